@@ -1,0 +1,88 @@
+"""The FastAPI application: API under /api/v1, the console at /, health probes."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from hotline import __version__
+from hotline.api import errors
+from hotline.api.routes import auth, tickets, units
+from hotline.config import Settings, get_settings
+from hotline.store.db import get_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+
+class BodySizeLimit(BaseHTTPMiddleware):
+    """Refuse bodies larger than ``max_body_bytes`` with 413 and a clear code."""
+
+    def __init__(self, app, max_bytes: int) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(app)
+        self.max_bytes = max_bytes
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        too_big = length is not None and length.isdigit() and int(length) > self.max_bytes
+        if not too_big and request.method in ("POST", "PUT", "PATCH") and length is None:
+            body = await request.body()
+            too_big = len(body) > self.max_bytes
+        if too_big:
+            return JSONResponse(
+                errors.error_body(
+                    "request.too_large", f"请求内容过大（上限 {self.max_bytes // 1024} KB）"
+                ),
+                status_code=413,
+            )
+        return await call_next(request)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = get_engine(settings)
+    app = FastAPI(
+        title="hotline 12345 热线智慧办理系统",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app)
+    for router in (auth.router, tickets.router, units.router):
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> JSONResponse:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - report any database failure
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse(
+                {"status": "unavailable", "code": "db.unavailable", "message": "数据库不可用"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready"})
+
+    _mount_console(app)
+    return app
+
+
+def _mount_console(app: FastAPI) -> None:
+    try:
+        from hotline.web.console import mount
+    except ImportError:  # the console is optional for API-only deployments
+        return
+    mount(app)

@@ -1,0 +1,65 @@
+"""Dependencies as Annotated aliases: the session, the settings and the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from hotline.config import Settings
+from hotline.domain.errors import DomainError
+from hotline.domain.tickets import Actor, Role
+from hotline.services.users import actor_of, user_from_token
+from hotline.store.models import User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> User:
+    token = token or request.cookies.get("hotline_session")
+    if not token:
+        raise DomainError("auth.required", "请先登录")
+    return user_from_token(session, token, settings)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_actor(user: CurrentUser) -> Actor:
+    return actor_of(user)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that lets only the given roles through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def check(actor: CurrentActor) -> Actor:
+        if actor.role not in allowed:
+            raise DomainError("auth.forbidden", "当前角色无权访问此功能")
+        return actor
+
+    return Depends(check)

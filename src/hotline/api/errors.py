@@ -1,0 +1,107 @@
+"""Every error is JSON ``{"code", "message"}`` with a Chinese message and a stable code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hotline.domain.errors import DomainError
+
+_STATUS_BY_PREFIX: list[tuple[str, int]] = [
+    ("ticket.not_found", 404),
+    ("ticket.forbidden", 403),
+    ("auth.forbidden", 403),
+    ("auth.locked", 429),
+    ("auth.", 401),
+    ("ticket.missing", 422),
+    ("ticket.extension_too_long", 422),
+    ("limits.", 422),
+    ("unit.unknown", 422),
+    ("request.", 422),
+    ("import.", 422),
+    ("user.exists", 409),
+    ("user.", 422),
+    ("model.", 409),
+    ("ticket.", 409),
+]
+
+
+def status_for(code: str) -> int:
+    for prefix, status in _STATUS_BY_PREFIX:
+        if code.startswith(prefix):
+            return status
+    return 400
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, **extra}
+
+
+_HTTP_CODES = {
+    401: ("auth.required", "请先登录"),
+    403: ("auth.forbidden", "无权访问"),
+    404: ("not_found", "资源不存在"),
+    405: ("request.method_not_allowed", "请求方法不允许"),
+    413: ("request.too_large", "请求内容过大"),
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float)}
+        return JSONResponse(
+            error_body(exc.code, exc.message, **details), status_code=status_for(exc.code)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse(
+                error_body("request.malformed_json", "请求体不是合法的 JSON"), status_code=422
+            )
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "reason": _reason(e)}
+            for e in errors
+        ]
+        message = "；".join(f"{f['field']}: {f['reason']}" for f in fields[:5])
+        return JSONResponse(
+            error_body("request.invalid", f"请求参数有误：{message}", errors=fields),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_CODES.get(exc.status_code, ("http.error", str(exc.detail)))
+        if isinstance(exc.detail, dict) and "code" in exc.detail:
+            code, message = exc.detail["code"], exc.detail["message"]
+        return JSONResponse(
+            error_body(code, message),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+
+_REASONS = {
+    "missing": "必填",
+    "extra_forbidden": "不允许的字段",
+    "string_too_long": "内容过长",
+    "string_too_short": "不能为空",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "须为整数",
+    "bool_parsing": "须为 true 或 false",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+}
+
+
+def _reason(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return _REASONS.get(kind, str(error.get("msg", "无效")))

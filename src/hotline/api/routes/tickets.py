@@ -1,0 +1,149 @@
+"""Tickets: intake, list/search, detail, actions, caller reveal, export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from hotline.api.deps import CurrentActor, SessionDep
+from hotline.schemas import ActionIn, TicketCreate
+from hotline.services import exports, intake_flow
+from hotline.services import queries as q
+from hotline.services.caller import reveal_caller
+from hotline.services.tickets import act, now_local
+
+router = APIRouter(tags=["tickets"])
+
+
+def _names(request: Request, session: SessionDep) -> dict[str, str]:
+    return intake_flow.unit_names(session)
+
+
+@router.post("/tickets", status_code=201)
+def create_ticket(
+    ticket_in: TicketCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    response: Response,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> dict[str, Any]:
+    ticket, created = intake_flow.intake_ticket(
+        session=session, ticket_in=ticket_in, actor=actor, idempotency_key=idempotency_key
+    )
+    if not created:
+        response.status_code = 200
+    return q.ticket_detail(
+        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+    )
+
+
+def _filters(
+    q_: str | None,
+    status: str | None,
+    unit: str | None,
+    type_: str | None,
+    town: str | None,
+    warning: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    channel: str | None,
+) -> q.TicketFilter:
+    return q.TicketFilter(
+        q=q_,
+        status=status,
+        unit=unit,
+        type=type_,
+        town=town,
+        warning=warning,
+        date_from=date_from,
+        date_to=date_to,
+        channel=channel,
+    )
+
+
+@router.get("/tickets")
+def list_tickets(
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
+    q_: Annotated[str | None, Query(alias="q", max_length=100)] = None,
+    status: str | None = None,
+    unit: str | None = None,
+    type_: Annotated[str | None, Query(alias="type")] = None,
+    town: str | None = None,
+    warning: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=q.MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
+    now = now_local()
+    rows, total = q.list_tickets(
+        session=session, viewer=actor, filters=filters, page=page, page_size=page_size, now=now
+    )
+    names = _names(request, session)
+    return {
+        "items": [q.ticket_public(t, now=now, unit_names=names) for t in rows],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+@router.get("/tickets/export")
+def export_tickets(
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
+    q_: Annotated[str | None, Query(alias="q", max_length=100)] = None,
+    status: str | None = None,
+    unit: str | None = None,
+    type_: Annotated[str | None, Query(alias="type")] = None,
+    town: str | None = None,
+    warning: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+) -> StreamingResponse:
+    filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
+    data, filename = exports.export_tickets_xlsx(session=session, viewer=actor, filters=filters)
+    return StreamingResponse(
+        iter([data]),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_detail(
+    ticket_id: int, session: SessionDep, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor)
+    return q.ticket_detail(
+        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+    )
+
+
+@router.post("/tickets/{ticket_id}/actions")
+def ticket_action(
+    ticket_id: int, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
+    act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=actor)
+    intake_flow.after_action(session=session, ticket=ticket, action=body.action, actor=actor)
+    return q.ticket_detail(
+        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+    )
+
+
+@router.post("/tickets/{ticket_id}/caller")
+def ticket_caller(ticket_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    """The caller's full name and phone; every call is recorded in the ticket's history."""
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
+    return reveal_caller(session=session, ticket=ticket, actor=actor)

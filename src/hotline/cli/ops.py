@@ -1,0 +1,194 @@
+"""Core commands: serve, db upgrade, demo, users, units, import."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from hotline.config import get_settings
+from hotline.domain.errors import DomainError
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from hotline.store.db import get_engine
+
+    return get_engine(get_settings())
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    from hotline.store.db import session_factory
+
+    return session_factory(_engine())
+
+
+def _fail(exc: DomainError) -> None:
+    click.echo(f"错误 [{exc.code}]: {exc.message}", err=True)
+    sys.exit(2)
+
+
+def prepare_database() -> None:
+    """Migrate to the newest schema and load the default directory."""
+    from hotline.services.directory import seed_directory
+    from hotline.store.migrate import upgrade
+
+    upgrade(_engine())
+    with _sessions()() as session:
+        seed_directory(session)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API and the console (migrates the database first)."""
+    import uvicorn
+
+    prepare_database()
+    uvicorn.run(
+        "hotline.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@click.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database to the newest schema and load the directory."""
+    prepare_database()
+    click.echo(f"数据库已就绪: {get_settings().sqlalchemy_url.split('@')[-1]}")
+
+
+@click.command()
+@click.option(
+    "--tickets",
+    "n_tickets",
+    default=20000,
+    show_default=True,
+    type=int,
+    help="How many tickets the demo year has.",
+)
+@click.option("--seed", default=12345, show_default=True, type=int, help="Random seed.")
+@click.option("--no-serve", is_flag=True, help="Build the demo district without serving.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> None:
+    """Build the demo district of Baiyun (a year of tickets, users, a trained model)."""
+    from hotline.services.demo_loader import build_demo
+
+    prepare_database()
+    with _sessions()() as session:
+        summary = build_demo(
+            session=session,
+            n_tickets=n_tickets,
+            seed=seed,
+            progress=lambda msg: click.echo(msg, err=True),
+        )
+    click.echo(summary.text())
+    if not no_serve:
+        click.echo(f"\n控制台: http://{host}:{port}/   接口文档: http://{host}:{port}/docs")
+        serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]
+
+
+@click.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["operator", "dispatcher", "unit", "supervisor", "leader", "admin"]),
+)
+@click.option("--unit", default=None, help="Unit code (required for role unit).")
+@click.option("--name", "display_name", default="", help="Display name.")
+def users_create(
+    username: str, password: str, role: str, unit: str | None, display_name: str
+) -> None:
+    """Create a user."""
+    from hotline.services.users import create_user
+
+    prepare_database()
+    with _sessions()() as session:
+        try:
+            create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                unit=unit,
+                display_name=display_name,
+            )
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"已创建用户 {username} ({role}{' / ' + unit if unit else ''})")
+
+
+@click.group()
+def units() -> None:
+    """The directory of handling units."""
+
+
+@units.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON [{code, name, kind}].")
+def units_list(as_json: bool) -> None:
+    """List the handling units."""
+    from hotline.services.directory import list_units
+
+    prepare_database()
+    with _sessions()() as session:
+        rows = [{"code": u.code, "name": u.name, "kind": u.kind} for u in list_units(session)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['code']:<20} {row['kind']:<11} {row['name']}")
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import historical data."""
+
+
+@import_group.command("tickets")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Map a ticket field to a column of the file (repeatable).",
+)
+def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
+    """Import tickets from CSV or XLSX: all rows or none, with a report of every bad row."""
+    from hotline.services.imports import ImportRejected, import_tickets_file
+
+    prepare_database()
+    try:
+        field_map = dict(item.split("=", 1) for item in mapping)
+    except ValueError:
+        raise click.UsageError("--map 的格式应为 字段=列名，例如 --map content=诉求内容") from None
+    with _sessions()() as session:
+        try:
+            report = import_tickets_file(session=session, path=file, field_map=field_map)
+        except ImportRejected as exc:
+            click.echo(exc.report.text(), err=True)
+            sys.exit(1)
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(report.text())

@@ -1,0 +1,79 @@
+"""One Settings class: every setting has a default and a help text (env prefix ``HOTLINE_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment (``HOTLINE_*``) or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="Deployment kind; `production` refuses default secrets."
+    )
+    database_url: str = Field(
+        "", description="SQLAlchemy URL. Empty: SQLite file `hotline.db` under the data dir."
+    )
+    data_dir: Path = Field(
+        Path("var"), description="Folder for the SQLite file, trained models and uploads."
+    )
+    secret_key: str = Field(
+        DEFAULT_SECRET, description="Key that signs API tokens and console sessions."
+    )
+    token_ttl_minutes: int = Field(
+        8 * 60, description="Lifetime of an API token / console session, in minutes."
+    )
+    district_prefix: str = Field(
+        "BY", description="Prefix of ticket numbers (BY = 白云), e.g. BY20261127000123."
+    )
+    auto_dispatch: bool = Field(
+        True, description="Let the promoted dispatch model dispatch confident tickets at intake."
+    )
+    dispatch_threshold: float | None = Field(
+        None,
+        description="Override of the confidence threshold for automatic dispatch "
+        "(default: the threshold stored in the promoted model).",
+    )
+    argon2_time_cost: int = Field(3, description="Argon2 password hashing: iterations.")
+    argon2_memory_kib: int = Field(65536, description="Argon2 password hashing: memory (KiB).")
+    timezone: str = Field(
+        "Asia/Shanghai", description="Zone of the hotline's local time (deadlines, reports)."
+    )
+    max_body_bytes: int = Field(
+        256 * 1024, description="Largest accepted request body (bytes); larger gets 413."
+    )
+    max_content_chars: int = Field(
+        5000, description="Longest accepted ticket content (characters)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "HOTLINE_SECRET_KEY must be set to a random value when HOTLINE_ENV=production"
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hotline.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Data shipped with hotline: the default unit directory and category tree."""

@@ -1,0 +1,1 @@
+"""The pure core of the hotline: life cycle, calendar, limits, indicators (no web, no DB)."""

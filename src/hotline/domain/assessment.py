@@ -1,0 +1,546 @@
+"""Assessment indicators (考核指标) per handling unit and period, domain.md §7.
+
+Two pure steps:
+
+1. :func:`dispatch_records` projects one ticket's history onto **dispatch records**
+   (派单记录): one per holding of the ticket by a unit (a ticket returned and
+   re-dispatched has one record per unit that held it). The service stores them and
+   recomputes a ticket's records after each action.
+2. :func:`unit_indicators` / :func:`district_indicators` aggregate the records of a
+   period in one pass, with no calendar calls (deadlines travel inside the records).
+
+Which period a record counts in (periods are ``[start, end)``)
+--------------------------------------------------------------
+=========================  ===================  =============================================
+indicator                  counted by           numerator ÷ denominator
+=========================  ===================  =============================================
+按时签收率 on-time sign-off  dispatched_at        first response (sign or return request) by
+                                                sign_due ÷ dispatches assessed for sign-off
+按时办结率 on-time reply     reply_due            replied by reply_due ÷ records due
+满意率 satisfaction          callback_at          满意 + 基本满意 ÷ callbacks reached
+解决率 resolution            callback_at          "resolved" ÷ callbacks reached
+退单率 return rate           return_requested_at  holdings with a return request ÷ dispatched
+无效退单 invalid returns     return_requested_at  rejected return requests (a count)
+重办率 reopen rate           closed_at            closed records reopened at least once ÷ closed
+平均办理时长 handling time    replied_at           calendar days dispatched_at → replied_at,
+                                                non-consultation records (mean and median)
+督办次数 urgings             each urge's time     urgings received (a count)
+超期 overdue                 reply_due,           replies missing or late (a count)
+                           reopen_due
+智能转派率 auto-dispatch     dispatched_at        first dispatches made by the machine and not
+                                                re-dispatched by a person ÷ first dispatches
+准确率 auto accuracy         dispatched_at        machine dispatches neither returned (approved)
+                                                nor re-dispatched ÷ machine dispatches
+市平台转办 city platform     dispatched_at        records from channel "city" (a count)
+=========================  ===================  =============================================
+
+Edge cases (decisions)
+----------------------
+* **Whose clock.** Each holding has its own clock, from its own dispatch (派单, or the
+  approval of a return that names the next unit) with the deadlines stored in that
+  event. A unit that gave a ticket back is charged the return request, not the reply.
+* **Deadlines of a holding that ended.** A holding that ended (approved return,
+  re-dispatch, merge) before a deadline is not assessed for it; one that ended after
+  the deadline without meeting it counts late. A deadline not reached yet at ``now``
+  and not met is *pending* and left out of both numerator and denominator.
+* **Sign-off.** A return request is a response too: a unit that asks to return
+  within the sign limit signed on time.
+* **Replies.** ``replied_at`` is the earliest reply not sent back by review (审核退回);
+  a reply awaiting review counts. An approved extension (延期) moves ``reply_due``.
+* **Reopen (重办).** The unit holding the ticket is charged the reopen; on-time reply
+  and handling days keep the *first* reply. The reply to the latest reopen is
+  measured against the reopen's ``reply_due`` (``reopen_due``, moved by an extension
+  approved after the reopen) and a late or missing one adds to ``overdue`` only.
+* **Callbacks.** A record keeps the last callback while its unit held the ticket; an
+  unsatisfied callback followed by a reopen is charged through the reopen.
+* **Urgings** go to the unit holding the ticket when urged, counted by urge time.
+* **City platform** (市平台转办) records are counted apart in ``city_platform``; with
+  ``include_city=False`` they are left out of every other indicator.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+
+from hotline.domain.calendar import WorkCalendar
+from hotline.domain.tickets import Action, Event, Role, as_datetime
+
+__all__ = [
+    "CITY_CHANNEL",
+    "DISTRICT",
+    "DispatchRecord",
+    "Period",
+    "TicketFacts",
+    "UnitIndicators",
+    "dispatch_records",
+    "district_indicators",
+    "unit_indicators",
+]
+
+CITY_CHANNEL = "city"
+"""Channel of tickets transferred from the city platform (市平台转办)."""
+DISTRICT = "*"
+"""The ``unit`` of the district-wide indicators."""
+CONSULT = "consult"
+SATISFIED = frozenset({"satisfied", "basic"})  # 满意, 基本满意
+_DAY_SECONDS = 86_400.0
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the ticket row knows besides its history."""
+
+    ticket_id: int
+    type: str
+    urgency: str
+    channel: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRecord:
+    """One holding of a ticket by a unit (派单记录): the unit of assessment.
+
+    ``left_by``: ``"return"`` (approved return), ``"redispatch"`` (a dispatcher changed
+    the unit), ``"merge"``, or ``None`` while/when the unit finally holds the ticket.
+    ``return_outcome`` is the outcome of the last return request; ``return_rejections``
+    counts rejected requests (无效退单). ``handling_workdays`` is filled only when
+    :func:`dispatch_records` got a calendar.
+    """
+
+    ticket_id: int
+    seq: int
+    unit: str
+    type: str
+    channel: str
+    dispatched_at: datetime
+    auto: bool
+    sign_due: datetime
+    return_due: datetime
+    reply_due: datetime
+    signed_at: datetime | None = None
+    return_requested_at: datetime | None = None
+    return_outcome: str | None = None
+    return_rejections: int = 0
+    extension_days: int = 0
+    replied_at: datetime | None = None
+    left_by: str | None = None
+    left_at: datetime | None = None
+    callback_at: datetime | None = None
+    reached: bool | None = None
+    satisfaction: str | None = None
+    resolved: bool | None = None
+    reopened: int = 0
+    reopen_due: datetime | None = None
+    reopen_replied_at: datetime | None = None
+    urged_at: tuple[datetime, ...] = ()
+    closed_at: datetime | None = None
+    handling_workdays: float | None = None
+
+    @property
+    def urgings(self) -> int:
+        """Number of urgings (督办) received while holding the ticket."""
+        return len(self.urged_at)
+
+    @property
+    def handling_days(self) -> float | None:
+        """Calendar days from dispatch to the first reply (办理时长), if replied."""
+        if self.replied_at is None:
+            return None
+        return (self.replied_at - self.dispatched_at).total_seconds() / _DAY_SECONDS
+
+
+# ------------------------------------------------------------ history → records
+
+_Effect = Callable[[DispatchRecord, Event], DispatchRecord]
+
+
+def _start(facts: TicketFacts, seq: int, event: Event) -> DispatchRecord:
+    deadlines = event.data["deadlines"]
+    return DispatchRecord(
+        ticket_id=facts.ticket_id, seq=seq, unit=str(event.data["unit"]), type=facts.type,
+        channel=facts.channel, dispatched_at=event.at, auto=event.actor.role == Role.SYSTEM,
+        sign_due=as_datetime(deadlines["sign"]), return_due=as_datetime(deadlines["return"]),
+        reply_due=as_datetime(deadlines["reply"]),
+    )  # fmt: skip
+
+
+def _on_reply(r: DispatchRecord, e: Event) -> DispatchRecord:
+    if r.reopened:  # a reply to the reopened ticket (重办)
+        return replace(r, reopen_replied_at=r.reopen_replied_at or e.at)
+    return replace(r, replied_at=r.replied_at or e.at)
+
+
+def _on_reject_reply(r: DispatchRecord, e: Event) -> DispatchRecord:
+    if r.reopened:
+        return replace(r, reopen_replied_at=None)
+    return replace(r, replied_at=None)
+
+
+def _on_approve_extension(r: DispatchRecord, e: Event) -> DispatchRecord:
+    due = as_datetime(e.data["reply_due"])
+    return replace(r, reopen_due=due) if r.reopened else replace(r, reply_due=due)
+
+
+def _on_callback(r: DispatchRecord, e: Event) -> DispatchRecord:
+    reached = bool(e.data.get("reached", True))
+    satisfaction = e.data.get("satisfaction") if reached else None
+    return replace(
+        r, callback_at=e.at, reached=reached, satisfaction=satisfaction,
+        resolved=e.data.get("resolved") if reached else None,
+        closed_at=r.closed_at if reached and satisfaction == "unsatisfied" else e.at,
+    )  # fmt: skip
+
+
+def _on_reopen(r: DispatchRecord, e: Event) -> DispatchRecord:
+    return replace(
+        r, reopened=r.reopened + 1, reopen_due=as_datetime(e.data["reply_due"]),
+        reopen_replied_at=None, closed_at=None,
+    )  # fmt: skip
+
+
+_EFFECTS: dict[Action, _Effect] = {
+    Action.SIGN: lambda r, e: replace(r, signed_at=r.signed_at or e.at),
+    Action.REQUEST_RETURN: lambda r, e: replace(
+        r, return_requested_at=r.return_requested_at or e.at
+    ),
+    Action.APPROVE_RETURN: lambda r, e: replace(r, return_outcome="approved"),
+    Action.REJECT_RETURN: lambda r, e: replace(
+        r, return_outcome="rejected", return_rejections=r.return_rejections + 1
+    ),
+    Action.APPROVE_EXTENSION: _on_approve_extension,
+    Action.REPLY: _on_reply,
+    Action.REJECT_REPLY: _on_reject_reply,
+    Action.CALLBACK: _on_callback,
+    Action.REOPEN: _on_reopen,
+    Action.CLOSE: lambda r, e: replace(r, closed_at=e.at),
+    Action.URGE: lambda r, e: replace(r, urged_at=(*r.urged_at, e.at)),
+}
+_LEAVES = {Action.DISPATCH: "redispatch", Action.APPROVE_RETURN: "return", Action.MERGE: "merge"}
+
+
+def _effect(r: DispatchRecord, event: Event, requested_days: int) -> DispatchRecord:
+    """What one event does to the record of the unit holding the ticket."""
+    action = Action(event.action)
+    effect = _EFFECTS.get(action)
+    if effect is not None:
+        r = effect(r, event)
+    if action == Action.APPROVE_EXTENSION:
+        days = int(event.data.get("days", requested_days))
+        r = replace(r, extension_days=r.extension_days + days)
+    if action in _LEAVES:
+        r = replace(r, left_by=_LEAVES[action], left_at=event.at)
+    return r
+
+
+def dispatch_records(
+    facts: TicketFacts, events: Sequence[Event], calendar: WorkCalendar | None = None
+) -> list[DispatchRecord]:
+    """Project a ticket's history onto its dispatch records (派单记录), in dispatch order.
+
+    The history is trusted (every event passed :func:`hotline.domain.tickets.apply`
+    when it was appended). With a ``calendar``, ``handling_workdays`` (working days
+    from dispatch to the first reply) is filled in. A ticket closed at intake or
+    never dispatched has no record.
+    """
+    records: list[DispatchRecord] = []
+    requested_days = 0  # of the pending extension request (延期申请)
+    for event in events:
+        action = Action(event.action)
+        if action == Action.REQUEST_EXTENSION:
+            requested_days = int(event.data.get("days", 0))
+        if records and records[-1].left_by is None:  # a unit holds the ticket
+            records[-1] = _effect(records[-1], event, requested_days)
+        if action in (Action.DISPATCH, Action.APPROVE_RETURN) and event.data.get("unit"):
+            records.append(_start(facts, len(records) + 1, event))
+    if calendar is None:
+        return records
+    return [
+        replace(r, handling_workdays=calendar.workdays_between(r.dispatched_at, r.replied_at))
+        if r.replied_at is not None
+        else r
+        for r in records
+    ]
+
+
+# ------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """An assessment period (考核周期) ``[start, end)``, naive local time."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"a period must end after it starts: {self.start} → {self.end}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """A calendar month, e.g. ``Period.month(2026, 10)`` (2026年10月)."""
+        following = datetime(year + 1, 1, 1) if month == 12 else datetime(year, month + 1, 1)
+        return cls(datetime(year, month, 1), following)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        """A quarter, 1–4, e.g. ``Period.quarter(2026, 4)`` (2026年第4季度)."""
+        if not 1 <= quarter <= 4:
+            raise ValueError(f"quarter must be 1 to 4, got {quarter}")
+        return cls(cls.month(year, 3 * quarter - 2).start, cls.month(year, 3 * quarter).end)
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """A calendar year (2026年)."""
+        return cls(datetime(year, 1, 1), datetime(year + 1, 1, 1))
+
+    @property
+    def label(self) -> str:
+        """Chinese label: ``2026年10月``, ``2026年第4季度``, ``2026年`` or a range."""
+        s, e = self.start, self.end
+        if s == datetime(s.year, s.month, 1):
+            if e == Period.month(s.year, s.month).end:
+                return f"{s.year}年{s.month}月"
+            q = (s.month + 2) // 3
+            if s.month % 3 == 1 and e == Period.quarter(s.year, q).end:
+                return f"{s.year}年第{q}季度"
+            if s.month == 1 and e == datetime(s.year + 1, 1, 1):
+                return f"{s.year}年"
+        return f"{s:%Y-%m-%d %H:%M} 至 {e:%Y-%m-%d %H:%M}"
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+
+# ---------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class UnitIndicators:
+    """Indicators (考核指标) of one unit, or of the district (``unit="*"``), in a period.
+
+    Every rate is ``None`` when its denominator is 0. ``sign_assessed`` and ``due``
+    leave out deadlines still pending at ``now``. Handling time is in calendar days
+    (the seed's figure, ≤ 10); ``handling_workdays_mean`` only over records that carry
+    working days. ``auto_kept`` ÷ ``first_dispatched`` is 智能转派率; ``auto_correct``
+    ÷ ``auto_dispatched`` is 准确率 (seed targets ≥ 0.8 both).
+    """
+
+    unit: str
+    dispatched: int = 0  # 派单数
+    sign_assessed: int = 0
+    signed_on_time: int = 0
+    on_time_sign_rate: float | None = None  # 按时签收率
+    due: int = 0
+    replied_on_time: int = 0
+    on_time_reply_rate: float | None = None  # 按时办结率
+    callbacks_reached: int = 0
+    satisfied: int = 0
+    satisfaction_rate: float | None = None  # 满意率
+    resolved: int = 0
+    resolution_rate: float | None = None  # 解决率
+    return_requests: int = 0
+    invalid_returns: int = 0  # 无效退单
+    return_rate: float | None = None  # 退单率
+    closed: int = 0
+    reopened: int = 0
+    reopen_rate: float | None = None  # 重办率
+    handled: int = 0
+    handling_days_mean: float | None = None  # 平均办理时长
+    handling_days_median: float | None = None
+    handling_workdays_mean: float | None = None
+    urgings: int = 0  # 督办次数
+    overdue: int = 0  # 超期
+    first_dispatched: int = 0
+    auto_kept: int = 0
+    auto_dispatch_rate: float | None = None  # 智能转派率
+    auto_dispatched: int = 0
+    auto_correct: int = 0
+    auto_accuracy: float | None = None  # 智能转派准确率
+    city_platform: int = 0  # 市平台转办
+
+
+RATE_FIELDS = (
+    "on_time_sign_rate", "on_time_reply_rate", "satisfaction_rate", "resolution_rate",
+    "return_rate", "reopen_rate", "handling_days_mean", "handling_days_median",
+    "handling_workdays_mean", "auto_dispatch_rate", "auto_accuracy",
+)  # fmt: skip
+"""Indicators that can be scored (``None`` when not assessable)."""
+COUNT_FIELDS = (
+    "dispatched", "due", "return_requests", "invalid_returns", "closed", "reopened",
+    "urgings", "overdue", "city_platform",
+)  # fmt: skip
+"""Counts that can carry a deduction (扣分)."""
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _met(done_at: datetime | None, due: datetime, left_at: datetime | None, now: datetime
+         ) -> bool | None:  # fmt: skip
+    """Deadline outcome: met, missed, or ``None`` (pending, or the unit left before it)."""
+    if done_at is not None:
+        return done_at <= due
+    cutoff = now if left_at is None else left_at
+    return False if cutoff > due else None
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Running counts of one unit; one ``add`` per record, no calendar calls."""
+
+    dispatched: int = 0
+    sign_assessed: int = 0
+    signed_on_time: int = 0
+    due: int = 0
+    replied_on_time: int = 0
+    callbacks_reached: int = 0
+    satisfied: int = 0
+    resolved: int = 0
+    return_requests: int = 0
+    invalid_returns: int = 0
+    closed: int = 0
+    reopened: int = 0
+    urgings: int = 0
+    overdue: int = 0
+    first_dispatched: int = 0
+    auto_kept: int = 0
+    auto_dispatched: int = 0
+    auto_correct: int = 0
+    city_platform: int = 0
+    days: list[float] = field(default_factory=list)
+    workdays: list[float] = field(default_factory=list)
+
+    def add(self, r: DispatchRecord, start: datetime, end: datetime, now: datetime) -> None:
+        if start <= r.dispatched_at < end:
+            self._dispatched(r, now)
+        due = r.reply_due
+        if start <= due < end:
+            done = r.replied_at
+            if done is not None:
+                if done <= due:
+                    self.replied_on_time += 1
+                else:
+                    self.overdue += 1
+                self.due += 1
+            elif (now if r.left_at is None else r.left_at) > due:
+                self.overdue += 1
+                self.due += 1
+        if r.reopen_due is not None and start <= r.reopen_due < end:
+            self.overdue += _met(r.reopen_replied_at, r.reopen_due, r.left_at, now) is False
+        if r.callback_at is not None and r.reached and start <= r.callback_at < end:
+            self.callbacks_reached += 1
+            self.satisfied += r.satisfaction in SATISFIED
+            self.resolved += r.resolved is True
+        if r.return_requested_at is not None and start <= r.return_requested_at < end:
+            self.return_requests += 1
+            self.invalid_returns += r.return_rejections
+        if r.closed_at is not None and start <= r.closed_at < end:
+            self.closed += 1
+            self.reopened += r.reopened > 0
+        if r.replied_at is not None and start <= r.replied_at < end and r.type != CONSULT:
+            self.days.append((r.replied_at - r.dispatched_at).total_seconds() / _DAY_SECONDS)
+            if r.handling_workdays is not None:
+                self.workdays.append(r.handling_workdays)
+        if r.urged_at:
+            self.urgings += sum(start <= u < end for u in r.urged_at)
+
+    def _dispatched(self, r: DispatchRecord, now: datetime) -> None:
+        self.dispatched += 1
+        response, asked = r.signed_at, r.return_requested_at
+        if asked is not None and (response is None or asked < response):
+            response = asked  # asking to return within the limit is a timely response
+        if response is not None:
+            self.sign_assessed += 1
+            if response <= r.sign_due:
+                self.signed_on_time += 1
+        elif (now if r.left_at is None else r.left_at) > r.sign_due:
+            self.sign_assessed += 1
+        if r.auto:
+            self.auto_dispatched += 1
+            if r.left_by is None or r.left_by == "merge":
+                self.auto_correct += 1
+        if r.seq == 1:
+            self.first_dispatched += 1
+            if r.auto and r.left_by != "redispatch":
+                self.auto_kept += 1
+
+    def indicators(self, unit: str) -> UnitIndicators:
+        days, workdays = self.days, self.workdays
+        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.type == "int"}
+        return UnitIndicators(
+            unit=unit,
+            **counts,
+            on_time_sign_rate=_rate(self.signed_on_time, self.sign_assessed),
+            on_time_reply_rate=_rate(self.replied_on_time, self.due),
+            satisfaction_rate=_rate(self.satisfied, self.callbacks_reached),
+            resolution_rate=_rate(self.resolved, self.callbacks_reached),
+            return_rate=_rate(self.return_requests, self.dispatched),
+            reopen_rate=_rate(self.reopened, self.closed),
+            handled=len(days),
+            handling_days_mean=statistics.fmean(days) if days else None,
+            handling_days_median=statistics.median(days) if days else None,
+            handling_workdays_mean=statistics.fmean(workdays) if workdays else None,
+            auto_dispatch_rate=_rate(self.auto_kept, self.first_dispatched),
+            auto_accuracy=_rate(self.auto_correct, self.auto_dispatched),
+        )
+
+
+def _aggregate(
+    records: Iterable[DispatchRecord], period: Period, now: datetime | None,
+    include_city: bool, by_unit: bool,
+) -> dict[str, _Tally]:  # fmt: skip
+    start, end = period.start, period.end
+    cutoff = datetime.max if now is None else now
+    tallies: dict[str, _Tally] = {}
+    for r in records:
+        key = r.unit if by_unit else DISTRICT
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = _Tally()
+        if r.channel == CITY_CHANNEL:
+            tally.city_platform += start <= r.dispatched_at < end
+            if not include_city:
+                continue
+        tally.add(r, start, end, cutoff)
+    return tallies
+
+
+def unit_indicators(
+    records: Iterable[DispatchRecord],
+    period: Period,
+    *,
+    now: datetime | None = None,
+    include_city: bool = True,
+    units: Iterable[str] = (),
+) -> dict[str, UnitIndicators]:
+    """Indicators per unit for ``period``, in one pass over ``records``.
+
+    ``now`` is the moment of the computation: deadlines after it that are not met yet
+    are pending and left out; ``None`` treats every deadline as passed (a period
+    assessed once it is over). ``include_city=False`` leaves city-platform records out
+    of everything but ``city_platform``. ``units`` are listed even without records
+    (every count 0, every rate ``None``). Units come out in name order.
+    """
+    tallies = _aggregate(records, period, now, include_city, by_unit=True)
+    for unit in units:
+        tallies.setdefault(unit, _Tally())
+    return {unit: tallies[unit].indicators(unit) for unit in sorted(tallies)}
+
+
+def district_indicators(
+    records: Iterable[DispatchRecord],
+    period: Period,
+    *,
+    now: datetime | None = None,
+    include_city: bool = True,
+) -> UnitIndicators:
+    """The same indicators over the whole district (``unit="*"``), e.g. for the seed's
+    figures: average handling days ≤ 10, auto-dispatch rate and accuracy ≥ 0.8."""
+    tallies = _aggregate(records, period, now, include_city, by_unit=False)
+    return tallies.get(DISTRICT, _Tally()).indicators(DISTRICT)

@@ -1,0 +1,580 @@
+"""The ticket (工单) life cycle: statuses, roles, actions and the transition table.
+
+Everything here is data plus one pure function, :func:`apply`, that checks an action
+against the table and returns the next state. A ticket's state is never edited in
+place: it is the fold of its append-only history (:func:`replay`).
+
+Deadlines are computed by :mod:`hotline.domain.limits` when an action happens and
+travel *inside* the event's data, so a replay gives the same state even after the
+time-limit rules change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from hotline.domain.errors import Forbidden, InvalidTransition, MissingField
+
+
+class Status(StrEnum):
+    AWAITING_DISPATCH = "awaiting_dispatch"
+    DISPATCHED = "dispatched"
+    RETURN_REQUESTED = "return_requested"
+    HANDLING = "handling"
+    EXTENSION_REQUESTED = "extension_requested"
+    REPLIED = "replied"
+    AWAITING_CALLBACK = "awaiting_callback"
+    UNSATISFIED = "unsatisfied"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    label: str
+    colour: str
+    open: bool
+
+
+STATUS_INFO: dict[Status, StatusInfo] = {
+    Status.AWAITING_DISPATCH: StatusInfo("待派单", "#909399", True),
+    Status.DISPATCHED: StatusInfo("已派单", "#409eff", True),
+    Status.RETURN_REQUESTED: StatusInfo("退单审核中", "#e6a23c", True),
+    Status.HANDLING: StatusInfo("办理中", "#1677ff", True),
+    Status.EXTENSION_REQUESTED: StatusInfo("延期审核中", "#e6a23c", True),
+    Status.REPLIED: StatusInfo("已回复待审核", "#13c2c2", True),
+    Status.AWAITING_CALLBACK: StatusInfo("待回访", "#722ed1", True),
+    Status.UNSATISFIED: StatusInfo("回访不满意", "#f56c6c", True),
+    Status.CLOSED: StatusInfo("已办结", "#67c23a", False),
+    Status.MERGED: StatusInfo("已合并", "#b1b3b8", False),
+}
+OPEN_STATUSES = frozenset(s for s, info in STATUS_INFO.items() if info.open)
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    DISPATCHER = "dispatcher"
+    UNIT = "unit"
+    SUPERVISOR = "supervisor"
+    LEADER = "leader"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.OPERATOR: "话务员",
+    Role.DISPATCHER: "派单员",
+    Role.UNIT: "承办单位",
+    Role.SUPERVISOR: "督办考核员",
+    Role.LEADER: "领导",
+    Role.ADMIN: "管理员",
+    Role.SYSTEM: "系统",
+}
+
+#: Roles that see the caller's name and phone in full (each full view is audited).
+ROLES_SEEING_CALLER = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+class TicketType(StrEnum):
+    CONSULT = "consult"
+    HELP = "help"
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    SUGGESTION = "suggestion"
+    PRAISE = "praise"
+
+
+TYPE_LABELS: dict[TicketType, str] = {
+    TicketType.CONSULT: "咨询",
+    TicketType.HELP: "求助",
+    TicketType.COMPLAINT: "投诉",
+    TicketType.REPORT: "举报",
+    TicketType.SUGGESTION: "建议",
+    TicketType.PRAISE: "表扬",
+}
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+URGENCY_LABELS = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急"}
+
+CHANNEL_LABELS = {
+    "phone": "电话",
+    "web": "网页",
+    "wechat": "微信",
+    "city": "市平台转办",
+    "api": "API",
+}
+
+SATISFACTION_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+
+
+class Action(StrEnum):
+    CLOSE_AT_INTAKE = "close_at_intake"
+    DISPATCH = "dispatch"
+    SIGN = "sign"
+    REQUEST_RETURN = "request_return"
+    APPROVE_RETURN = "approve_return"
+    REJECT_RETURN = "reject_return"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REJECT_EXTENSION = "reject_extension"
+    REPLY = "reply"
+    APPROVE_REPLY = "approve_reply"
+    REJECT_REPLY = "reject_reply"
+    CALLBACK = "callback"
+    REOPEN = "reopen"
+    URGE = "urge"
+    MERGE = "merge"
+    CLOSE = "close"
+    VIEW_CALLER = "view_caller"
+
+
+S = Status
+_HUMAN_DISPATCH = frozenset({Role.DISPATCHER, Role.ADMIN})
+_WORKING = frozenset({S.DISPATCHED, S.HANDLING})
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """One row of the transition table."""
+
+    label: str
+    from_statuses: frozenset[Status]
+    roles: frozenset[Role]
+    to: Status | None  # None: the next status depends on the data (see _next_status)
+    requires: tuple[str, ...] = ()
+    own_unit_only: bool = True  # unit users may act only on their own unit's tickets
+
+
+RULES: dict[Action, ActionRule] = {
+    Action.CLOSE_AT_INTAKE: ActionRule(
+        "直接办结",
+        frozenset({S.AWAITING_DISPATCH}),
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}),
+        S.CLOSED,
+        ("answer",),
+    ),
+    Action.DISPATCH: ActionRule(
+        "派单",
+        frozenset({S.AWAITING_DISPATCH, S.DISPATCHED, S.HANDLING}),
+        _HUMAN_DISPATCH | {Role.SYSTEM},
+        S.DISPATCHED,
+        ("unit", "deadlines"),
+    ),
+    Action.SIGN: ActionRule("签收", frozenset({S.DISPATCHED}), frozenset({Role.UNIT}), S.HANDLING),
+    Action.REQUEST_RETURN: ActionRule(
+        "申请退单", _WORKING, frozenset({Role.UNIT}), S.RETURN_REQUESTED, ("reason",)
+    ),
+    Action.APPROVE_RETURN: ActionRule(
+        "同意退单", frozenset({S.RETURN_REQUESTED}), _HUMAN_DISPATCH, None
+    ),
+    Action.REJECT_RETURN: ActionRule(
+        "驳回退单", frozenset({S.RETURN_REQUESTED}), _HUMAN_DISPATCH, None, ("reason",)
+    ),
+    Action.REQUEST_EXTENSION: ActionRule(
+        "申请延期",
+        frozenset({S.HANDLING}),
+        frozenset({Role.UNIT}),
+        S.EXTENSION_REQUESTED,
+        ("reason", "days"),
+    ),
+    Action.APPROVE_EXTENSION: ActionRule(
+        "同意延期", frozenset({S.EXTENSION_REQUESTED}), _HUMAN_DISPATCH, S.HANDLING, ("reply_due",)
+    ),
+    Action.REJECT_EXTENSION: ActionRule(
+        "驳回延期", frozenset({S.EXTENSION_REQUESTED}), _HUMAN_DISPATCH, S.HANDLING, ("reason",)
+    ),
+    Action.REPLY: ActionRule(
+        "答复",
+        frozenset({S.HANDLING, S.EXTENSION_REQUESTED}),
+        frozenset({Role.UNIT}),
+        S.REPLIED,
+        ("content",),
+    ),
+    Action.APPROVE_REPLY: ActionRule(
+        "审核通过", frozenset({S.REPLIED}), _HUMAN_DISPATCH, S.AWAITING_CALLBACK
+    ),
+    Action.REJECT_REPLY: ActionRule(
+        "审核退回", frozenset({S.REPLIED}), _HUMAN_DISPATCH, S.HANDLING, ("reason",)
+    ),
+    Action.CALLBACK: ActionRule(
+        "回访",
+        frozenset({S.AWAITING_CALLBACK}),
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}),
+        None,
+    ),
+    Action.REOPEN: ActionRule(
+        "重办",
+        frozenset({S.UNSATISFIED, S.CLOSED}),
+        frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
+        S.HANDLING,
+        ("reason", "reply_due"),
+    ),
+    Action.URGE: ActionRule(
+        "督办",
+        OPEN_STATUSES - {S.AWAITING_DISPATCH},
+        frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN}),
+        None,
+        ("reason",),
+    ),
+    Action.MERGE: ActionRule("合并", OPEN_STATUSES, _HUMAN_DISPATCH, S.MERGED, ("into",)),
+    Action.CLOSE: ActionRule(
+        "办结",
+        frozenset({S.UNSATISFIED}),
+        _HUMAN_DISPATCH | {Role.SUPERVISOR},
+        S.CLOSED,
+        ("reason",),
+    ),
+    Action.VIEW_CALLER: ActionRule(
+        "查看诉求人信息", frozenset(Status), ROLES_SEEING_CALLER | {Role.UNIT}, None
+    ),
+}
+
+#: Actions that record something without changing the ticket's status.
+NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER})
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: Role
+    unit: str | None = None
+
+
+SYSTEM_ACTOR = Actor("system", Role.SYSTEM)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a ticket's history. Never edited, never deleted."""
+
+    action: Action
+    at: datetime
+    actor: Actor
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """What a ticket is now: the fold of its history."""
+
+    type: TicketType
+    urgency: Urgency
+    status: Status = Status.AWAITING_DISPATCH
+    unit: str | None = None
+    dispatched_at: datetime | None = None
+    sign_due: datetime | None = None
+    return_due: datetime | None = None
+    reply_due: datetime | None = None
+    limit_started_at: datetime | None = None  # dispatch, or the latest reopen (重办)
+    signed_at: datetime | None = None
+    replied_at: datetime | None = None
+    closed_at: datetime | None = None
+    status_before_return: Status | None = None
+    extensions: int = 0
+    dispatches: int = 0
+    auto_dispatched: bool = False
+    returns: int = 0
+    reopens: int = 0
+    urgings: int = 0
+    satisfaction: str | None = None
+    resolved: bool | None = None
+    merged_into: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return STATUS_INFO[self.status].open
+
+
+def new_ticket(ticket_type: TicketType | str, urgency: Urgency | str) -> TicketState:
+    """The state of a ticket just received (受理), awaiting dispatch."""
+    return TicketState(type=TicketType(ticket_type), urgency=Urgency(urgency))
+
+
+def as_datetime(value: object) -> datetime:
+    """Accept a datetime or its ISO text (how it is stored in JSON)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raise MissingField("ticket.missing_field", f"时间格式不正确：{value!r}", field="at")
+
+
+def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
+    """The actions this actor may take on this ticket now (for buttons in the console)."""
+    return [a for a in Action if _refusal(state, a, actor) is None and a != Action.VIEW_CALLER]
+
+
+def apply(state: TicketState, event: Event) -> TicketState:
+    """Check ``event`` against the transition table and return the next state.
+
+    Raises :class:`InvalidTransition`, :class:`Forbidden` or :class:`MissingField`
+    (all :class:`~hotline.domain.errors.DomainError`) with a stable code.
+    """
+    action = Action(event.action)
+    refusal = _refusal(state, action, event.actor)
+    if refusal is not None:
+        raise refusal
+    _check_data(state, action, event)
+    nxt = _next_status(state, action, event.data)
+    return _EFFECTS.get(action, _no_effect)(replace(state, status=nxt), event)
+
+
+def replay(initial: TicketState, events: Iterable[Event]) -> TicketState:
+    """Rebuild a ticket's state from its history."""
+    state = initial
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def _refusal(state: TicketState, action: Action, actor: Actor) -> Exception | None:
+    rule = RULES[action]
+    if state.status not in rule.from_statuses:
+        return InvalidTransition(
+            "ticket.invalid_transition",
+            f"工单当前状态为「{STATUS_INFO[state.status].label}」，不能执行「{rule.label}」",
+            status=state.status.value,
+            action=action.value,
+        )
+    if actor.role not in rule.roles:
+        return Forbidden(
+            "ticket.forbidden",
+            f"{ROLE_LABELS.get(actor.role, actor.role)}无权执行「{rule.label}」",
+            action=action.value,
+        )
+    if actor.role == Role.UNIT and rule.own_unit_only and actor.unit != state.unit:
+        return Forbidden("ticket.forbidden", "只能办理本单位的工单", action=action.value)
+    return None
+
+
+_FIELD_LABELS = {
+    "reason": "理由",
+    "unit": "承办单位",
+    "deadlines": "办理时限",
+    "answer": "答复内容",
+    "content": "答复内容",
+    "days": "延期天数",
+    "reply_due": "办结时限",
+    "into": "主工单",
+    "satisfaction": "满意度",
+}
+
+
+def _require(data: Mapping[str, Any], name: str, label: str) -> None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        code = "ticket.missing_reason" if name == "reason" else "ticket.missing_field"
+        raise MissingField(code, f"「{label}」必须填写", field=name)
+
+
+def _check_data(state: TicketState, action: Action, event: Event) -> None:
+    data = event.data
+    for name in RULES[action].requires:
+        _require(data, name, _FIELD_LABELS.get(name, name))
+    checks = _EXTRA_CHECKS.get(action)
+    if checks is not None:
+        checks(state, event)
+
+
+def _check_close_at_intake(state: TicketState, event: Event) -> None:
+    if state.type not in (TicketType.CONSULT, TicketType.PRAISE):
+        raise InvalidTransition(
+            "ticket.not_closable_at_intake",
+            "只有咨询、表扬类工单可以直接办结",
+            type=state.type.value,
+        )
+
+
+def _check_dispatch(state: TicketState, event: Event) -> None:
+    if state.status != S.AWAITING_DISPATCH and event.data["unit"] == state.unit:
+        raise InvalidTransition("ticket.same_unit", "改派的单位与当前承办单位相同")
+
+
+def _check_return(state: TicketState, event: Event) -> None:
+    if state.return_due is not None and event.at > state.return_due:
+        raise InvalidTransition(
+            "ticket.return_window_closed",
+            "已超过退单时限，按首办负责制应由本单位办理或协调",
+            return_due=state.return_due.isoformat(),
+        )
+
+
+def _check_extension(state: TicketState, event: Event) -> None:
+    if state.extensions >= 1:
+        raise InvalidTransition("ticket.extension_used", "每张工单只能申请一次延期")
+    days = event.data["days"]
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 10:
+        raise MissingField(
+            "ticket.extension_too_long", "延期天数须为 1 至 10 个工作日", field="days"
+        )
+
+
+def _check_callback(state: TicketState, event: Event) -> None:
+    data = event.data
+    if data.get("reached", True) is False:
+        return
+    if data.get("satisfaction") not in SATISFACTION_LABELS:
+        raise MissingField(
+            "ticket.missing_field", "回访须选择满意度：满意、基本满意或不满意", field="satisfaction"
+        )
+    if not isinstance(data.get("resolved"), bool):
+        raise MissingField("ticket.missing_field", "回访须说明诉求是否解决", field="resolved")
+
+
+def _check_reopen(state: TicketState, event: Event) -> None:
+    if state.unit is None or state.merged_into is not None:
+        raise InvalidTransition("ticket.invalid_transition", "直接办结或已合并的工单不能重办")
+
+
+def _check_approve_return(state: TicketState, event: Event) -> None:
+    if event.data.get("unit") and not event.data.get("deadlines"):
+        _require(event.data, "deadlines", _FIELD_LABELS["deadlines"])
+
+
+_EXTRA_CHECKS = {
+    Action.CLOSE_AT_INTAKE: _check_close_at_intake,
+    Action.DISPATCH: _check_dispatch,
+    Action.REQUEST_RETURN: _check_return,
+    Action.REQUEST_EXTENSION: _check_extension,
+    Action.CALLBACK: _check_callback,
+    Action.APPROVE_RETURN: _check_approve_return,
+    Action.REOPEN: _check_reopen,
+}
+
+
+def _next_status(state: TicketState, action: Action, data: Mapping[str, Any]) -> Status:
+    rule = RULES[action]
+    if rule.to is not None:
+        return rule.to
+    if action == Action.APPROVE_RETURN:
+        return S.DISPATCHED if data.get("unit") else S.AWAITING_DISPATCH
+    if action == Action.REJECT_RETURN:
+        return state.status_before_return or S.HANDLING
+    if action == Action.CALLBACK:
+        unhappy = data.get("reached", True) and data.get("satisfaction") == "unsatisfied"
+        return S.UNSATISFIED if unhappy else S.CLOSED
+    return state.status  # urge, view_caller
+
+
+def _no_effect(state: TicketState, event: Event) -> TicketState:
+    return state
+
+
+def _dispatched(state: TicketState, event: Event, unit: str) -> TicketState:
+    deadlines = event.data["deadlines"]
+    return replace(
+        state,
+        unit=unit,
+        dispatched_at=event.at,
+        sign_due=as_datetime(deadlines["sign"]),
+        return_due=as_datetime(deadlines["return"]),
+        reply_due=as_datetime(deadlines["reply"]),
+        limit_started_at=event.at,
+        signed_at=None,
+        extensions=0,
+        dispatches=state.dispatches + 1,
+        auto_dispatched=event.actor.role == Role.SYSTEM,
+    )
+
+
+def _on_dispatch(state: TicketState, event: Event) -> TicketState:
+    return _dispatched(state, event, str(event.data["unit"]))
+
+
+def _on_sign(state: TicketState, event: Event) -> TicketState:
+    return replace(state, signed_at=event.at)
+
+
+def _on_request_return(state: TicketState, event: Event) -> TicketState:
+    before = S.HANDLING if state.signed_at is not None else S.DISPATCHED
+    return replace(state, status_before_return=before, returns=state.returns + 1)
+
+
+def _on_approve_return(state: TicketState, event: Event) -> TicketState:
+    if event.data.get("unit"):
+        return _dispatched(state, event, str(event.data["unit"]))
+    return replace(
+        state,
+        unit=None,
+        status_before_return=None,
+        sign_due=None,
+        return_due=None,
+        reply_due=None,
+        signed_at=None,
+        limit_started_at=None,
+    )
+
+
+def _on_approve_extension(state: TicketState, event: Event) -> TicketState:
+    return replace(
+        state, reply_due=as_datetime(event.data["reply_due"]), extensions=state.extensions + 1
+    )
+
+
+def _on_reject_extension(state: TicketState, event: Event) -> TicketState:
+    return replace(state, extensions=state.extensions + 1)
+
+
+def _on_reply(state: TicketState, event: Event) -> TicketState:
+    return replace(state, replied_at=event.at)
+
+
+def _on_callback(state: TicketState, event: Event) -> TicketState:
+    reached = event.data.get("reached", True)
+    closed_at = event.at if state.status == S.CLOSED else None
+    return replace(
+        state,
+        closed_at=closed_at,
+        satisfaction=event.data.get("satisfaction") if reached else None,
+        resolved=event.data.get("resolved") if reached else None,
+    )
+
+
+def _on_reopen(state: TicketState, event: Event) -> TicketState:
+    return replace(
+        state,
+        reply_due=as_datetime(event.data["reply_due"]),
+        replied_at=None,
+        limit_started_at=event.at,
+        closed_at=None,
+        reopens=state.reopens + 1,
+        extensions=0,
+    )
+
+
+def _on_close(state: TicketState, event: Event) -> TicketState:
+    return replace(state, closed_at=event.at)
+
+
+def _on_urge(state: TicketState, event: Event) -> TicketState:
+    return replace(state, urgings=state.urgings + 1)
+
+
+def _on_merge(state: TicketState, event: Event) -> TicketState:
+    return replace(state, merged_into=int(event.data["into"]), closed_at=event.at)
+
+
+_EFFECTS = {
+    Action.CLOSE_AT_INTAKE: _on_close,
+    Action.DISPATCH: _on_dispatch,
+    Action.SIGN: _on_sign,
+    Action.REQUEST_RETURN: _on_request_return,
+    Action.APPROVE_RETURN: _on_approve_return,
+    Action.APPROVE_EXTENSION: _on_approve_extension,
+    Action.REJECT_EXTENSION: _on_reject_extension,
+    Action.REPLY: _on_reply,
+    Action.CALLBACK: _on_callback,
+    Action.REOPEN: _on_reopen,
+    Action.CLOSE: _on_close,
+    Action.URGE: _on_urge,
+    Action.MERGE: _on_merge,
+}

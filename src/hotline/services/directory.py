@@ -1,0 +1,94 @@
+"""The directory of handling units and the category tree, shipped as package data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.store.models import Category, Unit
+
+UNIT_KIND_LABELS = {
+    "street": "街道",
+    "town": "镇",
+    "department": "区直部门",
+    "utility": "公共事业单位",
+}
+TERRITORIAL_KINDS = frozenset({"street", "town"})
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    code: str
+    name: str
+    kind: str
+    short: str
+
+    @property
+    def group(self) -> str:
+        """Assessment group: territorial (镇街) or department (部门)."""
+        return "territorial" if self.kind in TERRITORIAL_KINDS else "department"
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("hotline.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def baiyun_units() -> list[UnitEntry]:
+    """The default directory of Baiyun District (domain.md §5)."""
+    return [UnitEntry(r["code"], r["name"], r["kind"], r["short"]) for r in _read_csv("units.csv")]
+
+
+def category_paths() -> list[tuple[str, ...]]:
+    """The starting category tree: level1/level2/level3 paths."""
+    return [
+        tuple(v for v in (r["level1"], r["level2"], r["level3"]) if v)
+        for r in _read_csv("categories.csv")
+    ]
+
+
+def seed_directory(session: Session) -> int:
+    """Insert the default units and categories that are missing; returns units added."""
+    known = set(session.scalars(select(Unit.code)))
+    added = 0
+    for entry in baiyun_units():
+        if entry.code not in known:
+            session.add(
+                Unit(
+                    code=entry.code,
+                    name=entry.name,
+                    kind=entry.kind,
+                    short=entry.short,
+                    active=True,
+                )
+            )
+            added += 1
+    _seed_categories(session)
+    session.commit()
+    return added
+
+
+def _seed_categories(session: Session) -> None:
+    ids = {path: id_ for path, id_ in session.execute(select(Category.path, Category.id))}
+    for path in category_paths():
+        for level in range(1, len(path) + 1):
+            key = "/".join(path[:level])
+            if key in ids:
+                continue
+            parent = ids.get("/".join(path[: level - 1])) if level > 1 else None
+            row = Category(parent_id=parent, name=path[level - 1], path=key, level=level)
+            session.add(row)
+            session.flush()
+            ids[key] = row.id
+
+
+def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit]:
+    query = select(Unit).order_by(Unit.kind.desc(), Unit.code)
+    if not include_inactive:
+        query = query.where(Unit.active.is_(True))
+    return list(session.scalars(query))

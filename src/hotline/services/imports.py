@@ -1,0 +1,251 @@
+"""Importing a unit's historical tickets from CSV or XLSX: all rows or none.
+
+Every row is checked first; one bad row rejects the file and the report names every
+bad row (line, field, reason). Only a clean file is written, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from hotline.domain import tickets as lc
+from hotline.domain.errors import DomainError
+from hotline.schemas import TicketImport
+from hotline.services.directory import list_units
+from hotline.services.tickets import now_local, record_intake
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+IMPORT_ACTOR = lc.Actor("import", lc.Role.ADMIN)
+
+#: Column names understood without --map (field → accepted headers).
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "content": ("content", "诉求内容", "内容"),
+    "address": ("address", "事发地址", "地址"),
+    "caller_name": ("caller_name", "诉求人", "姓名"),
+    "caller_phone": ("caller_phone", "联系电话", "电话"),
+    "type": ("type", "诉求类型", "类型"),
+    "urgency": ("urgency", "紧急程度"),
+    "channel": ("channel", "来源", "来源渠道"),
+    "category": ("category", "事项分类"),
+    "created_at": ("created_at", "受理时间"),
+    "unit": ("unit", "承办单位"),
+}
+_LABELS = {
+    "type": {
+        "咨询": "consult",
+        "求助": "help",
+        "投诉": "complaint",
+        "举报": "report",
+        "建议": "suggestion",
+        "表扬": "praise",
+    },
+    "urgency": {"一般": "normal", "紧急": "urgent"},
+    "channel": {"电话": "phone", "网页": "web", "微信": "wechat", "市平台转办": "city"},
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    file: str
+    rows: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def text(self) -> str:
+        if self.errors:
+            lines = [
+                f"导入失败：{self.file} 共 {self.rows} 行，{len(self.errors)} 处错误，"
+                "未写入任何工单。"
+            ]
+            lines += [f"  第 {e.line} 行 [{e.field}] {e.reason}" for e in self.errors]
+            return "\n".join(lines)
+        return f"导入完成：{self.file} 共 {self.rows} 行，新建工单 {self.created} 张。"
+
+
+class ImportRejected(DomainError):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import.rejected", report.text())
+        self.report = report
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV (UTF-8 or GBK) or XLSX file as header → text."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DomainError("import.too_large", "文件超过 20 MB")
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    if path.suffix.lower() != ".csv":
+        raise DomainError("import.unsupported", "只支持 .csv 和 .xlsx 文件")
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise DomainError("import.encoding", "无法识别文件编码（请使用 UTF-8 或 GBK）")
+    return [dict(r) for r in csv.DictReader(io.StringIO(text))]
+
+
+def _read_xlsx(path: Path) -> list[dict[str, str]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise DomainError("import.bad_file", "不是有效的 xlsx 文件") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DomainError("import.zip_bomb", "xlsx 解压后过大，疑似恶意文件，已拒绝")
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    if not rows:
+        return []
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    return [
+        {h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+        for row in rows[1:]
+    ]
+
+
+def _resolve_columns(header: list[str], field_map: dict[str, str]) -> dict[str, str]:
+    unknown = set(field_map) - set(DEFAULT_COLUMNS)
+    if unknown:
+        raise DomainError("import.unknown_field", f"--map 中的字段不存在：{', '.join(unknown)}")
+    columns: dict[str, str] = {}
+    for name, accepted in DEFAULT_COLUMNS.items():
+        wanted = field_map.get(name)
+        if wanted is not None:
+            if wanted not in header:
+                raise DomainError("import.missing_column", f"文件中没有列「{wanted}」")
+            columns[name] = wanted
+            continue
+        found = next((h for h in header if h in accepted), None)
+        if found:
+            columns[name] = found
+    if "content" not in columns:
+        raise DomainError("import.missing_column", "文件中没有诉求内容列（content / 诉求内容）")
+    return columns
+
+
+def _row_values(row: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, column in columns.items():
+        text = (row.get(column) or "").strip()
+        if not text:
+            continue
+        values[name] = _LABELS.get(name, {}).get(text, text)
+    if "created_at" in values:
+        values["created_at"] = _parse_time(values["created_at"])
+    return values
+
+
+def _parse_time(text: str) -> datetime:
+    for fmt in (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%Y-%m-%dT%H:%M:%S",
+    ):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"受理时间格式无法识别：{text}")
+
+
+def _check_rows(
+    rows: list[dict[str, str]],
+    columns: dict[str, str],
+    units: set[str],
+    report: ImportReport,
+) -> list[tuple[TicketImport, str | None]]:
+    checked: list[tuple[TicketImport, str | None]] = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            values = _row_values(row, columns)
+        except ValueError as exc:
+            report.errors.append(RowError(line, "created_at", str(exc)))
+            continue
+        unit = values.pop("unit", None)
+        if unit is not None and unit not in units:
+            report.errors.append(RowError(line, "unit", f"承办单位不存在：{unit}"))
+        try:
+            checked.append((TicketImport(**values), unit))
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "row"
+                report.errors.append(RowError(line, where, _reason(err)))
+    return checked
+
+
+def _reason(err: Any) -> str:
+    from hotline.api.errors import _reason as api_reason  # same wording as the API
+
+    return api_reason(err)
+
+
+def import_tickets_file(
+    *,
+    session: Session,
+    path: Path,
+    field_map: dict[str, str] | None = None,
+) -> ImportReport:
+    """Check every row, then write all of them in one transaction (or none)."""
+    rows = read_rows(path)
+    report = ImportReport(file=path.name, rows=len(rows))
+    header = list(rows[0].keys()) if rows else []
+    if not rows:
+        raise DomainError("import.empty", "文件中没有数据行")
+    columns = _resolve_columns(header, field_map or {})
+    units = {u.code for u in list_units(session)} | {u.name for u in list_units(session)}
+    checked = _check_rows(rows, columns, units, report)
+    if report.errors:
+        raise ImportRejected(report)
+    _write_all(session, checked, report)
+    return report
+
+
+def _write_all(
+    session: Session, checked: list[tuple[TicketImport, str | None]], report: ImportReport
+) -> None:
+    codes = {u.name: u.code for u in list_units(session)}
+    now = now_local()
+    try:
+        for ticket_in, unit in checked:
+            record_intake(
+                session=session,
+                ticket_in=ticket_in,
+                actor=IMPORT_ACTOR,
+                now=ticket_in.created_at or now,
+                unit=codes.get(unit, unit) if unit else None,
+            )
+        session.commit()
+    except DomainError:
+        session.rollback()
+        raise
+    except Exception:
+        session.rollback()
+        raise
+    report.created = len(checked)

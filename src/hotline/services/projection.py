@@ -1,0 +1,122 @@
+"""The ``tickets`` row as a projection of the history, and the assessment's dispatch records."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from hotline.domain import tickets as lc
+from hotline.domain.assessment import TicketFacts, dispatch_records
+from hotline.services import rules
+from hotline.store.models import DispatchRecordRow, Ticket
+
+_DATETIME_FIELDS = {f.name for f in dataclasses.fields(lc.TicketState) if "datetime" in str(f.type)}
+
+
+def state_to_json(state: lc.TicketState) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(state):
+        value = getattr(state, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, Enum):
+            value = value.value
+        out[f.name] = value
+    return out
+
+
+def state_from_json(data: dict[str, Any]) -> lc.TicketState:
+    kwargs: dict[str, Any] = dict(data)
+    for name in _DATETIME_FIELDS:
+        if kwargs.get(name):
+            kwargs[name] = datetime.fromisoformat(kwargs[name])
+    kwargs["type"] = lc.TicketType(kwargs["type"])
+    kwargs["urgency"] = lc.Urgency(kwargs["urgency"])
+    kwargs["status"] = lc.Status(kwargs["status"])
+    if kwargs.get("status_before_return"):
+        kwargs["status_before_return"] = lc.Status(kwargs["status_before_return"])
+    return lc.TicketState(**kwargs)
+
+
+def load_state(ticket: Ticket) -> lc.TicketState:
+    if not ticket.state:
+        return lc.new_ticket(ticket.type, ticket.urgency)
+    return state_from_json(ticket.state)
+
+
+def store_state(ticket: Ticket, state: lc.TicketState) -> None:
+    """Copy the state into the row's columns (for queries) and its JSON (for replay checks)."""
+    ticket.state = state_to_json(state)
+    ticket.status = state.status.value
+    ticket.unit_code = state.unit
+    ticket.dispatched_at = state.dispatched_at
+    ticket.sign_due = state.sign_due
+    ticket.return_due = state.return_due
+    ticket.reply_due = state.reply_due
+    ticket.signed_at = state.signed_at
+    ticket.replied_at = state.replied_at
+    ticket.closed_at = state.closed_at
+    ticket.auto_dispatched = state.auto_dispatched
+    ticket.satisfaction = state.satisfaction
+    ticket.resolved = state.resolved
+    ticket.merged_into = state.merged_into
+
+
+def refresh_warning_moment(session: Session, ticket: Ticket, state: lc.TicketState) -> None:
+    """When the running reply limit turns yellow; None when no limit runs."""
+    running = state.is_open and state.reply_due is not None and state.replied_at is None
+    if not running or state.limit_started_at is None or state.reply_due is None:
+        ticket.yellow_at = None
+        return
+    start = state.limit_started_at
+    ticket.yellow_at = rules.yellow_moment(
+        start=start,
+        due=state.reply_due,
+        ticket_type=ticket.type,
+        urgency=ticket.urgency,
+        rules=rules.limit_rules(session),
+        calendar=rules.work_calendar(session),
+    )
+
+
+def refresh_dispatch_records(session: Session, ticket: Ticket) -> None:
+    """Rebuild this ticket's per-unit assessment records from its history."""
+    from hotline.services.tickets import domain_events, events_of
+
+    facts = TicketFacts(
+        ticket_id=ticket.id,
+        type=ticket.type,
+        urgency=ticket.urgency,
+        channel=ticket.channel,
+        created_at=ticket.created_at,
+    )
+    records = dispatch_records(facts, domain_events(events_of(session, ticket.id)))
+    session.execute(delete(DispatchRecordRow).where(DispatchRecordRow.ticket_id == ticket.id))
+    for record in records:
+        session.add(
+            DispatchRecordRow(
+                ticket_id=ticket.id,
+                seq=record.seq,
+                unit=record.unit,
+                dispatched_at=record.dispatched_at,
+                reply_due=record.reply_due,
+                record=record_to_json(record),
+            )
+        )
+
+
+def record_to_json(record: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = [v.isoformat() if isinstance(v, datetime) else v for v in value]
+        out[f.name] = value
+    return out

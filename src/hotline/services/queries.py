@@ -1,0 +1,236 @@
+"""Reading tickets: search and filter, unit scoping, masking and the public shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.domain import tickets as lc
+from hotline.domain.errors import DomainError
+from hotline.domain.limits import Warning
+from hotline.services.tickets import events_of, now_local
+from hotline.store.models import Ticket
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What a ticket list can be narrowed by (all optional)."""
+
+    q: str | None = None
+    status: str | None = None
+    unit: str | None = None
+    type: str | None = None
+    town: str | None = None
+    warning: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: str | None = None
+    auto: bool | None = None
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****1234: keep the first 3 and the last 4 digits."""
+    if not phone:
+        return phone
+    if len(phone) <= 7:
+        return phone[:2] + "*" * (len(phone) - 2)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str | None) -> str | None:
+    """张** : keep the family name."""
+    if not name:
+        return name
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
+    """A handling unit's users see only their own unit's tickets, everywhere."""
+    if viewer.role == lc.Role.UNIT:
+        return query.where(Ticket.unit_code == viewer.unit)
+    return query
+
+
+def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[Any]:
+    conditions = []
+    if f.q:
+        term = f.q.strip()
+        like = f"%{term}%"
+        conditions.append(
+            or_(
+                Ticket.number == term,
+                Ticket.caller_phone == term,
+                Ticket.content.like(like),
+                Ticket.address.like(like),
+            )
+        )
+    for column, value in (
+        (Ticket.status, f.status),
+        (Ticket.unit_code, f.unit),
+        (Ticket.type, f.type),
+        (Ticket.town, f.town),
+        (Ticket.channel, f.channel),
+    ):
+        if value:
+            conditions.append(column.in_(value.split(",")) if "," in value else column == value)
+    if f.auto is not None:
+        conditions.append(Ticket.auto_dispatched.is_(f.auto))
+    if f.date_from:
+        conditions.append(Ticket.created_at >= datetime.combine(f.date_from, time.min))
+    if f.date_to:
+        conditions.append(
+            Ticket.created_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
+        )
+    if f.warning:
+        conditions.append(_warning_condition(f.warning, now))
+    return query.where(*conditions)
+
+
+def _warning_condition(level: str, now: datetime) -> Any:
+    running = Ticket.yellow_at.is_not(None)
+    if level == Warning.RED:
+        return running & (Ticket.reply_due < now)
+    if level == Warning.YELLOW:
+        return running & (Ticket.yellow_at <= now) & (Ticket.reply_due >= now)
+    if level == Warning.NONE:
+        return ~running | (Ticket.yellow_at > now)
+    raise DomainError("request.invalid", f"预警等级无效：{level}（可选 none、yellow、red）")
+
+
+def list_tickets(
+    *,
+    session: Session,
+    viewer: lc.Actor,
+    filters: TicketFilter,
+    page: int = 1,
+    page_size: int = 20,
+    now: datetime | None = None,
+) -> tuple[list[Ticket], int]:
+    """One page of tickets, newest first, and the total matching."""
+    now = now or now_local()
+    page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
+    base = _apply_filter(scoped(select(Ticket), viewer), filters, now)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return list(rows), int(total)
+
+
+def iter_tickets(
+    *, session: Session, viewer: lc.Actor, filters: TicketFilter, limit: int = 100_000
+) -> list[Ticket]:
+    """All matching tickets (for exports), newest first, up to ``limit``."""
+    base = _apply_filter(scoped(select(Ticket), viewer), filters, now_local())
+    return list(session.scalars(base.order_by(Ticket.created_at.desc()).limit(limit)))
+
+
+def get_ticket(
+    *, session: Session, ticket_id: int, viewer: lc.Actor, for_update: bool = False
+) -> Ticket:
+    """One ticket; another unit's ticket is reported as not found (no existence leak)."""
+    query = scoped(select(Ticket).where(Ticket.id == ticket_id), viewer)
+    if for_update:
+        query = query.with_for_update()
+    ticket = session.scalars(query).first()
+    if ticket is None:
+        raise DomainError("ticket.not_found", f"工单不存在：{ticket_id}")
+    return ticket
+
+
+def warning_of(ticket: Ticket, now: datetime) -> Warning:
+    if ticket.yellow_at is None or ticket.reply_due is None:
+        return Warning.NONE
+    if now > ticket.reply_due:
+        return Warning.RED
+    return Warning.YELLOW if now >= ticket.yellow_at else Warning.NONE
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ticket_public(ticket: Ticket, *, now: datetime, unit_names: dict[str, str]) -> dict[str, Any]:
+    """The JSON shape of a ticket in lists (caller identity masked)."""
+    status = lc.Status(ticket.status)
+    warning = warning_of(ticket, now)
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "status": status.value,
+        "status_label": lc.STATUS_INFO[status].label,
+        "unit": ticket.unit_code,
+        "unit_name": unit_names.get(ticket.unit_code or ""),
+        "type": ticket.type,
+        "type_label": lc.TYPE_LABELS[lc.TicketType(ticket.type)],
+        "urgency": ticket.urgency,
+        "channel": ticket.channel,
+        "town": ticket.town,
+        "town_name": unit_names.get(ticket.town or ""),
+        "community": ticket.community,
+        "category": ticket.category,
+        "content": ticket.content,
+        "address": ticket.address,
+        "caller_name": mask_name(ticket.caller_name),
+        "caller_phone": mask_phone(ticket.caller_phone),
+        "created_at": _iso(ticket.created_at),
+        "deadlines": {
+            "sign": _iso(ticket.sign_due),
+            "return": _iso(ticket.return_due),
+            "reply": _iso(ticket.reply_due),
+        },
+        "signed_at": _iso(ticket.signed_at),
+        "replied_at": _iso(ticket.replied_at),
+        "closed_at": _iso(ticket.closed_at),
+        "warning": warning.value,
+        "warning_label": warning.label,
+        "auto_dispatched": ticket.auto_dispatched,
+        "suggested_unit": ticket.suggested_unit,
+        "suggested_confidence": ticket.suggested_confidence,
+        "satisfaction": ticket.satisfaction,
+        "merged_into": ticket.merged_into,
+    }
+
+
+def ticket_detail(
+    session: Session,
+    ticket: Ticket,
+    *,
+    viewer: lc.Actor,
+    now: datetime,
+    unit_names: dict[str, str],
+) -> dict[str, Any]:
+    """The detail shape: the public fields, the history and what the viewer may do."""
+    out = ticket_public(ticket, now=now, unit_names=unit_names)
+    out["history"] = [
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "actor": e.actor_username,
+            "role": e.actor_role,
+            "unit": e.actor_unit,
+            "at": e.at.isoformat(),
+            **_public_data(e.data or {}),
+        }
+        for e in events_of(session, ticket.id)
+    ]
+    from hotline.services.projection import load_state
+
+    out["allowed_actions"] = [a.value for a in lc.allowed_actions(load_state(ticket), viewer)]
+    out["can_view_caller"] = viewer.role in lc.ROLES_SEEING_CALLER or (
+        viewer.role == lc.Role.UNIT and viewer.unit == ticket.unit_code
+    )
+    out["suggestion"] = ticket.suggestion
+    return out
+
+
+def _public_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("action", "actor", "at", "seq")}

@@ -1,0 +1,81 @@
+"""The calendar and time-limit rules in force, from the database (admin overrides)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.domain.calendar import WorkCalendar
+from hotline.domain.limits import LimitRules, elapsed_share
+from hotline.domain.tickets import TicketType, Urgency
+from hotline.store.models import CalendarOverride, Setting
+
+_TTL_SECONDS = 30.0
+_lock = threading.Lock()
+_cache: dict[str, tuple[float, object]] = {}
+
+
+def invalidate() -> None:
+    """Forget cached calendar and rules (after an admin edits them)."""
+    with _lock:
+        _cache.clear()
+
+
+def _cached(key: str, load):  # type: ignore[no-untyped-def]
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and now - hit[0] < _TTL_SECONDS:
+            return hit[1]
+    value = load()
+    with _lock:
+        _cache[key] = (now, value)
+    return value
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    """The working-day calendar: package data plus the admin's overrides."""
+
+    def load() -> WorkCalendar:
+        rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
+        return WorkCalendar({day: bool(flag) for day, flag in rows})
+
+    return _cached(f"calendar:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+
+
+def limit_rules(session: Session) -> LimitRules:
+    """The time-limit rules in force (admin override stored under ``limit_rules``)."""
+
+    def load() -> LimitRules:
+        row = session.get(Setting, "limit_rules")
+        return LimitRules.from_dict(row.value) if row is not None else LimitRules.default()
+
+    return _cached(f"rules:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+
+
+def yellow_moment(
+    *,
+    start: datetime,
+    due: datetime,
+    ticket_type: str,
+    urgency: str,
+    rules: LimitRules,
+    calendar: WorkCalendar,
+) -> datetime:
+    """The moment a running reply limit turns yellow (``rules.yellow_at`` of it used)."""
+    unit = rules.reply_limit(TicketType(ticket_type), Urgency(urgency)).unit
+    lo, hi = start, due
+    for _ in range(40):
+        mid = lo + (hi - lo) / 2
+        share = elapsed_share(start=start, due=due, now=mid, calendar=calendar, unit=unit)
+        if share >= rules.yellow_at:
+            hi = mid
+        else:
+            lo = mid
+        if (hi - lo).total_seconds() < 1:
+            break
+    return hi.replace(microsecond=0)

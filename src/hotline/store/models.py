@@ -1,0 +1,205 @@
+"""The tables. A ticket's history (``ticket_events``) is append-only: rows are never
+updated or deleted; the ``tickets`` row is a projection rebuilt from it after each action."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class Unit(Base):
+    """A handling unit (承办单位): town/street, department or utility."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    short: Mapped[str] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Category(Base):
+    """The category tree (事项分类), 2–3 levels."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(300), unique=True)
+    level: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    """A ticket (工单): the current projection of its history plus its intake fields."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_unit", "status", "unit_code"),
+        Index("ix_tickets_unit_created", "unit_code", "created_at"),
+        Index("ix_tickets_created", "created_at"),
+        Index("ix_tickets_reply_due", "reply_due"),
+        Index("ix_tickets_caller_phone", "caller_phone"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    caller_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    caller_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    town: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    community: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    type: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    # projection of the history (rebuilt by services.tickets after every action)
+    status: Mapped[str] = mapped_column(String(24))
+    unit_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sign_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    return_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reply_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    yellow_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    auto_dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    resolved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the machine's suggestion at intake (智能转派)
+    suggested_unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    suggested_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.seq", lazy="raise"
+    )
+
+
+class TicketEvent(Base):
+    """One entry of a ticket's history (append-only)."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "seq", name="uq_ticket_events_seq"),
+        Index("ix_ticket_events_action_at", "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_username: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class DispatchRecordRow(Base):
+    """Per (ticket, holding unit) facts for the assessment, rebuilt from the history."""
+
+    __tablename__ = "dispatch_records"
+    __table_args__ = (
+        Index("ix_dispatch_records_unit", "unit"),
+        Index("ix_dispatch_records_dispatched", "dispatched_at"),
+        Index("ix_dispatch_records_reply_due", "reply_due"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    dispatched_at: Mapped[datetime] = mapped_column(DateTime)
+    reply_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TicketNumberCounter(Base):
+    """The daily sequence behind readable ticket numbers (BY + date + sequence)."""
+
+    __tablename__ = "ticket_number_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class CalendarOverride(Base):
+    """Admin-maintained holidays and 调休 working days (wins over the package)."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(50), default="")
+
+
+class Setting(Base):
+    """Deployment settings editable in the app (e.g. dispatch threshold, limit rules)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """In-app notification (warnings, urgings, reminders) for a unit or a role."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_target", "target_unit", "target_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    target_unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    target_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(500))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

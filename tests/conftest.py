@@ -1,0 +1,102 @@
+"""Fixtures: a fresh database per test on SQLite and on PostgreSQL, an app and clients."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HOTLINE_ARGON2_TIME_COST", "1")
+os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("HOTLINE_ENV", "test")
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from hotline.config import Settings
+from hotline.store.db import make_engine, session_factory
+
+PG_ADMIN_URL = os.environ.get(
+    "HOTLINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _pg_reachable() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}"
+    return None
+
+
+_PG_PROBLEM = _pg_reachable()
+_IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"postgresql: {'available' if _PG_PROBLEM is None else _PG_PROBLEM}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database URL: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hotline.db'}"
+        return
+    if _PG_PROBLEM is not None:
+        if _IN_CI:
+            pytest.fail(f"CI must have PostgreSQL: {_PG_PROBLEM}")
+        pytest.skip(_PG_PROBLEM)
+    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        from hotline.store.db import engine_for
+
+        engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db_url, data_dir=tmp_path / "data", env="test", secret_key="test-secret"
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    from hotline.services import rules
+    from hotline.services.directory import seed_directory
+    from hotline.store.migrate import upgrade
+
+    engine = make_engine(settings.sqlalchemy_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        seed_directory(session)
+    rules.invalidate()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with session_factory(engine)() as session:
+        yield session
