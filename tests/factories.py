@@ -25,8 +25,7 @@ def login(client: TestClient, username: str) -> dict[str, str]:
 def intake_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "content": (
-            "市民来电反映：景泰街道广园中路某工地夜间施工噪音扰民，"
-            "凌晨两点仍在施工，诉求尽快处理。"
+            "市民来电反映：景泰街道广园中路某工地夜间施工噪音扰民，凌晨两点仍在施工，诉求尽快处理。"
         ),
         "address": "白云区景泰街道广园中路88号",
         "caller_name": "张三",

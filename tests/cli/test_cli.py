@@ -1,0 +1,87 @@
+"""The `hotline` command: units list, users create, import, help on each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hotline.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from hotline.config import get_settings
+
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_units_list_json(cli_env: Path) -> None:
+    result = CliRunner().invoke(main, ["units", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    units = json.loads(result.output)
+    assert {"code": "jingtai", "name": "景泰街道", "kind": "street"} in units
+    assert set(units[0]) == {"code", "name", "kind"}
+
+
+def test_users_create_and_refusals(cli_env: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(
+        main,
+        [
+            "users",
+            "create",
+            "--username",
+            "u1",
+            "--password",
+            "long-pass-1",
+            "--role",
+            "unit",
+            "--unit",
+            "jingtai",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(
+        main,
+        ["users", "create", "--username", "u1", "--password", "long-pass-1", "--role", "operator"],
+    )
+    assert again.exit_code == 2 and "user.exists" in again.output
+    no_unit = runner.invoke(
+        main, ["users", "create", "--username", "u2", "--password", "long-pass-1", "--role", "unit"]
+    )
+    assert no_unit.exit_code == 2 and "user.unit_required" in no_unit.output
+
+
+def test_import_reports_bad_rows(cli_env: Path) -> None:
+    path = cli_env / "t.csv"
+    path.write_text("内容\n路灯不亮\n\n", encoding="utf-8")
+    good = CliRunner().invoke(main, ["import", "tickets", str(path)])
+    assert good.exit_code == 0 and "新建工单 1 张" in good.output
+    bad = cli_env / "bad.csv"
+    bad.write_text("content,type\n路灯不亮,xx\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "tickets", str(bad)])
+    assert result.exit_code == 1 and "第 2 行 [type]" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["db", "upgrade"],
+        ["demo"],
+        ["users", "create"],
+        ["units", "list"],
+        ["import", "tickets"],
+    ],
+)
+def test_help_on_each_command(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
