@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline import __version__
 from hotline.api import errors
@@ -19,27 +18,48 @@ from hotline.store.db import get_engine, session_factory
 log = logging.getLogger(__name__)
 
 
-class BodySizeLimit(BaseHTTPMiddleware):
-    """Refuse bodies larger than ``max_body_bytes`` with 413 and a clear code."""
+class BodySizeLimit:
+    """Refuse bodies larger than ``max_bytes`` with 413 and a clear code (pure ASGI)."""
 
-    def __init__(self, app, max_bytes: int) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(app)
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
         self.max_bytes = max_bytes
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        too_big = length is not None and length.isdigit() and int(length) > self.max_bytes
-        if not too_big and request.method in ("POST", "PUT", "PATCH") and length is None:
-            body = await request.body()
-            too_big = len(body) > self.max_bytes
-        if too_big:
-            return JSONResponse(
-                errors.error_body(
-                    "request.too_large", f"请求内容过大（上限 {self.max_bytes // 1024} KB）"
-                ),
-                status_code=413,
-            )
-        return await call_next(request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            errors.error_body("request.too_large",
+                              f"请求内容过大（上限 {self.max_bytes // 1024} KB）"),
+            status_code=413)
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

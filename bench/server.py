@@ -1,0 +1,123 @@
+"""Start a real hotline server on loopback for benchmarks (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+HOTLINE = str(Path(sys.executable).parent / "hotline")
+PG_ADMIN = os.environ.get("HOTLINE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    """A fresh database URL of ``kind`` (sqlite|postgresql), dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+def _env(url: str, data_dir: str) -> dict[str, str]:
+    return {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_DATA_DIR": data_dir,
+            "HOTLINE_SECRET_KEY": "bench-secret", "HOTLINE_ARGON2_TIME_COST": "1",
+            "HOTLINE_ARGON2_MEMORY_KIB": "1024"}
+
+
+@contextmanager
+def running_server(url: str, workers: int = 1, models_from: Path | None = None
+                   ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Migrate, create a user `bench`/`bench-pass-1`, serve; yield (base_url, process)."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        if models_from is not None:
+            os.symlink(models_from, Path(data_dir) / "models")
+        env = _env(url, data_dir)
+        subprocess.run([HOTLINE, "db", "upgrade"], env=env, check=True, capture_output=True)
+        for user, role in (("bench", "operator"), ("benchdisp", "dispatcher")):
+            subprocess.run([HOTLINE, "users", "create", "--username", user, "--password",
+                            "bench-pass-1", "--role", role], env=env, check=True,
+                           capture_output=True)
+        port = free_port()
+        proc = subprocess.Popen([HOTLINE, "serve", "--port", str(port), "--workers",
+                                 str(workers)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait(base)
+            yield base, proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _wait(base: str) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def token(base: str, user: str = "bench") -> str:
+    r = httpx.post(f"{base}/api/v1/auth/token", data={"username": user,
+                                                       "password": "bench-pass-1"})
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a process and its children (Linux /proc), in MB."""
+    total = 0
+    pids = [pid] + _children(pid)
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out += _children(k)
+    return out
