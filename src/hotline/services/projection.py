@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.domain.assessment import TicketFacts, dispatch_records
+from hotline.domain.assessment import DispatchRecord, TicketFacts, dispatch_records
 from hotline.services import rules
 from hotline.store.models import DispatchRecordRow, Ticket
 
@@ -95,28 +95,26 @@ def refresh_dispatch_records(session: Session, ticket: Ticket) -> None:
         channel=ticket.channel,
         created_at=ticket.created_at,
     )
-    records = dispatch_records(facts, domain_events(events_of(session, ticket.id)))
+    records = dispatch_records(
+        facts, domain_events(events_of(session, ticket.id)), rules.work_calendar(session)
+    )
     session.execute(delete(DispatchRecordRow).where(DispatchRecordRow.ticket_id == ticket.id))
     for record in records:
-        session.add(
-            DispatchRecordRow(
-                ticket_id=ticket.id,
-                seq=record.seq,
-                unit=record.unit,
-                dispatched_at=record.dispatched_at,
-                reply_due=record.reply_due,
-                record=record_to_json(record),
-            )
-        )
+        session.add(DispatchRecordRow(**record_to_row(record)))
 
 
-def record_to_json(record: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = [v.isoformat() if isinstance(v, datetime) else v for v in value]
-        out[f.name] = value
-    return out
+def record_to_row(record: DispatchRecord) -> dict[str, Any]:
+    """The columns of a dispatch record (urgings as a JSON list of ISO times)."""
+    row = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    row["urged_at"] = [t.isoformat() for t in record.urged_at]
+    return row
+
+
+def row_to_record(row: Any) -> DispatchRecord:
+    """A dispatch record from a row (ORM object or Core row mapping)."""
+    values = {name: getattr(row, name) for name in _RECORD_FIELDS}
+    values["urged_at"] = tuple(datetime.fromisoformat(t) for t in (values["urged_at"] or ()))
+    return DispatchRecord(**values)
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(DispatchRecord))

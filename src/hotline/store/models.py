@@ -142,21 +142,49 @@ class TicketEvent(Base):
 
 
 class DispatchRecordRow(Base):
-    """Per (ticket, holding unit) facts for the assessment, rebuilt from the history."""
+    """One holding of a ticket by a unit, for the assessment (rebuilt from the history).
+
+    Columns mirror :class:`hotline.domain.assessment.DispatchRecord`."""
 
     __tablename__ = "dispatch_records"
     __table_args__ = (
         Index("ix_dispatch_records_unit", "unit"),
         Index("ix_dispatch_records_dispatched", "dispatched_at"),
         Index("ix_dispatch_records_reply_due", "reply_due"),
+        Index("ix_dispatch_records_replied", "replied_at"),
+        Index("ix_dispatch_records_callback", "callback_at"),
+        Index("ix_dispatch_records_closed", "closed_at"),
+        Index("ix_dispatch_records_return", "return_requested_at"),
     )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit: Mapped[str] = mapped_column(String(40))
+    type: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
     dispatched_at: Mapped[datetime] = mapped_column(DateTime)
-    reply_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    auto: Mapped[bool] = mapped_column(Boolean)
+    sign_due: Mapped[datetime] = mapped_column(DateTime)
+    return_due: Mapped[datetime] = mapped_column(DateTime)
+    reply_due: Mapped[datetime] = mapped_column(DateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    return_requested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    return_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    return_rejections: Mapped[int] = mapped_column(Integer, default=0)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    left_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    callback_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reached: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    resolved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reopen_replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    urged_at: Mapped[list[str]] = mapped_column(JSON, default=list)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    handling_workdays: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class TicketNumberCounter(Base):

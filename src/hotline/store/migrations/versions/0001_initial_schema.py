@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 13:57:26.981178
+Create Date: 2026-11-27 14:05:08.176043
 """
 
 from collections.abc import Sequence
@@ -115,9 +115,31 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("unit", sa.String(length=40), nullable=False),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("dispatched_at", sa.DateTime(), nullable=False),
-        sa.Column("reply_due", sa.DateTime(), nullable=True),
-        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("auto", sa.Boolean(), nullable=False),
+        sa.Column("sign_due", sa.DateTime(), nullable=False),
+        sa.Column("return_due", sa.DateTime(), nullable=False),
+        sa.Column("reply_due", sa.DateTime(), nullable=False),
+        sa.Column("signed_at", sa.DateTime(), nullable=True),
+        sa.Column("return_requested_at", sa.DateTime(), nullable=True),
+        sa.Column("return_outcome", sa.String(length=16), nullable=True),
+        sa.Column("return_rejections", sa.Integer(), nullable=False),
+        sa.Column("extension_days", sa.Integer(), nullable=False),
+        sa.Column("replied_at", sa.DateTime(), nullable=True),
+        sa.Column("left_by", sa.String(length=16), nullable=True),
+        sa.Column("left_at", sa.DateTime(), nullable=True),
+        sa.Column("callback_at", sa.DateTime(), nullable=True),
+        sa.Column("reached", sa.Boolean(), nullable=True),
+        sa.Column("satisfaction", sa.String(length=16), nullable=True),
+        sa.Column("resolved", sa.Boolean(), nullable=True),
+        sa.Column("reopened", sa.Integer(), nullable=False),
+        sa.Column("reopen_due", sa.DateTime(), nullable=True),
+        sa.Column("reopen_replied_at", sa.DateTime(), nullable=True),
+        sa.Column("urged_at", sa.JSON(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.Column("handling_workdays", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["tickets.id"],
@@ -125,8 +147,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", "seq"),
     )
     with op.batch_alter_table("dispatch_records", schema=None) as batch_op:
+        batch_op.create_index("ix_dispatch_records_callback", ["callback_at"], unique=False)
+        batch_op.create_index("ix_dispatch_records_closed", ["closed_at"], unique=False)
         batch_op.create_index("ix_dispatch_records_dispatched", ["dispatched_at"], unique=False)
+        batch_op.create_index("ix_dispatch_records_replied", ["replied_at"], unique=False)
         batch_op.create_index("ix_dispatch_records_reply_due", ["reply_due"], unique=False)
+        batch_op.create_index("ix_dispatch_records_return", ["return_requested_at"], unique=False)
         batch_op.create_index("ix_dispatch_records_unit", ["unit"], unique=False)
 
     op.create_table(
@@ -206,8 +232,12 @@ def downgrade() -> None:
     op.drop_table("notifications")
     with op.batch_alter_table("dispatch_records", schema=None) as batch_op:
         batch_op.drop_index("ix_dispatch_records_unit")
+        batch_op.drop_index("ix_dispatch_records_return")
         batch_op.drop_index("ix_dispatch_records_reply_due")
+        batch_op.drop_index("ix_dispatch_records_replied")
         batch_op.drop_index("ix_dispatch_records_dispatched")
+        batch_op.drop_index("ix_dispatch_records_closed")
+        batch_op.drop_index("ix_dispatch_records_callback")
 
     op.drop_table("dispatch_records")
     op.drop_table("units")
