@@ -11,28 +11,27 @@ Two pure steps:
 
 Which period a record counts in (periods are ``[start, end)``)
 --------------------------------------------------------------
-=========================  ===================  =============================================
-indicator                  counted by           numerator ÷ denominator
-=========================  ===================  =============================================
-按时签收率 on-time sign-off  dispatched_at        first response (sign or return request) by
-                                                sign_due ÷ dispatches assessed for sign-off
-按时办结率 on-time reply     reply_due            replied by reply_due ÷ records due
-满意率 satisfaction          callback_at          满意 + 基本满意 ÷ callbacks reached
-解决率 resolution            callback_at          "resolved" ÷ callbacks reached
-退单率 return rate           return_requested_at  holdings with a return request ÷ dispatched
-无效退单 invalid returns     return_requested_at  rejected return requests (a count)
-重办率 reopen rate           closed_at            closed records reopened at least once ÷ closed
-平均办理时长 handling time    replied_at           calendar days dispatched_at → replied_at,
-                                                non-consultation records (mean and median)
-督办次数 urgings             each urge's time     urgings received (a count)
-超期 overdue                 reply_due,           replies missing or late (a count)
-                           reopen_due
-智能转派率 auto-dispatch     dispatched_at        first dispatches made by the machine and not
-                                                re-dispatched by a person ÷ first dispatches
-准确率 auto accuracy         dispatched_at        machine dispatches neither returned (approved)
-                                                nor re-dispatched ÷ machine dispatches
-市平台转办 city platform     dispatched_at        records from channel "city" (a count)
-=========================  ===================  =============================================
+===========================  =====================  ==============================================
+indicator                    counted by             numerator ÷ denominator
+===========================  =====================  ==============================================
+按时签收率 on-time sign-off  dispatched_at          first response (sign or return request) by
+                                                    sign_due ÷ dispatches assessed for sign-off
+按时办结率 on-time reply     reply_due              replied by reply_due ÷ records due
+满意率 satisfaction          callback_at            满意 + 基本满意 ÷ callbacks reached
+解决率 resolution            callback_at            resolved ÷ callbacks reached
+退单率 return rate           return_requested_at    holdings with a return request ÷ dispatched
+无效退单 invalid returns     return_requested_at    rejected return requests (a count)
+重办率 reopen rate           closed_at              closed records reopened at least once ÷ closed
+平均办理时长 handling time   replied_at             calendar days dispatched_at → replied_at,
+                                                    non-consultation records (mean and median)
+督办次数 urgings             each urge's time       urgings received (a count)
+超期 overdue                 reply_due, reopen_due  replies missing or late (a count)
+智能转派率 auto-dispatch     dispatched_at          first dispatches made by the machine and not
+                                                    re-dispatched by a person ÷ first dispatches
+准确率 auto accuracy         dispatched_at          machine dispatches neither returned (approved)
+                                                    nor re-dispatched ÷ machine dispatches
+市平台转办 city platform     dispatched_at          records from channel "city" (a count)
+===========================  =====================  ==============================================
 
 Edge cases (decisions)
 ----------------------
@@ -53,6 +52,13 @@ Edge cases (decisions)
   approved after the reopen) and a late or missing one adds to ``overdue`` only.
 * **Callbacks.** A record keeps the last callback while its unit held the ticket; an
   unsatisfied callback followed by a reopen is charged through the reopen.
+* **Returns.** A holding counts one return request (by its first request); each
+  rejected request is one invalid return (无效退单).
+* **Reopen rate** counts tickets, not reopens: a record closed in the period that
+  was ever reopened counts once, so the rate stays within ``[0, 1]``.
+* **Smart dispatch.** An approved return of a machine dispatch counts against
+  accuracy (准确率) but not against the auto-dispatch rate (智能转派率): no person
+  overrode the machine's choice; a dispatcher's re-dispatch (改派) counts against both.
 * **Urgings** go to the unit holding the ticket when urged, counted by urge time.
 * **City platform** (市平台转办) records are counted apart in ``city_platform``; with
   ``include_city=False`` they are left out of every other indicator.
@@ -70,7 +76,9 @@ from hotline.domain.tickets import Action, Event, Role, as_datetime
 
 __all__ = [
     "CITY_CHANNEL",
+    "COUNT_FIELDS",
     "DISTRICT",
+    "RATE_FIELDS",
     "DispatchRecord",
     "Period",
     "TicketFacts",
@@ -161,11 +169,17 @@ _Effect = Callable[[DispatchRecord, Event], DispatchRecord]
 def _start(facts: TicketFacts, seq: int, event: Event) -> DispatchRecord:
     deadlines = event.data["deadlines"]
     return DispatchRecord(
-        ticket_id=facts.ticket_id, seq=seq, unit=str(event.data["unit"]), type=facts.type,
-        channel=facts.channel, dispatched_at=event.at, auto=event.actor.role == Role.SYSTEM,
-        sign_due=as_datetime(deadlines["sign"]), return_due=as_datetime(deadlines["return"]),
+        ticket_id=facts.ticket_id,
+        seq=seq,
+        unit=str(event.data["unit"]),
+        type=facts.type,
+        channel=facts.channel,
+        dispatched_at=event.at,
+        auto=event.actor.role == Role.SYSTEM,
+        sign_due=as_datetime(deadlines["sign"]),
+        return_due=as_datetime(deadlines["return"]),
         reply_due=as_datetime(deadlines["reply"]),
-    )  # fmt: skip
+    )
 
 
 def _on_reply(r: DispatchRecord, e: Event) -> DispatchRecord:
@@ -189,17 +203,23 @@ def _on_callback(r: DispatchRecord, e: Event) -> DispatchRecord:
     reached = bool(e.data.get("reached", True))
     satisfaction = e.data.get("satisfaction") if reached else None
     return replace(
-        r, callback_at=e.at, reached=reached, satisfaction=satisfaction,
+        r,
+        callback_at=e.at,
+        reached=reached,
+        satisfaction=satisfaction,
         resolved=e.data.get("resolved") if reached else None,
         closed_at=r.closed_at if reached and satisfaction == "unsatisfied" else e.at,
-    )  # fmt: skip
+    )
 
 
 def _on_reopen(r: DispatchRecord, e: Event) -> DispatchRecord:
     return replace(
-        r, reopened=r.reopened + 1, reopen_due=as_datetime(e.data["reply_due"]),
-        reopen_replied_at=None, closed_at=None,
-    )  # fmt: skip
+        r,
+        reopened=r.reopened + 1,
+        reopen_due=as_datetime(e.data["reply_due"]),
+        reopen_replied_at=None,
+        closed_at=None,
+    )
 
 
 _EFFECTS: dict[Action, _Effect] = {
@@ -364,16 +384,9 @@ class UnitIndicators:
     city_platform: int = 0  # 市平台转办
 
 
-RATE_FIELDS = (
-    "on_time_sign_rate", "on_time_reply_rate", "satisfaction_rate", "resolution_rate",
-    "return_rate", "reopen_rate", "handling_days_mean", "handling_days_median",
-    "handling_workdays_mean", "auto_dispatch_rate", "auto_accuracy",
-)  # fmt: skip
-"""Indicators that can be scored (``None`` when not assessable)."""
-COUNT_FIELDS = (
-    "dispatched", "due", "return_requests", "invalid_returns", "closed", "reopened",
-    "urgings", "overdue", "city_platform",
-)  # fmt: skip
+RATE_FIELDS = tuple(f.name for f in fields(UnitIndicators) if f.type == "float | None")
+"""Indicators that can be scored (rates, days; ``None`` when not assessable)."""
+COUNT_FIELDS = tuple(f.name for f in fields(UnitIndicators) if f.type == "int")
 """Counts that can carry a deduction (扣分)."""
 
 
@@ -381,8 +394,9 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _met(done_at: datetime | None, due: datetime, left_at: datetime | None, now: datetime
-         ) -> bool | None:  # fmt: skip
+def _met(
+    done_at: datetime | None, due: datetime, left_at: datetime | None, now: datetime
+) -> bool | None:
     """Deadline outcome: met, missed, or ``None`` (pending, or the unit left before it)."""
     if done_at is not None:
         return done_at <= due
@@ -417,40 +431,54 @@ class _Tally:
     workdays: list[float] = field(default_factory=list)
 
     def add(self, r: DispatchRecord, start: datetime, end: datetime, now: datetime) -> None:
+        """Count one record in every indicator whose period it falls in (module table)."""
         if start <= r.dispatched_at < end:
             self._dispatched(r, now)
-        due = r.reply_due
-        if start <= due < end:
-            done = r.replied_at
-            if done is not None:
-                if done <= due:
-                    self.replied_on_time += 1
-                else:
-                    self.overdue += 1
-                self.due += 1
-            elif (now if r.left_at is None else r.left_at) > due:
-                self.overdue += 1
-                self.due += 1
-        if r.reopen_due is not None and start <= r.reopen_due < end:
-            self.overdue += _met(r.reopen_replied_at, r.reopen_due, r.left_at, now) is False
+        if start <= r.reply_due < end:
+            self._reply(r.replied_at, r.reply_due, r.left_at, now)
+        reopen_due = r.reopen_due  # the reply to a reopened ticket (重办) can only be late
+        if (
+            reopen_due is not None
+            and start <= reopen_due < end
+            and _met(r.reopen_replied_at, reopen_due, r.left_at, now) is False
+        ):
+            self.overdue += 1
         if r.callback_at is not None and r.reached and start <= r.callback_at < end:
             self.callbacks_reached += 1
-            self.satisfied += r.satisfaction in SATISFIED
-            self.resolved += r.resolved is True
+            if r.satisfaction in SATISFIED:
+                self.satisfied += 1
+            if r.resolved:
+                self.resolved += 1
         if r.return_requested_at is not None and start <= r.return_requested_at < end:
             self.return_requests += 1
             self.invalid_returns += r.return_rejections
         if r.closed_at is not None and start <= r.closed_at < end:
             self.closed += 1
-            self.reopened += r.reopened > 0
+            if r.reopened:
+                self.reopened += 1
         if r.replied_at is not None and start <= r.replied_at < end and r.type != CONSULT:
             self.days.append((r.replied_at - r.dispatched_at).total_seconds() / _DAY_SECONDS)
             if r.handling_workdays is not None:
                 self.workdays.append(r.handling_workdays)
         if r.urged_at:
-            self.urgings += sum(start <= u < end for u in r.urged_at)
+            self.urgings += sum(1 for u in r.urged_at if start <= u < end)
+
+    def _reply(
+        self, done: datetime | None, due: datetime, left_at: datetime | None, now: datetime
+    ) -> None:
+        """Reply deadline (办结时限): on time, overdue (超期), or pending (not counted)."""
+        if done is not None:
+            self.due += 1
+            if done <= due:
+                self.replied_on_time += 1
+            else:
+                self.overdue += 1
+        elif (now if left_at is None else left_at) > due:
+            self.due += 1
+            self.overdue += 1
 
     def _dispatched(self, r: DispatchRecord, now: datetime) -> None:
+        """Sign-off (签收) and smart dispatch (智能转派), counted by dispatch time."""
         self.dispatched += 1
         response, asked = r.signed_at, r.return_requested_at
         if asked is not None and (response is None or asked < response):
@@ -463,11 +491,11 @@ class _Tally:
             self.sign_assessed += 1
         if r.auto:
             self.auto_dispatched += 1
-            if r.left_by is None or r.left_by == "merge":
+            if r.left_by is None or r.left_by == "merge":  # neither returned nor re-dispatched
                 self.auto_correct += 1
         if r.seq == 1:
             self.first_dispatched += 1
-            if r.auto and r.left_by != "redispatch":
+            if r.auto and r.left_by != "redispatch":  # no person changed the machine's unit
                 self.auto_kept += 1
 
     def indicators(self, unit: str) -> UnitIndicators:
@@ -492,9 +520,12 @@ class _Tally:
 
 
 def _aggregate(
-    records: Iterable[DispatchRecord], period: Period, now: datetime | None,
-    include_city: bool, by_unit: bool,
-) -> dict[str, _Tally]:  # fmt: skip
+    records: Iterable[DispatchRecord],
+    period: Period,
+    now: datetime | None,
+    include_city: bool,
+    by_unit: bool,
+) -> dict[str, _Tally]:
     start, end = period.start, period.end
     cutoff = datetime.max if now is None else now
     tallies: dict[str, _Tally] = {}
@@ -504,7 +535,8 @@ def _aggregate(
         if tally is None:
             tally = tallies[key] = _Tally()
         if r.channel == CITY_CHANNEL:
-            tally.city_platform += start <= r.dispatched_at < end
+            if start <= r.dispatched_at < end:
+                tally.city_platform += 1
             if not include_city:
                 continue
         tally.add(r, start, end, cutoff)
