@@ -51,9 +51,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         256 * 1024, description="Largest accepted request body (bytes); larger gets 413."
     )
-    max_content_chars: int = Field(
-        5000, description="Longest accepted ticket content (characters)."
-    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
