@@ -29,6 +29,8 @@ main.add_command(ops.demo)
 main.add_command(ops.users)
 main.add_command(ops.units)
 main.add_command(ops.import_group)
+main.add_command(ops.backup_cmd)
+main.add_command(ops.restore_cmd)
 
 
 def _add_optional(module: str, names: list[str]) -> None:

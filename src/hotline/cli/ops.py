@@ -192,3 +192,32 @@ def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
         except DomainError as exc:
             _fail(exc)
     click.echo(report.text())
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(target: Path) -> None:
+    """Back up the database to TARGET (SQLite online backup, or pg_dump -Fc)."""
+    from hotline.services.backup import backup
+
+    try:
+        backup(_engine(), target)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"已备份到 {target}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_cmd(source: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup SOURCE."""
+    from hotline.services.backup import restore
+
+    if not yes:
+        click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", abort=True)
+    try:
+        restore(_engine(), source)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"已从 {source} 恢复")

@@ -1,0 +1,84 @@
+"""Backups: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from hotline.domain.errors import DomainError
+
+
+def _pg_args(engine: Engine) -> list[str]:
+    url = make_url(engine.url.render_as_string(hide_password=False))
+    args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-d", url.database or ""]
+    if url.username:
+        args += ["-U", url.username]
+    return args
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise DomainError("backup.tool_missing", f"找不到 {name}（请安装 PostgreSQL 客户端）")
+    return found
+
+
+def backup(engine: Engine, target: Path) -> Path:
+    """Write a consistent copy of the live database to ``target`` (no downtime)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if engine.dialect.name == "sqlite":
+        source = sqlite3.connect(engine.url.database or "")
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+        return target
+    if engine.dialect.name == "postgresql":
+        subprocess.run(
+            [_tool("pg_dump"), "-Fc", "-f", str(target), *_pg_args(engine)],
+            check=True,
+            capture_output=True,
+        )
+        return target
+    raise DomainError("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
+
+
+def restore(engine: Engine, source: Path) -> None:
+    """Replace the database's contents with the backup at ``source``."""
+    if not source.is_file():
+        raise DomainError("backup.not_found", f"备份文件不存在：{source}")
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        src = sqlite3.connect(source)
+        dest = sqlite3.connect(engine.url.database or "")
+        try:
+            src.backup(dest)
+        finally:
+            dest.close()
+            src.close()
+        return
+    if engine.dialect.name == "postgresql":
+        engine.dispose()
+        result = subprocess.run(
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                *_pg_args(engine),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0 and "error" in result.stderr.lower():
+            raise DomainError("backup.restore_failed", f"恢复失败：{result.stderr[-500:]}")
+        return
+    raise DomainError("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
