@@ -29,6 +29,7 @@ from hotline.domain.limits import (
 from hotline.schemas import TicketCreate
 from hotline.services import projection, rules
 from hotline.services.numbers import next_ticket_number
+from hotline.store.db import serialized_writes
 from hotline.store.models import Ticket, TicketEvent, Unit
 
 log = logging.getLogger(__name__)
@@ -76,15 +77,16 @@ def intake(
     now = now or now_local()
     suggestion = suggester(session, ticket_in) if suggester else None
     try:
-        ticket = record_intake(
-            session=session,
-            ticket_in=ticket_in,
-            actor=actor,
-            now=now,
-            idempotency_key=idempotency_key,
-            suggestion=suggestion,
-        )
-        session.commit()
+        with serialized_writes(session):
+            ticket = record_intake(
+                session=session,
+                ticket_in=ticket_in,
+                actor=actor,
+                now=now,
+                idempotency_key=idempotency_key,
+                suggestion=suggestion,
+            )
+            session.commit()
     except DomainError:
         session.rollback()
         raise
@@ -171,8 +173,9 @@ def act(
     now = now or now_local()
     state = projection.load_state(ticket)
     try:
-        _append(session, ticket, state, lc.Action(action), dict(data), actor, now)
-        session.commit()
+        with serialized_writes(session):
+            _append(session, ticket, state, lc.Action(action), dict(data), actor, now)
+            session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise DomainError("ticket.conflict", "工单已被他人同时处理，请刷新后重试") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -50,3 +51,20 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+_sqlite_writes = threading.Lock()
+
+
+@contextmanager
+def serialized_writes(session: Session) -> Iterator[None]:
+    """On SQLite, let one thread of this process write at a time.
+
+    SQLite allows one writer; without this, concurrent requests wait in SQLite's
+    busy handler, which sleeps in steps of up to 100 ms. PostgreSQL needs nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writes:
+        yield
