@@ -47,6 +47,7 @@ def _add_optional(module: str, names: list[str]) -> None:
 
 
 _add_optional("intel", ["train", "eval_cmd", "dispatch_cmd", "models"])
+_add_optional("analysis", ["topics_cmd", "links_cmd"])
 
 
 def echo_json(data: object) -> None:

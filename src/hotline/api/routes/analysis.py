@@ -1,0 +1,45 @@
+"""GET /analysis/…: hot topics, same-event groups, repeat callers, association rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from hotline.api.deps import CurrentActor, SessionDep
+from hotline.services import analysis
+
+router = APIRouter(tags=["analysis"])
+
+Days = Annotated[int, Query(ge=1, le=366, description="窗口天数")]
+
+
+@router.get("/analysis/topics")
+def topics(
+    session: SessionDep,
+    actor: CurrentActor,
+    days: Days = 30,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[dict[str, Any]]:
+    """热点话题 ranked by hotness, with bursts flagged."""
+    return analysis.hot_topics(session, viewer=actor, days=days, top=top)
+
+
+@router.get("/analysis/groups")
+def groups(session: SessionDep, actor: CurrentActor, days: Days = 7) -> list[dict[str, Any]]:
+    """Same-event groups with a merge suggestion."""
+    return analysis.same_event_groups(session, viewer=actor, days=days)
+
+
+@router.get("/analysis/repeat-callers")
+def repeat_callers(
+    session: SessionDep, actor: CurrentActor, days: Days = 30
+) -> list[dict[str, Any]]:
+    """重复来电 within the window."""
+    return analysis.repeat_callers(session, viewer=actor, days=days)
+
+
+@router.get("/analysis/rules")
+def rules(session: SessionDep, actor: CurrentActor, days: Days = 90) -> list[dict[str, Any]]:
+    """Association rules between type, category, town and time slot."""
+    return analysis.association_rules(session, viewer=actor, days=days)

@@ -1,0 +1,139 @@
+"""Hot topics and association over the live database (unit users see only their unit)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.domain.tickets import Actor
+from hotline.intel import links as lk
+from hotline.intel.topics import Window
+from hotline.intel.topics import hot_topics as rank_topics
+from hotline.services.tickets import now_local
+from hotline.store.models import Ticket
+
+_COLUMNS = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.content,
+    Ticket.address,
+    Ticket.town,
+    Ticket.caller_phone,
+    Ticket.created_at,
+    Ticket.type,
+    Ticket.category,
+    Ticket.unit_code,
+)
+
+
+def _rows(
+    session: Session, viewer: Actor | None, days: int, now: datetime | None = None
+) -> list[Any]:
+    now = now or now_local()
+    q = select(*_COLUMNS).where(Ticket.created_at >= now - timedelta(days=days))
+    q = q.where(Ticket.merged_into.is_(None))
+    if viewer is not None and str(getattr(viewer.role, "value", viewer.role)) == "unit":
+        q = q.where(Ticket.unit_code == viewer.unit)
+    return list(session.execute(q.order_by(Ticket.created_at)).all())
+
+
+def _tickets(rows: list[Any]) -> lk.Tickets:
+    return lk.Tickets(
+        texts=[r.content for r in rows],
+        times=[r.created_at for r in rows],
+        places=[r.town for r in rows],
+        callers=[r.caller_phone for r in rows],
+    )
+
+
+def hot_topics(
+    session: Session, *, viewer: Actor, days: int = 30, top: int = 10
+) -> list[dict[str, Any]]:
+    """热点话题 of the last ``days``: label, keywords, size, hotness, growth, burst, tickets."""
+    rows = _rows(session, viewer, days)
+    w = Window(
+        texts=[r.content for r in rows],
+        times=[r.created_at for r in rows],
+        ids=[r.number for r in rows],
+        places=[r.town for r in rows],
+    )
+    return [t.as_dict() for t in rank_topics(w, top=top)]
+
+
+def same_event_groups(session: Session, *, viewer: Actor, days: int = 7) -> list[dict[str, Any]]:
+    """Tickets reporting the same event (same town, similar text, within 3 days)."""
+    rows = _rows(session, viewer, days)
+    out = []
+    for g in lk.same_event_groups(_tickets(rows), within=timedelta(days=3)):
+        first = rows[g[0]]
+        out.append(
+            {
+                "ids": [rows[i].number for i in g],
+                "label": first.content[:40],
+                "town": first.town,
+                "merge_into": first.number,
+            }
+        )
+    return out
+
+
+def repeat_callers(session: Session, *, viewer: Actor, days: int = 30) -> list[dict[str, Any]]:
+    """重复来电: the same phone about the same matter within 30 days."""
+    rows = _rows(session, viewer, days)
+    return [
+        {"caller": r["caller"], "ids": [rows[i].number for i in r["tickets"]]}
+        for r in lk.repeat_callers(_tickets(rows))
+    ]
+
+
+def association_rules(session: Session, *, viewer: Actor, days: int = 90) -> list[dict[str, Any]]:
+    """Which types, categories, towns and time slots go together (support/confidence/lift)."""
+    rows = _rows(session, viewer, days)
+    baskets = []
+    for r in rows:
+        items = [f"slot={lk.time_slot(r.created_at)}", f"type={r.type}"]
+        items += [f"town={r.town}"] if r.town else []
+        items += [f"category={r.category.split('/')[0]}"] if r.category else []
+        baskets.append(items)
+    return lk.association_rules(baskets)
+
+
+def intake_hints(
+    session: Session,
+    ticket_text: str,
+    phone: str | None,
+    address: str | None,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """For a ticket being typed: earlier tickets of this caller on the same matter, and
+    recent tickets that look like the same event (merge candidates)."""
+    now = now or now_local()
+    rows = _rows(session, None, 30, now)
+    if not rows or not (ticket_text or "").strip():
+        return {"repeat_caller": [], "same_event": []}
+    texts = [r.content for r in rows] + [ticket_text]
+    sims = lk.pair_similarity(texts, [(i, len(rows)) for i in range(len(rows))])
+    repeat = [
+        rows[i].number
+        for i in range(len(rows))
+        if phone and rows[i].caller_phone == phone and sims[i] >= lk.SAME_MATTER
+    ]
+    recent = now - timedelta(days=3)
+    same = [
+        rows[i].number
+        for i in range(len(rows))
+        if sims[i] >= lk.SAME_EVENT
+        and rows[i].created_at >= recent
+        and (not address or not rows[i].address or _near(address, rows[i].address))
+    ]
+    return {"repeat_caller": repeat, "same_event": same[:10]}
+
+
+def _near(a: str, b: str) -> bool:
+    """Two addresses share a 4-character piece (same road, village or estate)."""
+    pieces = {a[i : i + 4] for i in range(max(len(a) - 3, 0))}
+    return any(p in b for p in pieces)
