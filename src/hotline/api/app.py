@@ -10,7 +10,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline import __version__
-from hotline.api import errors
+from hotline.api import errors, metrics
 from hotline.api.routes import analysis, auth, tickets, units
 from hotline.config import Settings, get_settings
 from hotline.store.db import get_engine, session_factory
@@ -52,9 +52,11 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
-            errors.error_body("request.too_large",
-                              f"请求内容过大（上限 {self.max_bytes // 1024} KB）"),
-            status_code=413)
+            errors.error_body(
+                "request.too_large", f"请求内容过大（上限 {self.max_bytes // 1024} KB）"
+            ),
+            status_code=413,
+        )
         await response(scope, receive, send)
 
 
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
+    metrics.install(app)
     for router in (auth.router, tickets.router, units.router, analysis.router):
         app.include_router(router, prefix="/api/v1")
 

@@ -1,0 +1,140 @@
+"""Assessment (考核) and supervision (督办) endpoints; unit users see their own figures,
+the public ranking and their own tickets only."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from hotline.api.deps import CurrentActor, SessionDep, require_roles
+from hotline.domain.errors import DomainError
+from hotline.domain.scoring import ScoringScheme
+from hotline.domain.tickets import Actor, Role
+from hotline.services import assessment, report, supervision
+from hotline.services.tickets import now_local
+
+router = APIRouter(tags=["assessment"])
+
+_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _own_unit(actor: Actor) -> str | None:
+    return actor.unit if actor.role == Role.UNIT else None
+
+
+@router.get("/assessment/district")
+def district(
+    session: SessionDep,
+    actor: CurrentActor,
+    until: Annotated[str | None, Query(description="截止月份 YYYY-MM")] = None,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> dict[str, Any]:
+    """The seed's district figures per month with targets and trend."""
+    end = assessment.parse_period(until).start.date() if until else None
+    return assessment.district_trend(session, months=months, until=end)
+
+
+@router.get("/assessment/schemes")
+def schemes(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    """Every scheme version and the one in force today."""
+    stored = assessment.load_schemes(session)
+    current = assessment.scheme_in_force(session, now_local().date())
+    return {"current": current.version, "schemes": [s.to_dict() for s in stored]}
+
+
+@router.post("/assessment/schemes", status_code=201)
+def add_scheme(
+    session: SessionDep,
+    body: Annotated[dict[str, Any], Body()],
+    actor: Actor = require_roles(Role.ADMIN),
+) -> dict[str, Any]:
+    """Add a scheme version (admin); it may not start before the current month."""
+    scheme = ScoringScheme.from_dict(body)
+    stored = assessment.save_scheme(session, scheme, actor)
+    return {"current": scheme.version, "schemes": [s.to_dict() for s in stored]}
+
+
+@router.get("/assessment/{month}")
+def month_scores(session: SessionDep, actor: CurrentActor, month: str) -> dict[str, Any]:
+    """Scores, rankings per group, red/watch lists and indicators of a period."""
+    period = assessment.parse_period(month)
+    result = assessment.month_assessment(session, period=period, details=False)
+    return report.result_to_dict(result, own_unit=_own_unit(actor))
+
+
+@router.get("/assessment/{month}/drill")
+def drill(
+    session: SessionDep,
+    actor: CurrentActor,
+    month: str,
+    unit: Annotated[str, Query(max_length=40)],
+    indicator: Annotated[str, Query(max_length=40)],
+) -> dict[str, Any]:
+    """The tickets behind a figure of a unit (下钻)."""
+    own = _own_unit(actor)
+    if own is not None and unit != own:
+        raise DomainError("auth.forbidden", "只能查看本单位的工单明细")
+    period = assessment.parse_period(month)
+    rows = assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
+    return {"unit": unit, "indicator": indicator, "count": len(rows), "tickets": rows}
+
+
+@router.get("/assessment/{month}/report.xlsx")
+def report_xlsx(
+    session: SessionDep,
+    month: str,
+    actor: Actor = require_roles(Role.SUPERVISOR, Role.ADMIN, Role.LEADER, Role.DISPATCHER),
+) -> FileResponse:
+    """The monthly report workbook (all units; not for handling-unit users)."""
+    period = assessment.parse_period(month)
+    result = assessment.month_assessment(session, period=period)
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    report.write_month_report(result, name)
+    filename = f"assessment-{month}.xlsx"
+    return FileResponse(
+        name,
+        media_type=XLSX,
+        filename=filename,
+        background=BackgroundTask(lambda: Path(name).unlink(missing_ok=True)),
+    )
+
+
+@router.get("/supervision/board")
+def board(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    """Tickets in warning by level, unit and deadline (unit-scoped)."""
+    return supervision.board(session, viewer=actor)
+
+
+@router.post("/supervision/tickets/{ticket_id}/urge")
+def urge(
+    session: SessionDep,
+    ticket_id: int,
+    reason: Annotated[str, Body(embed=True, min_length=1, max_length=300)],
+    actor: Actor = require_roles(Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN),
+) -> dict[str, Any]:
+    """Urge the unit holding a ticket (督办) with one action."""
+    ticket = supervision.urge(session, ticket=ticket_id, actor=actor, reason=reason)
+    return {"ticket_id": ticket.id, "number": ticket.number, "unit": ticket.unit_code}
+
+
+@router.get("/notifications")
+def notifications(
+    session: SessionDep, actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[dict[str, Any]]:
+    """In-app notifications for the viewer's unit or role."""
+    return supervision.notifications(session, viewer=actor, limit=limit)
+
+
+@router.post("/supervision/scan")
+def scan(session: SessionDep, actor: Actor = require_roles(*_STAFF)) -> dict[str, Any]:
+    """Create the due warning reminders now (also run by a scheduler)."""
+    made = supervision.scan_warnings(session)
+    return {"created": len(made)}
