@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline import __version__
 from hotline.api import errors, metrics
-from hotline.api.routes import analysis, auth, tickets, units
+from hotline.api.routes import admin, analysis, auth, tickets, units
 from hotline.config import Settings, get_settings
 from hotline.store.db import get_engine, session_factory
 
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     metrics.install(app)
-    for router in (auth.router, tickets.router, units.router, analysis.router):
+    for router in (auth.router, tickets.router, units.router, analysis.router, admin.router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["ops"])

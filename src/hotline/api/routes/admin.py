@@ -1,0 +1,61 @@
+"""Administration: holidays (调休), time-limit rules. Admins only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.api.deps import SessionDep, require_roles
+from hotline.domain.tickets import Actor, Role
+from hotline.services import calendar_admin, settings_admin
+
+router = APIRouter(tags=["admin"], prefix="/admin")
+AdminActor = Annotated[Actor, require_roles(Role.ADMIN)]
+
+
+class DayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    is_workday: bool
+    name: str = Field("", max_length=50)
+
+
+@router.get("/calendar")
+def calendar_days(
+    session: SessionDep, actor: AdminActor, year: int | None = None
+) -> dict[str, Any]:
+    days = calendar_admin.list_days(session=session, year=year)
+    status = calendar_admin.year_status(session=session, year=year or date.today().year)
+    return {
+        "days": [
+            {"day": d.day.isoformat(), "is_workday": d.is_workday, "name": d.name} for d in days
+        ],
+        "status": status,
+    }
+
+
+@router.put("/calendar/{day}")
+def set_calendar_day(
+    day: date, body: DayIn, session: SessionDep, actor: AdminActor
+) -> dict[str, Any]:
+    row = calendar_admin.set_day(
+        session=session, day=day, is_workday=body.is_workday, name=body.name
+    )
+    return {"day": row.day.isoformat(), "is_workday": row.is_workday, "name": row.name}
+
+
+@router.delete("/calendar/{day}")
+def remove_calendar_day(day: date, session: SessionDep, actor: AdminActor) -> dict[str, bool]:
+    return {"removed": calendar_admin.remove_day(session=session, day=day)}
+
+
+@router.get("/limits")
+def limit_rules(session: SessionDep, actor: AdminActor) -> dict[str, Any]:
+    return settings_admin.get_limit_rules(session=session)
+
+
+@router.put("/limits")
+def set_limit_rules(body: dict[str, Any], session: SessionDep, actor: AdminActor) -> dict[str, Any]:
+    return settings_admin.set_limit_rules(session=session, data=body, actor=actor)

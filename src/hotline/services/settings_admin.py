@@ -1,0 +1,41 @@
+"""Deployment settings the admin edits in the app (stored in ``app_settings``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.domain.limits import LimitRules
+from hotline.domain.tickets import Actor
+from hotline.services import rules
+from hotline.services.tickets import now_local
+from hotline.store.models import Setting
+
+
+def put_setting(*, session: Session, key: str, value: dict[str, Any], actor: Actor) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(
+            Setting(key=key, value=value, updated_at=now_local(), updated_by=actor.username)
+        )
+    else:
+        row.value, row.updated_at, row.updated_by = value, now_local(), actor.username
+    session.commit()
+    rules.invalidate()
+
+
+def get_setting(*, session: Session, key: str) -> dict[str, Any] | None:
+    row = session.get(Setting, key)
+    return None if row is None else dict(row.value)
+
+
+def get_limit_rules(*, session: Session) -> dict[str, Any]:
+    return rules.limit_rules(session).to_dict()
+
+
+def set_limit_rules(*, session: Session, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """Validate and store new time-limit rules; they apply to actions from now on."""
+    parsed = LimitRules.from_dict(data)  # raises LimitRulesError (code limits.*) when invalid
+    put_setting(session=session, key="limit_rules", value=parsed.to_dict(), actor=actor)
+    return parsed.to_dict()
