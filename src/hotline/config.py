@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     argon2_time_cost: int = Field(3, description="Argon2 password hashing: iterations.")
     argon2_memory_kib: int = Field(65536, description="Argon2 password hashing: memory (KiB).")
+    log_json: bool = Field(
+        False, description="Write logs as JSON lines with request ids (for log collectors)."
+    )
     timezone: str = Field(
         "Asia/Shanghai", description="Zone of the hotline's local time (deadlines, reports)."
     )

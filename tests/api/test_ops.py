@@ -30,3 +30,16 @@ def test_openapi_lists_the_contract(client: TestClient) -> None:
         "/api/v1/units",
     ):
         assert path in paths
+
+
+def test_request_id_is_returned_and_logged(client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from hotline.logs import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="hotline.access"):
+        r = client.get("/healthz", headers={"X-Request-ID": "abc123"})
+    assert r.headers["x-request-id"] == "abc123"
+    record = next(rec for rec in caplog.records if rec.name == "hotline.access")
+    line = JsonFormatter().format(record)
+    assert '"path": "/healthz"' in line and '"status": 200' in line

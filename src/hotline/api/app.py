@@ -13,6 +13,7 @@ from hotline import __version__
 from hotline.api import errors, metrics
 from hotline.api.routes import admin, analysis, auth, tickets, units
 from hotline.config import Settings, get_settings
+from hotline.logs import RequestIdMiddleware
 from hotline.store.db import get_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     metrics.install(app)
+    app.add_middleware(RequestIdMiddleware)
     for router in (auth.router, tickets.router, units.router, analysis.router, admin.router):
         app.include_router(router, prefix="/api/v1")
 

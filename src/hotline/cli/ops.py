@@ -47,6 +47,10 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and the console (migrates the database first)."""
     import uvicorn
 
+    from hotline.logs import configure
+
+    settings = get_settings()
+    configure(json_lines=settings.log_json)
     prepare_database()
     uvicorn.run(
         "hotline.api.app:create_app",
