@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline import __version__
 from hotline.api import errors, metrics
-from hotline.api.routes import admin, analysis, auth, tickets, units
+from hotline.api.routes import admin, analysis, assessment, assist, auth, tickets, units
 from hotline.config import Settings, get_settings
 from hotline.logs import RequestIdMiddleware
 from hotline.store.db import get_engine, session_factory
@@ -81,7 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     metrics.install(app)
     app.add_middleware(RequestIdMiddleware)
-    for router in (auth.router, tickets.router, units.router, analysis.router, admin.router):
+    for router in (
+        auth.router,
+        tickets.router,
+        units.router,
+        analysis.router,
+        admin.router,
+        assessment.router,
+        assist.router,
+    ):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["ops"])

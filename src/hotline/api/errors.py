@@ -26,6 +26,10 @@ _STATUS_BY_PREFIX: list[tuple[str, int]] = [
     ("user.exists", 409),
     ("user.", 422),
     ("model.", 409),
+    ("assessment.scheme_exists", 409),
+    ("assessment.", 422),
+    ("demo.", 409),
+    ("backup.", 422),
     ("ticket.", 409),
 ]
 

@@ -49,6 +49,7 @@ def _add_optional(module: str, names: list[str]) -> None:
 _add_optional("intel", ["train", "eval_cmd", "dispatch_cmd", "models"])
 _add_optional("analysis", ["topics_cmd", "links_cmd"])
 _add_optional("calendar", ["holidays"])
+_add_optional("assessment", ["kpi"])
 
 
 def echo_json(data: object) -> None:

@@ -125,6 +125,11 @@ def _common(f: Any) -> Any:
 @_common
 @click.option("--votes-col", multiple=True, help="Vote/like column(s) adding to hotness.")
 @click.option(
+    "--writer-col",
+    default=None,
+    help="Who wrote each row (user id, caller phone): hotness counts distinct writers.",
+)
+@click.option(
     "--window", default="30d", show_default=True, help="Time window back from the last row."
 )
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
@@ -136,22 +141,27 @@ def topics_cmd(
     id_col: str | None,
     as_json: bool,
     votes_col: tuple[str, ...],
+    writer_col: str | None,
     window: str,
     top: int,
 ) -> None:
     """Hot topics (热点话题) of the last WINDOW of a CSV file."""
     span = parse_window(window)
-    rows = _read(data, [*text_col, time_col, place_col or "", id_col or "", *votes_col])
+    rows = _read(
+        data, [*text_col, time_col, place_col or "", id_col or "", writer_col or "", *votes_col]
+    )
     table = _Table(rows, text_col, time_col, id_col)
     keep = [i for i, t in enumerate(table.times) if table.times and t > max(table.times) - span]
     places = table.col(place_col) or [None] * len(table.rows)
     votes = [sum(_number(table.rows[i].get(c)) for c in votes_col) for i in keep]
+    writers = table.col(writer_col)
     w = Window(
         texts=[table.texts[i] for i in keep],
         times=[table.times[i] for i in keep],
         ids=[table.ids[i] for i in keep],
         places=[places[i] for i in keep],
         votes=votes if votes_col else None,
+        writers=[writers[i] for i in keep] if writers else None,
     )
     found = [t.as_dict() for t in hot_topics(w, top=top)]
     _emit({"topics": found}, as_json)

@@ -28,9 +28,7 @@ def difficult(
     top: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     """Open tickets most likely to go wrong (疑难工单预警), with the reasons."""
-    return assist.difficult_tickets(
-        session, viewer=actor, top=top, models_dir=settings.models_dir
-    )
+    return assist.difficult_tickets(session, viewer=actor, top=top, models_dir=settings.models_dir)
 
 
 @router.get("/tickets/{ticket_id}/difficulty")

@@ -1,0 +1,310 @@
+"""Difficult tickets (疑难工单识别): how likely a ticket is to go wrong, known at intake.
+
+A ticket "goes wrong" when it is returned, extended, replied late, ends not satisfied or
+is reopened (:func:`went_wrong`, derived from the history). :class:`DifficultyModel`
+reads only what is known at intake — the text, type, urgency, channel, town, the unit
+it goes to, that unit's past record on this kind of matter, how often the caller has
+called lately and escalation words — and explains each score in Chinese.
+:class:`RulesBaseline` is the rules-only yardstick it must beat.
+
+Records are plain mappings with the keys ``content, type, urgency, channel, town,
+unit, category, created_at`` and optionally ``repeat_calls``.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from hotline.intel.text import compact
+
+log = logging.getLogger(__name__)
+MODEL_VERSION = 1
+FORMAT = "hotline.difficulty"
+ESCALATION_WORDS = (
+    "媒体", "记者", "信访", "上访", "多次", "曝光", "投诉无果", "12345多次", "一直没有",
+    "没有下文", "至今未", "反复", "再次", "市长", "法院", "起诉", "不作为", "推诿",
+)  # fmt: skip
+_CATEGORICAL = ("type", "urgency", "channel", "town", "unit", "cat1")
+_FIELD_LABEL = {
+    "type": "诉求类型",
+    "urgency": "紧急程度",
+    "channel": "来源渠道",
+    "town": "镇街",
+    "unit": "承办单位",
+    "cat1": "事项大类",
+    "unit_cat": "承办单位×事项",
+}
+_NUMERIC_LABEL = (
+    "承办单位同类事项以往出问题率偏高",
+    "承办单位以往出问题率偏高",
+    "诉求人近30天重复来电",
+    "含升级用语",
+)
+
+
+def went_wrong(state: Mapping[str, Any]) -> bool:
+    """The label from a replayed state: returned, extended, late, unsatisfied or reopened."""
+    if state.get("returns") or state.get("extensions") or state.get("reopens"):
+        return True
+    if state.get("satisfaction") == "unsatisfied" or state.get("status") == "unsatisfied":
+        return True
+    due, replied = state.get("reply_due"), state.get("replied_at")
+    return bool(due and replied and str(replied) > str(due))
+
+
+def escalation_hits(text: str) -> list[str]:
+    """Escalation words (媒体/信访/多次/曝光…) found in a text."""
+    text = compact(text)
+    return [w for w in ESCALATION_WORDS if w in text]
+
+
+def _cat1(record: Mapping[str, Any]) -> str:
+    return str(record.get("category") or "").split("/")[0]
+
+
+class UnitRecord:
+    """Smoothed bad rates per unit and per (unit, category), from labelled history."""
+
+    def __init__(self, prior: float, strength: float = 10.0) -> None:
+        self.prior, self.strength = prior, strength
+        self.counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, record: Mapping[str, Any], bad: bool) -> None:
+        unit = str(record.get("unit") or "")
+        for key in ((unit, ""), (unit, _cat1(record))):
+            self.counts[key][0] += int(bad)
+            self.counts[key][1] += 1
+
+    def rates(self, record: Mapping[str, Any]) -> tuple[float, float]:
+        unit = str(record.get("unit") or "")
+        out = []
+        for key in ((unit, _cat1(record)), (unit, "")):
+            bad, n = self.counts.get(key, (0, 0))
+            out.append((bad + self.strength * self.prior) / (n + self.strength))
+        return out[0], out[1]
+
+    def freeze(self) -> None:
+        self.counts = dict(self.counts)  # type: ignore[assignment]
+
+
+def _numeric(record: Mapping[str, Any], rates: tuple[float, float], prior: float) -> list[float]:
+    lift = [np.log((r + 1e-3) / (prior + 1e-3)) for r in rates]
+    repeat = float(min(int(record.get("repeat_calls") or 0), 5))
+    words = float(len(escalation_hits(str(record.get("content")))))
+    # scaled up so that the strong regularisation of the n-grams does not silence them
+    return [3 * lift[0], 3 * lift[1], 2 * repeat, 2 * words]
+
+
+def _sorted(records: Sequence[Mapping[str, Any]]) -> list[int]:
+    return sorted(range(len(records)), key=lambda i: str(records[i].get("created_at") or ""))
+
+
+class DifficultyModel:
+    """Logistic regression over text n-grams, intake fields and the unit's past record."""
+
+    def __init__(self, c: float = 0.05, max_features: int = 20000, warn_share: float = 0.2) -> None:
+        self.c = c
+        self.max_features = max_features
+        self.warn_share = warn_share
+
+    def _categorical(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
+        docs = []
+        for r in records:
+            vals = {f: str(r.get(f) or "") for f in _CATEGORICAL if f != "cat1"}
+            vals["cat1"] = _cat1(r)
+            vals["unit_cat"] = f"{vals['unit']}|{vals['cat1']}"
+            docs.append(" ".join(f"{k}={v}" for k, v in vals.items()))
+        return docs
+
+    def _matrix(self, records: Sequence[Mapping[str, Any]], numeric: np.ndarray) -> Any:
+        text = self.text_.transform([compact(str(r.get("content") or "")) for r in records])
+        cats = self.cats_.transform(self._categorical(records))
+        return sparse.hstack([text, cats, sparse.csr_matrix(numeric)]).tocsr()
+
+    def fit(self, records: Sequence[Mapping[str, Any]], labels: Sequence[int]) -> DifficultyModel:
+        y = np.asarray(labels, dtype=int)
+        self.base_rate_ = float(y.mean()) if len(y) else 0.0
+        # time-ordered: each training row sees only the record of the tickets before it
+        running = UnitRecord(self.base_rate_)
+        numeric = np.zeros((len(records), 4))
+        for i in _sorted(records):
+            numeric[i] = _numeric(records[i], running.rates(records[i]), self.base_rate_)
+            running.add(records[i], bool(y[i]))
+        running.freeze()
+        self.record_ = running
+        self.text_ = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 2), max_features=self.max_features, sublinear_tf=True
+        ).fit([compact(str(r.get("content") or "")) for r in records])
+        self.cats_ = TfidfVectorizer(
+            analyzer=str.split, lowercase=False, use_idf=False, norm=None
+        ).fit(self._categorical(records))
+        self.clf_ = LogisticRegression(C=self.c, max_iter=2000).fit(
+            self._matrix(records, numeric), y
+        )
+        self.names_ = [*self.text_.get_feature_names_out(), *self.cats_.get_feature_names_out()]
+        scores = self.clf_.predict_proba(self._matrix(records, numeric))[:, 1]
+        self.threshold_ = float(np.quantile(scores, 1 - self.warn_share)) if len(y) else 0.5
+        self.summary_ = {"rows": len(y), "positives": int(y.sum()), "base_rate": self.base_rate_}
+        return self
+
+    def _numeric_now(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        rows = [_numeric(r, self.record_.rates(r), self.base_rate_) for r in records]
+        return np.asarray(rows, dtype=float).reshape(len(records), 4)
+
+    def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """The probability that each ticket goes wrong."""
+        if not records:
+            return np.zeros(0)
+        return self.clf_.predict_proba(self._matrix(records, self._numeric_now(records)))[:, 1]
+
+    def level(self, score: float) -> str:
+        if score >= self.threshold_:
+            return "高"
+        return "中" if score >= self.base_rate_ else "低"
+
+    def explain(self, record: Mapping[str, Any], top: int = 3) -> list[str]:
+        """The features that push this ticket's score up most, in Chinese."""
+        x = self._matrix([record], self._numeric_now([record]))
+        contrib = x.multiply(self.clf_.coef_[0]).tocsr()
+        order = np.argsort(contrib.data)[::-1]
+        reasons = [self._name(contrib.indices[j], record) for j in order if contrib.data[j] > 0]
+        return [r for r in dict.fromkeys(reasons) if r][:top]
+
+    def _name(self, index: int, record: Mapping[str, Any]) -> str:
+        n_text = len(self.text_.vocabulary_)
+        n_cats = len(self.cats_.vocabulary_)
+        if index < n_text:
+            return f"诉求内容含「{self.names_[index]}」"
+        if index < n_text + n_cats:
+            field, _, value = self.names_[index].partition("=")
+            return f"{_FIELD_LABEL.get(field, field)}：{value}" if value else ""
+        k = index - n_text - n_cats
+        if k == 3:
+            return "含升级用语：" + "、".join(escalation_hits(str(record.get("content"))))
+        if k == 2:
+            return f"诉求人近30天重复来电 {int(record.get('repeat_calls') or 0)} 次"
+        return _NUMERIC_LABEL[k]
+
+    def evaluate(
+        self, records: Sequence[Mapping[str, Any]], labels: Sequence[int], k: int = 50
+    ) -> dict[str, float]:
+        return ranking_metrics(self.predict_proba(records), labels, self.threshold_, k)
+
+    def save(self, path: Path, metrics: Mapping[str, Any] | None = None) -> None:
+        save_model(self, path, FORMAT, MODEL_VERSION, self.summary_, metrics)
+
+    @classmethod
+    def load(cls, path: Path) -> DifficultyModel:
+        return load_model(path, FORMAT, MODEL_VERSION)  # type: ignore[no-any-return]
+
+
+class RulesBaseline:
+    """Rules only: escalation words + repeat caller + the unit's past bad rate."""
+
+    def __init__(self, warn_share: float = 0.2) -> None:
+        self.warn_share = warn_share
+
+    def fit(self, records: Sequence[Mapping[str, Any]], labels: Sequence[int]) -> RulesBaseline:
+        y = np.asarray(labels, dtype=int)
+        self.record_ = UnitRecord(float(y.mean()) if len(y) else 0.0)
+        for r, bad in zip(records, y, strict=True):
+            self.record_.add(r, bool(bad))
+        self.record_.freeze()
+        scores = self.predict_proba(records)
+        self.threshold_ = float(np.quantile(scores, 1 - self.warn_share)) if len(y) else 0.5
+        return self
+
+    def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        out = []
+        for r in records:
+            words = 0.3 if escalation_hits(str(r.get("content"))) else 0.0
+            repeat = 0.15 * min(int(r.get("repeat_calls") or 0), 2)
+            out.append(min(1.0, words + repeat + self.record_.rates(r)[1]))
+        return np.asarray(out, dtype=float)
+
+    def evaluate(
+        self, records: Sequence[Mapping[str, Any]], labels: Sequence[int], k: int = 50
+    ) -> dict[str, float]:
+        return ranking_metrics(self.predict_proba(records), labels, self.threshold_, k)
+
+
+def ranking_metrics(
+    scores: np.ndarray, labels: Sequence[int], threshold: float, k: int = 50
+) -> dict[str, float]:
+    """precision@k, recall at the warning threshold and ROC AUC (NaN with one class)."""
+    y = np.asarray(labels, dtype=int)
+    top = np.argsort(-scores, kind="stable")[:k]
+    positives = int(y.sum())
+    flagged = scores >= threshold
+    return {
+        "n": float(len(y)),
+        "positives": float(positives),
+        f"precision_at_{k}": float(y[top].mean()) if len(top) else float("nan"),
+        "recall_at_threshold": float((flagged & (y == 1)).sum() / positives)
+        if positives
+        else float("nan"),
+        "flagged_share": float(flagged.mean()) if len(y) else float("nan"),
+        "auc": float(roc_auc_score(y, scores)) if 0 < positives < len(y) else float("nan"),
+    }
+
+
+def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[int]:
+    """For each record, earlier records from the same ``caller_phone`` within ``days``."""
+    by_phone: dict[str, list[Any]] = defaultdict(list)
+    out = [0] * len(records)
+    for i in _sorted(records):
+        phone, at = records[i].get("caller_phone"), records[i].get("created_at")
+        if not phone or at is None:
+            continue
+        seen = by_phone[str(phone)]
+        out[i] = sum(1 for t in seen if (at - t).days < days)
+        seen.append(at)
+    return out
+
+
+def save_model(
+    model: Any,
+    path: Path,
+    fmt: str,
+    version: int,
+    summary: Mapping[str, Any],
+    metrics: Mapping[str, Any] | None = None,
+) -> None:
+    """Pickle a model with its format, code version, training summary and metrics."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": fmt,
+        "version": version,
+        "summary": dict(summary),
+        "metrics": dict(metrics or {}),
+        "model": model,
+    }
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(pickle.dumps(payload))
+    tmp.replace(path)
+
+
+def load_model(path: Path, fmt: str, version: int) -> Any:
+    """Load what :func:`save_model` wrote; refuse another format or code version clearly."""
+    payload = pickle.loads(Path(path).read_bytes())  # noqa: S301 - our own model files
+    if not isinstance(payload, dict) or payload.get("format") != fmt:
+        raise ValueError(f"{path} is not a {fmt} model file")
+    if payload.get("version") != version:
+        raise ValueError(
+            f"{path} was saved by model version {payload.get('version')}; this code reads "
+            f"version {version} — retrain the model"
+        )
+    model = payload["model"]
+    model.metrics_ = payload.get("metrics", {})
+    return model

@@ -1,0 +1,96 @@
+"""Difficult tickets: the label, the model, its reasons and its file."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hotline.intel.difficulty import (
+    DifficultyModel,
+    RulesBaseline,
+    escalation_hits,
+    repeat_counts,
+    went_wrong,
+)
+
+
+@pytest.mark.parametrize(
+    ("state", "wrong"),
+    [
+        ({"status": "closed", "satisfaction": "satisfied"}, False),
+        ({"returns": 1}, True),
+        ({"extensions": 1}, True),
+        ({"reopens": 2}, True),
+        ({"satisfaction": "unsatisfied"}, True),
+        ({"reply_due": "2026-01-10T09:00:00", "replied_at": "2026-01-11T09:00:00"}, True),
+        ({"reply_due": "2026-01-10T09:00:00", "replied_at": "2026-01-09T09:00:00"}, False),
+    ],
+)
+def test_went_wrong_is_derived_from_the_history(state: dict, wrong: bool) -> None:
+    assert went_wrong(state) is wrong
+
+
+def test_escalation_words_are_found() -> None:
+    assert set(escalation_hits("已多次反映，准备找媒体曝光")) >= {"多次", "媒体", "曝光"}
+    assert escalation_hits("路灯不亮") == []
+
+
+def _history(n: int, seed: int) -> tuple[list[dict], list[int]]:
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1)
+    records, labels = [], []
+    for i in range(n):
+        unit = rng.choice(["bad_unit", "good_a", "good_b", "good_c"])
+        angry = rng.random() < 0.15
+        text = rng.choice(["路灯不亮", "噪音扰民", "垃圾未清运", "占道经营"])
+        text += "，已多次投诉无果，要找媒体" if angry else "，请处理"
+        p = 0.1 + (0.5 if unit == "bad_unit" else 0) + (0.3 if angry else 0)
+        records.append(
+            {"content": text, "type": "complaint", "urgency": "normal", "channel": "phone",
+             "town": "jingtai", "unit": unit, "category": "城乡建设/市政",
+             "created_at": start + timedelta(hours=i), "repeat_calls": 0}
+        )  # fmt: skip
+        labels.append(int(rng.random() < p))
+    return records, labels
+
+
+def test_model_learns_bad_units_and_escalation_and_explains_in_chinese() -> None:
+    records, labels = _history(800, seed=1)
+    test_x, test_y = _history(300, seed=2)
+    model = DifficultyModel().fit(records, labels)
+    metrics = model.evaluate(test_x, test_y, k=50)
+    assert metrics["auc"] > 0.7
+    assert metrics["precision_at_50"] > sum(test_y) / len(test_y)
+    reasons = model.explain(test_x[0] | {"unit": "bad_unit", "content": "多次投诉无果，找媒体"})
+    assert reasons and any("bad_unit" in r or "升级" in r or "媒体" in r for r in reasons)
+    baseline = RulesBaseline().fit(records, labels).evaluate(test_x, test_y, k=50)
+    assert set(baseline) == set(metrics)
+
+
+def test_model_file_round_trips_and_refuses_another_version(tmp_path: Path) -> None:
+    records, labels = _history(200, seed=3)
+    model = DifficultyModel().fit(records, labels)
+    path = tmp_path / "difficulty" / "model.pkl"
+    model.save(path, {"auc": 0.7})
+    loaded = DifficultyModel.load(path)
+    assert loaded.metrics_ == {"auc": 0.7}
+    assert list(loaded.predict_proba(records[:5])) == list(model.predict_proba(records[:5]))
+    payload = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps(payload | {"version": 999}))
+    with pytest.raises(ValueError, match="retrain"):
+        DifficultyModel.load(path)
+
+
+def test_repeat_calls_count_the_same_phone_within_30_days() -> None:
+    t0 = datetime(2026, 3, 1)
+    records = [
+        {"caller_phone": "138", "created_at": t0},
+        {"caller_phone": "138", "created_at": t0 + timedelta(days=3)},
+        {"caller_phone": "138", "created_at": t0 + timedelta(days=40)},
+        {"caller_phone": None, "created_at": t0},
+    ]
+    assert repeat_counts(records) == [0, 1, 0, 0]

@@ -1,0 +1,68 @@
+"""Assistance over a demo district's history: held-out months, unit scoping, the endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.api.app import create_app
+from hotline.api.routes.assist import router
+from hotline.config import Settings
+from hotline.domain.tickets import Actor, Role
+from hotline.services import assist
+from hotline.services.demo_loader import build_demo
+from hotline.store.models import Ticket
+from tests.factories import login, make_user
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def demo(session: Session) -> Session:
+    build_demo(session=session, n_tickets=1500, seed=3)
+    session.commit()
+    return session
+
+
+def test_difficulty_on_held_out_months_beats_the_rules(demo: Session, settings: Settings) -> None:
+    metrics = assist.train_difficulty(demo, models_dir=settings.models_dir)
+    model, rules = metrics["model"], metrics["rules_baseline"]
+    assert model["n"] > 100 and model["positives"] > 10
+    assert model["precision_at_50"] >= rules["precision_at_50"]
+    assert model["auc"] > 0.5
+    assert (settings.models_dir / "difficulty" / "model.pkl").exists()
+
+    dispatcher = Actor("disp", Role.DISPATCHER)
+    rows = assist.difficult_tickets(demo, viewer=dispatcher, top=10, models_dir=settings.models_dir)
+    assert rows and rows == sorted(rows, key=lambda r: -r["score"])
+    assert all(r["reasons"] for r in rows)
+    unit = rows[0]["unit"]
+    own = assist.difficult_tickets(
+        demo, viewer=Actor("u", Role.UNIT, unit), top=500, models_dir=settings.models_dir
+    )
+    assert own and {r["unit"] for r in own} == {unit}
+
+    ticket = demo.scalars(select(Ticket).limit(1)).one()
+    one = assist.difficulty_for_ticket(demo, ticket, models_dir=settings.models_dir)
+    assert 0 <= one["score"] <= 1 and one["level"] in {"高", "中", "低"}
+
+
+def test_intake_knowledge_and_review_through_the_api(demo: Session, settings: Settings) -> None:
+    make_user(demo, "op9", "operator", None)
+    demo.commit()
+    app = create_app(settings)
+    app.include_router(router, prefix="/api/v1")
+    with TestClient(app) as client:
+        headers = login(client, "op9")
+        body = {"content": "市民来电咨询残疾人就业补贴怎么申请，联系电话13812345678，张先生"}
+        got = client.post("/api/v1/assist/intake", json=body, headers=headers).json()
+        assert got["type"][0]["value"] == "consult"
+        assert got["phone"] == ["13812345678"] and got["names"] == ["张先生"]
+        assert got["answers"] and "补贴" in got["answers"][0]["title"]
+        review = client.get("/api/v1/assist/review", headers=headers)
+        assert review.status_code == 200
+        scores = [r["score"] for r in review.json()]
+        assert scores == sorted(scores)
+        assert client.get("/api/v1/assist/difficult?top=5", headers=headers).status_code == 200
