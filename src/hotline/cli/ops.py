@@ -90,17 +90,24 @@ def db_upgrade() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> None:
     """Build the demo district of Baiyun (a year of tickets, users, a trained model)."""
-    from hotline.services.demo_loader import build_demo
+    from hotline.services.demo_loader import build_demo, demo_logins
 
     prepare_database()
     with _sessions()() as session:
-        summary = build_demo(
-            session=session,
-            n_tickets=n_tickets,
-            seed=seed,
-            progress=lambda msg: click.echo(msg, err=True),
-        )
-    click.echo(summary.text())
+        try:
+            summary = build_demo(
+                session=session,
+                n_tickets=n_tickets,
+                seed=seed,
+                progress=lambda msg: click.echo(msg, err=True),
+            )
+        except DomainError as exc:
+            if exc.code != "demo.not_empty":
+                _fail(exc)
+            click.echo("演示区已存在（./var 中已有工单），直接启动。如需重建，请先删除 var/ 目录。")
+            click.echo(demo_logins())
+        else:
+            click.echo(summary.text())
     if not no_serve:
         click.echo(f"\n控制台: http://{host}:{port}/   接口文档: http://{host}:{port}/docs")
         serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]

@@ -65,9 +65,18 @@ class DemoSummary:
             lines.append(f"生成器中不合规的动作已被规则拒绝并截断：{dict(self.refused)}")
         if self.model:
             lines.append(f"智能派单模型：{self.model}")
-        lines.append(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        lines += [f"  {u:<16} {role:<11} {name}" for u, role, name in self.users]
+        lines.append(demo_logins())
         return "\n".join(lines)
+
+
+def demo_logins() -> str:
+    """The demo accounts, printed at start."""
+    lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
+    lines += [f"  {u:<16} {role:<11} {name}" for u, role, name in STAFF]
+    lines.append(
+        "  <单位代码>       unit        各承办单位，如 jingtai（景泰街道）、hrss（人社局）"
+    )
+    return "\n".join(lines)
 
 
 def build_demo(
@@ -118,7 +127,6 @@ def _demo_users(session: Session) -> list[tuple[str, str, str]]:
                 unit=unit.code,
                 display_name=unit.name,
             )
-    made.append(("<单位代码>", "unit", "各承办单位，如 jingtai（景泰街道）、hrss（人社局）"))
     return made
 
 
