@@ -8,6 +8,7 @@ char-n-gram vectors per block, so it grows with n × tickets-per-period, not n²
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from hotline.intel.topics import _union_find, hashed_counts, idf_of, weigh
+from hotline.intel.ngrams import components, hashed_counts, idf_of, weigh
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +87,28 @@ def same_event_groups(
 def _groups(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
     if not pairs:
         return []
-    roots = _union_find(n, np.array(pairs))
+    roots = components(n, np.array(pairs))
     by: dict[int, list[int]] = {}
     for i, r in enumerate(roots.tolist()):
         by.setdefault(r, []).append(i)
     return sorted((g for g in by.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
 
 
+REPEAT_MARKERS = re.compile(
+    r"再次反映|再次来电|多次来电|已反映过|反映的问题没有得到解决|又来电|仍未解决"
+)
+"""Words with which a caller (or the operator) says the matter was reported before."""
+
+
 def repeat_callers(
     t: Tickets, *, within: timedelta = timedelta(days=30), threshold: float = SAME_MATTER
 ) -> list[dict[str, Any]]:
-    """Callers who called again about the same matter within ``within`` (重复来电)."""
+    """Callers who called again about the same matter within ``within`` (重复来电).
+
+    Two calls of one phone are about the same matter when their texts are alike; a later
+    call that says it was reported before (:data:`REPEAT_MARKERS`) is linked to the most
+    alike earlier call of that phone even when the wording differs.
+    """
     if t.callers is None or len(t.texts) < 2:
         return []
     by: dict[str, list[int]] = {}
@@ -110,12 +122,13 @@ def repeat_callers(
     out = []
     for caller, idx in multi.items():
         idx = sorted(idx, key=lambda i: t.times[i])
-        pairs = [
-            (a, b)
-            for a, b in combinations(range(len(idx)), 2)
-            if abs(t.times[idx[b]] - t.times[idx[a]]) <= within
-            and float(x[idx[a]].multiply(x[idx[b]]).sum()) >= threshold
-        ]
+        pairs = []
+        for b in range(1, len(idx)):
+            earlier = [a for a in range(b) if t.times[idx[b]] - t.times[idx[a]] <= within]
+            sims = [float(x[idx[a]].multiply(x[idx[b]]).sum()) for a in earlier]
+            pairs += [(a, b) for a, s in zip(earlier, sims, strict=True) if s >= threshold]
+            if earlier and REPEAT_MARKERS.search(t.texts[idx[b]] or ""):
+                pairs.append((earlier[int(np.argmax(sims))], b))
         for group in _groups(len(idx), pairs):
             out.append({"caller": caller, "tickets": [idx[g] for g in group]})
     return sorted(out, key=lambda r: -len(r["tickets"]))

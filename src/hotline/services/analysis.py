@@ -1,17 +1,25 @@
-"""Hot topics and association over the live database (unit users see only their unit)."""
+"""Hot topics and association over the live database (unit users see only their unit).
+
+Every function reads the tickets created in the ``days`` before ``until`` (default: now),
+leaving out tickets merged into another, in creation order; a unit user's window holds
+only the tickets of the unit (:func:`hotline.services.queries.scoped`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.config import get_settings
 from hotline.domain.tickets import Actor
 from hotline.intel import links as lk
 from hotline.intel.topics import Window
 from hotline.intel.topics import hot_topics as rank_topics
+from hotline.services.queries import mask_phone, scoped
 from hotline.services.tickets import now_local
 from hotline.store.models import Ticket
 
@@ -30,14 +38,24 @@ _COLUMNS = (
 
 
 def _rows(
-    session: Session, viewer: Actor | None, days: int, now: datetime | None = None
+    session: Session, viewer: Actor | None, days: int, until: datetime | None = None
 ) -> list[Any]:
-    now = now or now_local()
-    q = select(*_COLUMNS).where(Ticket.created_at >= now - timedelta(days=days))
-    q = q.where(Ticket.merged_into.is_(None))
-    if viewer is not None and str(getattr(viewer.role, "value", viewer.role)) == "unit":
-        q = q.where(Ticket.unit_code == viewer.unit)
-    return list(session.execute(q.order_by(Ticket.created_at)).all())
+    until = _local(until) if until else now_local()
+    q = select(*_COLUMNS).where(
+        Ticket.created_at > until - timedelta(days=days),
+        Ticket.created_at <= until,
+        Ticket.merged_into.is_(None),
+    )
+    if viewer is not None:
+        q = scoped(q, viewer)
+    return list(session.execute(q.order_by(Ticket.created_at, Ticket.id)).all())
+
+
+def _local(moment: datetime) -> datetime:
+    """A naive local time as the tickets are stored (an aware time is converted)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
 
 
 def _tickets(rows: list[Any]) -> lk.Tickets:
@@ -50,22 +68,31 @@ def _tickets(rows: list[Any]) -> lk.Tickets:
 
 
 def hot_topics(
-    session: Session, *, viewer: Actor, days: int = 30, top: int = 10
+    session: Session,
+    *,
+    viewer: Actor,
+    days: int = 30,
+    top: int = 10,
+    until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """热点话题 of the last ``days``: label, keywords, size, hotness, growth, burst, tickets."""
-    rows = _rows(session, viewer, days)
+    """热点话题 of the window: label, keywords, size, callers, hotness, growth, burst, tickets."""
+    rows = _rows(session, viewer, days, until)
     w = Window(
         texts=[r.content for r in rows],
         times=[r.created_at for r in rows],
         ids=[r.number for r in rows],
         places=[r.town for r in rows],
+        writers=[r.caller_phone for r in rows],
     )
     return [t.as_dict() for t in rank_topics(w, top=top)]
 
 
-def same_event_groups(session: Session, *, viewer: Actor, days: int = 7) -> list[dict[str, Any]]:
-    """Tickets reporting the same event (same town, similar text, within 3 days)."""
-    rows = _rows(session, viewer, days)
+def same_event_groups(
+    session: Session, *, viewer: Actor, days: int = 7, until: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Tickets reporting the same event (same town, similar text, within 3 days), each group
+    with a merge suggestion: the later tickets into the earliest."""
+    rows = _rows(session, viewer, days, until)
     out = []
     for g in lk.same_event_groups(_tickets(rows), within=timedelta(days=3)):
         first = rows[g[0]]
@@ -75,23 +102,28 @@ def same_event_groups(session: Session, *, viewer: Actor, days: int = 7) -> list
                 "label": first.content[:40],
                 "town": first.town,
                 "merge_into": first.number,
+                "suggestion": f"将 {len(g) - 1} 张工单合并到 {first.number}",
             }
         )
     return out
 
 
-def repeat_callers(session: Session, *, viewer: Actor, days: int = 30) -> list[dict[str, Any]]:
-    """重复来电: the same phone about the same matter within 30 days."""
-    rows = _rows(session, viewer, days)
+def repeat_callers(
+    session: Session, *, viewer: Actor, days: int = 30, until: datetime | None = None
+) -> list[dict[str, Any]]:
+    """重复来电: the same phone about the same matter within 30 days (phone masked)."""
+    rows = _rows(session, viewer, days, until)
     return [
-        {"caller": r["caller"], "ids": [rows[i].number for i in r["tickets"]]}
+        {"caller": mask_phone(r["caller"]), "ids": [rows[i].number for i in r["tickets"]]}
         for r in lk.repeat_callers(_tickets(rows))
     ]
 
 
-def association_rules(session: Session, *, viewer: Actor, days: int = 90) -> list[dict[str, Any]]:
+def association_rules(
+    session: Session, *, viewer: Actor, days: int = 90, until: datetime | None = None
+) -> list[dict[str, Any]]:
     """Which types, categories, towns and time slots go together (support/confidence/lift)."""
-    rows = _rows(session, viewer, days)
+    rows = _rows(session, viewer, days, until)
     baskets = []
     for r in rows:
         items = [f"slot={lk.time_slot(r.created_at)}", f"type={r.type}"]

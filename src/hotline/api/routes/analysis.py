@@ -1,7 +1,12 @@
-"""GET /analysis/…: hot topics, same-event groups, repeat callers, association rules."""
+"""GET /analysis/…: hot topics, same-event groups, repeat callers, association rules.
+
+Every endpoint reads the ``days`` before ``until`` (default: now); unit users see only
+their unit's tickets.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,6 +17,7 @@ from hotline.services import analysis
 router = APIRouter(tags=["analysis"])
 
 Days = Annotated[int, Query(ge=1, le=366, description="窗口天数")]
+Until = Annotated[datetime | None, Query(description="窗口结束时间（默认现在）")]
 
 
 @router.get("/analysis/topics")
@@ -20,26 +26,31 @@ def topics(
     actor: CurrentActor,
     days: Days = 30,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
+    until: Until = None,
 ) -> list[dict[str, Any]]:
     """热点话题 ranked by hotness, with bursts flagged."""
-    return analysis.hot_topics(session, viewer=actor, days=days, top=top)
+    return analysis.hot_topics(session, viewer=actor, days=days, top=top, until=until)
 
 
 @router.get("/analysis/groups")
-def groups(session: SessionDep, actor: CurrentActor, days: Days = 7) -> list[dict[str, Any]]:
+def groups(
+    session: SessionDep, actor: CurrentActor, days: Days = 7, until: Until = None
+) -> list[dict[str, Any]]:
     """Same-event groups with a merge suggestion."""
-    return analysis.same_event_groups(session, viewer=actor, days=days)
+    return analysis.same_event_groups(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/repeat-callers")
 def repeat_callers(
-    session: SessionDep, actor: CurrentActor, days: Days = 30
+    session: SessionDep, actor: CurrentActor, days: Days = 30, until: Until = None
 ) -> list[dict[str, Any]]:
     """重复来电 within the window."""
-    return analysis.repeat_callers(session, viewer=actor, days=days)
+    return analysis.repeat_callers(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/rules")
-def rules(session: SessionDep, actor: CurrentActor, days: Days = 90) -> list[dict[str, Any]]:
+def rules(
+    session: SessionDep, actor: CurrentActor, days: Days = 90, until: Until = None
+) -> list[dict[str, Any]]:
     """Association rules between type, category, town and time slot."""
-    return analysis.association_rules(session, viewer=actor, days=days)
+    return analysis.association_rules(session, viewer=actor, days=days, until=until)
