@@ -63,3 +63,7 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
         return actor
 
     return Depends(check)
+
+
+IntakeActor = Annotated[Actor, require_roles(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)]
+AdminActor = Annotated[Actor, require_roles(Role.ADMIN)]

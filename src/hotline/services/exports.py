@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
+from hotline.services import audit
 from hotline.services import queries as q
 from hotline.services.intake_flow import unit_names
 from hotline.services.tickets import now_local
@@ -76,4 +77,13 @@ def export_tickets_xlsx(
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
+    audit.record(
+        session=session,
+        actor=viewer,
+        action="export_tickets",
+        detail={
+            "rows": sheet.max_row - 1,
+            "filters": {k: str(v) for k, v in vars(filters).items() if v},
+        },
+    )
     return buffer.getvalue(), f"tickets-{now:%Y%m%d-%H%M%S}.xlsx"

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.api.deps import SessionDep, require_roles
-from hotline.domain.tickets import Actor, Role
+from hotline.api.deps import AdminActor, SessionDep
 from hotline.services import calendar_admin, settings_admin
 
 router = APIRouter(tags=["admin"], prefix="/admin")
-AdminActor = Annotated[Actor, require_roles(Role.ADMIN)]
 
 
 class DayIn(BaseModel):
@@ -59,3 +57,11 @@ def limit_rules(session: SessionDep, actor: AdminActor) -> dict[str, Any]:
 @router.put("/limits")
 def set_limit_rules(body: dict[str, Any], session: SessionDep, actor: AdminActor) -> dict[str, Any]:
     return settings_admin.set_limit_rules(session=session, data=body, actor=actor)
+
+
+@router.get("/audit")
+def audit_log(session: SessionDep, actor: AdminActor) -> list[dict[str, Any]]:
+    """Exports and report downloads (who, when, what)."""
+    from hotline.services import audit
+
+    return audit.entries(session=session)

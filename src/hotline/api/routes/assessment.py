@@ -16,7 +16,7 @@ from hotline.api.deps import CurrentActor, SessionDep, require_roles
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
-from hotline.services import assessment, report, supervision
+from hotline.services import assessment, audit, report, supervision
 from hotline.services.tickets import now_local
 
 router = APIRouter(tags=["assessment"])
@@ -98,6 +98,7 @@ def report_xlsx(
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     report.write_month_report(result, name)
+    audit.record(session=session, actor=actor, action="assessment_report", detail={"month": month})
     filename = f"assessment-{month}.xlsx"
     return FileResponse(
         name,

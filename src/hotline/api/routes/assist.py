@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from hotline.api.deps import CurrentActor, SessionDep, SettingsDep
+from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, SettingsDep
 from hotline.services import assist
 from hotline.services import queries as q
 
@@ -42,7 +42,7 @@ def ticket_difficulty(
 
 @router.post("/assist/intake")
 def intake(
-    body: IntakeIn, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+    body: IntakeIn, session: SessionDep, actor: IntakeActor, settings: SettingsDep
 ) -> dict[str, Any]:
     """Suggested type, urgency, category, the address/phones/names found, and knowledge answers."""
     suggestions = assist.intake_suggestions(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from hotline.api.deps import CurrentActor, SessionDep
+from hotline.api.deps import CurrentActor, IntakeActor, SessionDep
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
 from hotline.services import queries as q
@@ -26,7 +26,7 @@ def _names(request: Request, session: SessionDep) -> dict[str, str]:
 def create_ticket(
     ticket_in: TicketCreate,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: IntakeActor,
     response: Response,
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,

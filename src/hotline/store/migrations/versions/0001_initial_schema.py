@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 14:05:08.176043
+Create Date: 2026-11-27 14:53:54.866638
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,19 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_log_at", ["at"], unique=False)
+
     op.create_table(
         "calendar_overrides",
         sa.Column("day", sa.Date(), nullable=False),
@@ -252,5 +265,9 @@ def downgrade() -> None:
     op.drop_table("ticket_number_counters")
     op.drop_table("categories")
     op.drop_table("calendar_overrides")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_at")
+
+    op.drop_table("audit_log")
     op.drop_table("app_settings")
     # ### end Alembic commands ###
