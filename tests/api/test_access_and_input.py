@@ -125,3 +125,14 @@ def test_export_neutralises_formulas(client: TestClient, people) -> None:
     sheet = load_workbook(io.BytesIO(client.get("/api/v1/tickets/export", headers=op).content))
     values = [c.value for c in sheet.active[2]]
     assert '\'=HYPERLINK("http://x")' in values
+
+
+def test_cookie_session_needs_csrf_to_write(client: TestClient, people) -> None:
+    token = login(client, "op")["Authorization"].split()[1]
+    client.cookies.set("hotline_session", token)
+    assert client.get("/api/v1/tickets").status_code == 200  # reading needs no token
+    refused = client.post("/api/v1/tickets", json=intake_body())
+    assert refused.status_code == 403 and refused.json()["code"] == "auth.csrf"
+    client.cookies.set("hotline_csrf", "t0k3n")
+    ok = client.post("/api/v1/tickets", json=intake_body(), headers={"X-CSRF-Token": "t0k3n"})
+    assert ok.status_code == 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -37,10 +38,23 @@ def get_current_user(
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
 ) -> User:
-    token = token or request.cookies.get("hotline_session")
+    if not token:
+        token = request.cookies.get("hotline_session")
+        if token and request.method not in ("GET", "HEAD", "OPTIONS"):
+            _check_csrf(request)
     if not token:
         raise DomainError("auth.required", "请先登录")
     return user_from_token(session, token, settings)
+
+
+def _check_csrf(request: Request) -> None:
+    """A browser session writing through the API must echo its CSRF cookie in a header."""
+    cookie = request.cookies.get("hotline_csrf", "")
+    header = request.headers.get("x-csrf-token", "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
+        raise DomainError(
+            "auth.csrf", "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试"
+        )
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -16,6 +16,7 @@ _STATUS_BY_PREFIX: list[tuple[str, int]] = [
     ("ticket.forbidden", 403),
     ("auth.forbidden", 403),
     ("auth.locked", 429),
+    ("auth.csrf", 403),
     ("auth.", 401),
     ("ticket.missing", 422),
     ("ticket.extension_too_long", 422),

@@ -17,8 +17,11 @@ Days = Annotated[int, Query(ge=1, le=366, description="窗口天数（含今天�
 
 @router.get("/stats/overview")
 def overview(session: SessionDep, actor: CurrentActor, days: Days = 30) -> dict[str, Any]:
-    """Everything the dashboard (大屏) shows: volumes, trend, types, places, warnings…"""
-    return stats.overview(session=session, viewer=actor, now=now_local(), days=days)
+    """Everything the dashboard (大屏) shows: volumes, trend, types, places, warnings…
+
+    Reused for up to 20 seconds per scope: every screen polls the same figures.
+    """
+    return stats.overview_cached(session=session, viewer=actor, days=days)
 
 
 @router.get("/stats/volumes")

@@ -1,0 +1,40 @@
+"""Mount the console on the app: the pages at ``/`` and the static files at ``/static``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hotline.web.views import dashboard, dispatch, inbox, intake, search, session, supervise, ticket
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+VENDOR = STATIC / "vendor"
+STATS_OVERVIEW = "/api/v1/stats/overview"
+
+
+def mount(app: FastAPI) -> None:
+    """Add the console's routes and static files to ``app`` (called by ``create_app``)."""
+    for module in (session, intake, dispatch, inbox, ticket, search, supervise, dashboard):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if not (VENDOR / "echarts.min.js").exists():
+        log.warning(
+            "console assets missing: run `python -m hotline.web.assets` after `npm install`"
+        )
+    _ensure_stats_api(app)
+
+
+def _ensure_stats_api(app: FastAPI) -> None:
+    """The dashboard reads GET /api/v1/stats/overview; add the router if the app has not."""
+    from hotline.api.routes import stats
+
+    for route in app.routes:
+        if getattr(route, "path", None) == STATS_OVERVIEW:
+            return
+        if getattr(route, "original_router", None) is stats.router:  # FastAPI ≥ 0.160
+            return
+    app.include_router(stats.router, prefix="/api/v1")

@@ -1,0 +1,149 @@
+"""How the console shows things: labels, colours, times and countdowns (Jinja filters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from hotline.domain import tickets as lc
+from hotline.domain.limits import WARNING_COLOURS, WARNING_LABELS, Warning
+from hotline.services.directory import UNIT_KIND_LABELS
+
+STATUS = {s.value: info for s, info in lc.STATUS_INFO.items()}
+TYPES = {t.value: label for t, label in lc.TYPE_LABELS.items()}
+URGENCIES = {u.value: label for u, label in lc.URGENCY_LABELS.items()}
+ROLES = {r.value: label for r, label in lc.ROLE_LABELS.items()}
+ACTIONS = {a.value: rule.label for a, rule in lc.RULES.items()}
+WARNINGS = {w.value: (WARNING_LABELS[w], WARNING_COLOURS[w]) for w in Warning}
+SHORT_WARNINGS = {"none": "正常", "yellow": "黄色预警", "red": "超期"}
+
+
+def as_dt(value: datetime | str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def fmt_dt(value: datetime | str | None, with_year: bool = True) -> str:
+    """``2026-11-27 14:05`` (or ``11-27 14:05``); ``—`` when empty."""
+    moment = as_dt(value)
+    if moment is None:
+        return "—"
+    return moment.strftime("%Y-%m-%d %H:%M" if with_year else "%m-%d %H:%M")
+
+
+def duration(seconds: float) -> str:
+    """A span in Chinese: ``2天3小时``, ``5小时12分``, ``8分钟``."""
+    seconds = abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{minutes}分" if minutes else f"{hours}小时"
+    return f"{max(minutes, 1)}分钟"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """What is left of a limit at ``now``: state ``ok`` / ``warn`` / ``late`` / ``done``."""
+
+    seconds: int
+    state: str
+    text: str
+
+
+def countdown(
+    due: datetime | str | None,
+    now: datetime,
+    done_at: datetime | str | None = None,
+    yellow_at: datetime | str | None = None,
+) -> Countdown | None:
+    due_dt = as_dt(due)
+    if due_dt is None:
+        return None
+    done = as_dt(done_at)
+    if done is not None:
+        late = done > due_dt
+        text = f"已完成（超时 {duration((done - due_dt).total_seconds())}）" if late else "按时完成"
+        return Countdown(0, "late" if late else "done", text)
+    seconds = int((due_dt - now).total_seconds())
+    if seconds < 0:
+        return Countdown(seconds, "late", f"已超期 {duration(seconds)}")
+    yellow = as_dt(yellow_at)
+    state = "warn" if yellow is not None and now >= yellow else "ok"
+    return Countdown(seconds, state, f"剩余 {duration(seconds)}")
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def query_with(params: Any, **changes: Any) -> str:
+    """The current query string with some parameters changed (``None`` removes one)."""
+    items = {k: v for k, v in params.items() if v not in ("", None)}
+    for key, value in changes.items():
+        if value in ("", None):
+            items.pop(key, None)
+        else:
+            items[key] = value
+    return urlencode(items)
+
+
+def pages(page: int, total_pages: int) -> list[int | None]:
+    """Page numbers to show: first, last and the neighbours of ``page`` (None = gap)."""
+    wanted = {1, total_pages, page - 2, page - 1, page, page + 1, page + 2}
+    shown = sorted(p for p in wanted if 1 <= p <= total_pages)
+    out: list[int | None] = []
+    for p in shown:
+        if out and p - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(p)
+    return out
+
+
+def alternatives(
+    suggestion: Any, top: str | None, limit: int = 2
+) -> list[tuple[str, float | None]]:
+    """Other units the machine proposed (``suggestion["top"]`` or ``["candidates"]``)."""
+    if not isinstance(suggestion, dict):
+        return []
+    items = suggestion.get("top") or suggestion.get("candidates") or []
+    if not isinstance(items, list):
+        return []
+    out: list[tuple[str, float | None]] = []
+    for item in items:
+        unit, conf = None, None
+        if isinstance(item, dict):
+            unit, conf = item.get("unit"), item.get("confidence")
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            unit, conf = item
+        if isinstance(unit, str) and unit != top:
+            out.append((unit, float(conf) if isinstance(conf, int | float) else None))
+    return out[:limit]
+
+
+def install(env: Any) -> None:
+    """Register the filters and the label tables on a Jinja environment."""
+    env.filters.update(dt=fmt_dt, pct=pct, duration=duration)
+    env.globals.update(
+        STATUS=STATUS,
+        TYPES=TYPES,
+        URGENCIES=URGENCIES,
+        ROLES=ROLES,
+        ACTIONS=ACTIONS,
+        WARNINGS=WARNINGS,
+        SHORT_WARNINGS=SHORT_WARNINGS,
+        CHANNELS=lc.CHANNEL_LABELS,
+        SATISFACTION=lc.SATISFACTION_LABELS,
+        UNIT_KINDS=UNIT_KIND_LABELS,
+        countdown=countdown,
+        alternatives=alternatives,
+        query_with=query_with,
+        pages=pages,
+    )

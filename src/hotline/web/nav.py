@@ -1,0 +1,52 @@
+"""The console's navigation: which pages each role sees, and who may open them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hotline.domain.tickets import Role
+
+if TYPE_CHECKING:
+    from hotline.web.auth import Viewer
+
+R = Role
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    href: str
+    roles: frozenset[Role]
+
+
+PAGES: list[Page] = [
+    Page("intake", "受理", "/intake", frozenset({R.OPERATOR, R.DISPATCHER, R.ADMIN})),
+    Page("dispatch", "派单", "/dispatch", frozenset({R.DISPATCHER, R.ADMIN})),
+    Page("inbox", "本单位工单", "/inbox", frozenset({R.UNIT})),
+    Page("tickets", "工单查询", "/tickets", frozenset(Role) - {R.SYSTEM}),
+    Page(
+        "supervise",
+        "督办",
+        "/supervise",
+        frozenset({R.SUPERVISOR, R.DISPATCHER, R.LEADER, R.ADMIN}),
+    ),
+    Page("assessment", "考核", "/assessment", frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN})),
+    Page("dashboard", "数据大屏", "/dashboard", frozenset(Role) - {R.SYSTEM}),
+]
+ROLES_OF = {p.key: p.roles for p in PAGES}
+
+
+def nav_for(viewer: Viewer | None) -> list[Page]:
+    if viewer is None:
+        return []
+    return [p for p in PAGES if viewer.role in p.roles]
+
+
+def allow(viewer: Viewer, key: str) -> None:
+    """Refuse page ``key`` to the roles that do not see it (403)."""
+    from hotline.domain.errors import DomainError
+
+    if viewer.role not in ROLES_OF[key]:
+        raise DomainError("auth.forbidden", "当前角色无权访问此页面")

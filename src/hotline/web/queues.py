@@ -1,0 +1,181 @@
+"""Read-only queries behind the console's queues and boards (paginated, no N+1).
+
+Every query goes through :func:`hotline.services.queries.scoped`, so a handling unit's
+users only ever see their own unit's tickets. Warnings use the ``yellow_at`` /
+``reply_due`` columns exactly like :func:`hotline.services.queries.warning_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from hotline.domain import tickets as lc
+from hotline.services import queries as q
+from hotline.services.directory import list_units
+from hotline.store.models import Ticket, TicketEvent, Unit
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """One page of rows and what the pagination needs."""
+
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def paginate(session: Session, query: Select[Any], page: int, page_size: int = PAGE_SIZE) -> PageOf:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-int(total) // page_size))
+    page = min(max(1, page), pages)
+    rows = list(session.scalars(query.offset((page - 1) * page_size).limit(page_size)))
+    return PageOf(rows, int(total), page, page_size)
+
+
+def status_counts(session: Session, viewer: lc.Actor, statuses: Iterable[str]) -> dict[str, int]:
+    """How many tickets of each status (one GROUP BY), scoped to the viewer."""
+    query = (
+        select(Ticket.status, func.count())
+        .where(Ticket.status.in_(list(statuses)))
+        .group_by(Ticket.status)
+    )
+    return {status: int(n) for status, n in session.execute(q.scoped(query, viewer))}
+
+
+def warning_rank(now: datetime) -> Any:
+    """0 red (超期), 1 yellow, 2 none: for ordering by warning colour."""
+    running = Ticket.yellow_at.is_not(None)
+    return case(
+        (running & (Ticket.reply_due < now), 0),
+        (running & (Ticket.yellow_at <= now), 1),
+        else_=2,
+    )
+
+
+def queue(
+    session: Session,
+    viewer: lc.Actor,
+    statuses: Iterable[str],
+    page: int,
+    *,
+    oldest_first: bool = True,
+) -> PageOf:
+    """Tickets waiting in some statuses (the dispatcher's queues), oldest first."""
+    order = Ticket.created_at.asc() if oldest_first else Ticket.created_at.desc()
+    query = q.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
+    return paginate(session, query.order_by(order, Ticket.id), page)
+
+
+def inbox(
+    session: Session, viewer: lc.Actor, statuses: Iterable[str], page: int, now: datetime
+) -> PageOf:
+    """A unit's tickets by warning colour (red first), then by reply deadline."""
+    query = q.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
+    ordered = query.order_by(warning_rank(now), Ticket.reply_due.asc(), Ticket.id)
+    return paginate(session, ordered, page)
+
+
+def warned(
+    session: Session,
+    viewer: lc.Actor,
+    now: datetime,
+    page: int,
+    *,
+    level: str | None = None,
+    unit: str | None = None,
+) -> PageOf:
+    """Open tickets in warning (yellow or red), the most urgent deadline first."""
+    conditions = [
+        Ticket.status.in_([s.value for s in lc.OPEN_STATUSES]),
+        Ticket.yellow_at.is_not(None),
+        Ticket.yellow_at <= now,
+    ]
+    if level == "red":
+        conditions.append(Ticket.reply_due < now)
+    elif level == "yellow":
+        conditions.append(Ticket.reply_due >= now)
+    if unit:
+        conditions.append(Ticket.unit_code == unit)
+    query = q.scoped(select(Ticket).where(*conditions), viewer)
+    return paginate(session, query.order_by(Ticket.reply_due.asc(), Ticket.id), page)
+
+
+SORTS = {
+    "created_desc": (Ticket.created_at.desc(), Ticket.id.desc()),
+    "created_asc": (Ticket.created_at.asc(), Ticket.id.asc()),
+    "due_asc": (Ticket.reply_due.asc(), Ticket.id.asc()),
+}
+
+
+def search(
+    session: Session,
+    viewer: lc.Actor,
+    filters: q.TicketFilter,
+    now: datetime,
+    page: int,
+    sort: str = "created_desc",
+) -> PageOf:
+    """The ticket list of the search page: the API's filters, a sort order, a page."""
+    # the same filter as GET /api/v1/tickets (and its export), so the two always agree
+    base = q._apply_filter(q.scoped(select(Ticket), viewer), filters, now)
+    return paginate(session, base.order_by(*SORTS.get(sort, SORTS["created_desc"])), page)
+
+
+def latest_events(
+    session: Session, ticket_ids: Iterable[int], actions: Iterable[str]
+) -> dict[int, TicketEvent]:
+    """The latest event of the given actions of each ticket (one query for a page)."""
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id.in_(ids), TicketEvent.action.in_(list(actions)))
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+    )
+    return {row.ticket_id: row for row in rows}
+
+
+def recent_intakes(session: Session, username: str, limit: int = 8) -> list[Ticket]:
+    """The latest tickets this operator recorded."""
+    query = (
+        select(Ticket)
+        .where(Ticket.created_by == username)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    label: str
+    units: list[Unit]
+
+
+def unit_groups(session: Session) -> list[UnitGroup]:
+    """Active units grouped for a ``<select>``: 镇街, 区直部门, 公共事业单位."""
+    groups: dict[str, list[Unit]] = {"territorial": [], "department": [], "utility": []}
+    for unit in list_units(session):
+        key = "territorial" if unit.kind in ("street", "town") else unit.kind
+        groups.setdefault(key, []).append(unit)
+    labels = {"territorial": "镇街", "department": "区直部门", "utility": "公共事业单位"}
+    return [UnitGroup(labels.get(k, k), v) for k, v in groups.items() if v]
+
+
+def towns(session: Session) -> list[Unit]:
+    """The 24 towns and streets (镇街), in the directory's order."""
+    return [u for u in list_units(session) if u.kind in ("street", "town")]

@@ -1,0 +1,67 @@
+"""承办单位 handling unit: its own tickets by warning colour and deadline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hotline.api.deps import SessionDep
+from hotline.domain.tickets import Status
+from hotline.services import stats
+from hotline.services.tickets import now_local
+from hotline.web import queues
+from hotline.web.auth import ConsoleUser
+from hotline.web.nav import allow
+from hotline.web.render import ConsoleRoute, render
+from hotline.web.views.dispatch import Tab
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+S = Status
+
+TABS = [
+    Tab("sign", "待签收", (S.DISPATCHED.value,), None),
+    Tab("handling", "办理中", (S.HANDLING.value, S.EXTENSION_REQUESTED.value), None),
+    Tab("returns", "退单审核中", (S.RETURN_REQUESTED.value,), "request_return"),
+    Tab(
+        "replied",
+        "已答复",
+        (S.REPLIED.value, S.AWAITING_CALLBACK.value, S.UNSATISFIED.value),
+        "reply",
+    ),
+]
+TAB_BY_KEY = {t.key: t for t in TABS}
+
+
+@router.get("/inbox")
+def inbox_page(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    tab: str = "sign",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    allow(user, "inbox")
+    now = now_local()
+    current = TAB_BY_KEY.get(tab, TABS[0])
+    counts = queues.status_counts(session, user.actor, [s for t in TABS for s in t.statuses])
+    rows = queues.inbox(session, user.actor, current.statuses, page, now)
+    events = (
+        queues.latest_events(session, [t.id for t in rows.items], [current.event])
+        if current.event
+        else {}
+    )
+    return render(
+        request,
+        "inbox.html",
+        {
+            "active": "inbox",
+            "tabs": [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in TABS],
+            "tab": current,
+            "rows": rows,
+            "events": events,
+            "volumes": stats.volumes(session=session, viewer=user.actor, now=now),
+            "now": now,
+        },
+    )

@@ -1,0 +1,146 @@
+"""话务员 operator: the intake form (受理), the machine's hints while typing, the result."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from hotline.api.deps import SessionDep
+from hotline.domain import tickets as lc
+from hotline.domain.errors import DomainError
+from hotline.schemas import TicketCreate
+from hotline.services import intake_flow, smart
+from hotline.services import queries as q
+from hotline.services.projection import load_state
+from hotline.services.tickets import now_local
+from hotline.web.auth import ConsoleUser, CsrfChecked
+from hotline.web.forms import ticket_create
+from hotline.web.nav import allow
+from hotline.web.queues import recent_intakes
+from hotline.web.render import ConsoleRoute, render
+from hotline.web.views.ticket import offered_actions
+
+log = logging.getLogger(__name__)
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+Text = Annotated[str, Form()]
+TYPES = frozenset(t.value for t in lc.TicketType)
+
+
+@router.get("/intake")
+def intake_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
+    allow(user, "intake")
+    return render(
+        request,
+        "intake.html",
+        {
+            "active": "intake",
+            "idem": uuid.uuid4().hex,
+            "recent": recent_intakes(session, user.username),
+            "unit_names": intake_flow.unit_names(session),
+            "now": now_local(),
+        },
+    )
+
+
+@router.post("/intake", dependencies=[CsrfChecked])
+def intake_submit(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    content: Text = "",
+    address: Text = "",
+    caller_name: Text = "",
+    caller_phone: Text = "",
+    type: Text = "consult",
+    urgency: Text = "normal",
+    channel: Text = "phone",
+    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Record the call (the same service as POST /api/v1/tickets); show number and dispatch."""
+    allow(user, "intake")
+    ticket_in = ticket_create(
+        {
+            "content": content,
+            "address": address,
+            "caller_name": caller_name,
+            "caller_phone": caller_phone,
+            "type": type,
+            "urgency": urgency,
+            "channel": channel,
+        }
+    )
+    ticket, created = intake_flow.intake_ticket(
+        session=session,
+        ticket_in=ticket_in,
+        actor=user.actor,
+        idempotency_key=idempotency_key or None,
+    )
+    names = intake_flow.unit_names(session)
+    allowed = offered_actions(
+        ticket, user.actor, [a.value for a in lc.allowed_actions(load_state(ticket), user.actor)]
+    )
+    return render(
+        request,
+        "_intake_result.html",
+        {
+            "t": q.ticket_public(ticket, now=now_local(), unit_names=names),
+            "created": created,
+            "closable": lc.Action.CLOSE_AT_INTAKE.value in allowed,
+            "names": names,
+            "next_idem": uuid.uuid4().hex,
+            "recent": recent_intakes(session, user.username),
+        },
+    )
+
+
+@router.post("/intake/suggest", dependencies=[CsrfChecked])
+def intake_suggest(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    content: Text = "",
+    address: Text = "",
+    type: Text = "consult",
+) -> Response:
+    """What the machine finds while the operator types (town/street, unit, …)."""
+    allow(user, "intake")
+    return render(request, "_suggest.html", _suggestions(session, content, address, type))
+
+
+def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[str, Any]:
+    text = content.strip() or address.strip()
+    if len(text) < 2:
+        return {"empty": True}
+    suggest = getattr(smart, "suggest_for_intake", None)
+    if suggest is None:
+        return {"empty": True}
+    try:
+        ticket_in = TicketCreate(
+            content=text[:5000],
+            address=address.strip()[:300] or None,
+            type=kind if kind in TYPES else "consult",  # type: ignore[arg-type]
+        )
+        suggestion = suggest(session, ticket_in)
+    except (DomainError, ValueError):
+        return {"empty": True}
+    except Exception:  # noqa: BLE001 - a hint must never break the intake form
+        log.exception("intake suggestion failed")
+        return {"failed": True}
+    if suggestion is None:
+        return {"nothing": True}
+    names = intake_flow.unit_names(session)
+    return {
+        "found": True,
+        "town": suggestion.town,
+        "town_name": names.get(suggestion.town or "", suggestion.town),
+        "community": suggestion.community,
+        "unit": suggestion.unit or None,
+        "unit_name": names.get(suggestion.unit or "", suggestion.unit),
+        "confidence": suggestion.confidence if suggestion.unit else None,
+        "auto": suggestion.auto,
+        "detail": dict(suggestion.detail or {}),
+    }

@@ -1,0 +1,161 @@
+"""The ticket page (工单详情): fields, deadlines, history, actions and the caller reveal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.api.deps import SessionDep
+from hotline.domain import tickets as lc
+from hotline.domain.errors import DomainError
+from hotline.services import intake_flow, supervision
+from hotline.services import queries as q
+from hotline.services.caller import reveal_caller
+from hotline.services.projection import load_state
+from hotline.services.tickets import act, now_local
+from hotline.store.models import Ticket
+from hotline.web import queues
+from hotline.web.auth import ConsoleUser, CsrfChecked, Viewer
+from hotline.web.format import ACTIONS
+from hotline.web.forms import action_in
+from hotline.web.render import ConsoleRoute, is_htmx, render
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+TicketId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+Text = Annotated[str, Form()]
+
+#: Actions whose form needs the list of units (dispatch, re-dispatch on return).
+_NEEDS_UNITS = {lc.Action.DISPATCH.value, lc.Action.APPROVE_RETURN.value}
+
+
+def offered_actions(ticket: Ticket, actor: lc.Actor, allowed: list[str]) -> list[str]:
+    """The allowed actions, less 直接办结 where the domain would refuse it for the type.
+
+    ``allowed_actions`` checks status and role; whether a ticket may be closed at intake
+    also depends on its type, which only :func:`lc.apply` knows: ask it (a dry run).
+    """
+    close = lc.Action.CLOSE_AT_INTAKE.value
+    if close not in allowed:
+        return allowed
+    event = lc.Event(lc.Action.CLOSE_AT_INTAKE, now_local(), actor, {"answer": "-"})
+    try:
+        lc.apply(load_state(ticket), event)
+    except DomainError:
+        return [a for a in allowed if a != close]
+    return allowed
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    ticket_id: TicketId,
+    ok: str | None = None,
+) -> Response:
+    """Everything about one ticket; another unit's ticket is 404 like a missing one."""
+    now = now_local()
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor)
+    names = intake_flow.unit_names(session)
+    detail = q.ticket_detail(session, ticket, viewer=user.actor, now=now, unit_names=names)
+    detail["allowed_actions"] = offered_actions(ticket, user.actor, detail["allowed_actions"])
+    needs_units = bool(_NEEDS_UNITS & set(detail["allowed_actions"]))
+    return render(
+        request,
+        "ticket.html",
+        {
+            "active": "tickets",
+            "t": detail,
+            "ticket": ticket,
+            "names": names,
+            "groups": queues.unit_groups(session) if needs_units else [],
+            "done": ACTIONS.get(ok or ""),
+            "now": now,
+        },
+    )
+
+
+def _merge_target(session: Session, user: Viewer, value: str) -> str:
+    """``into`` may be a ticket number (BY2026…) or an id; the API wants the id."""
+    value = value.strip()
+    if not value or value.isdigit():
+        return value
+    query = q.scoped(select(Ticket.id).where(Ticket.number == value), user.actor)
+    found = session.scalar(query)
+    if found is None:
+        raise DomainError("ticket.merge_target", f"主工单不存在：{value}")
+    return str(found)
+
+
+@router.post("/tickets/{ticket_id}/act", dependencies=[CsrfChecked])
+def ticket_act(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    ticket_id: TicketId,
+    action: Text = "",
+    unit: Text = "",
+    reason: Text = "",
+    content: Text = "",
+    answer: Text = "",
+    days: Text = "",
+    satisfaction: Text = "",
+    resolved: Text = "",
+    reached: Text = "",
+    into: Text = "",
+    view: Text = "",
+    cols: Text = "6",
+) -> Response:
+    """Apply one action through the same services as POST /api/v1/tickets/{id}/actions."""
+    body = action_in(
+        {
+            "action": action,
+            "unit": unit,
+            "reason": reason,
+            "content": content,
+            "answer": answer,
+            "days": days,
+            "satisfaction": satisfaction,
+            "resolved": resolved,
+            "reached": reached,
+            "into": _merge_target(session, user, into),
+        }
+    )
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True)
+    if body.action == lc.Action.URGE.value:  # as the API does: the event and a notification
+        supervision.urge(session, ticket=ticket, actor=user.actor, reason=body.reason or "")
+    else:
+        act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=user.actor)
+    intake_flow.after_action(session=session, ticket=ticket, action=body.action, actor=user.actor)
+    names = intake_flow.unit_names(session)
+    if view in ("row", "intake") and is_htmx(request):
+        return render(
+            request,
+            "_done.html",
+            {
+                "view": view,
+                "ticket": ticket,
+                "label": ACTIONS[body.action],
+                "unit_name": names.get(ticket.unit_code or "") if body.unit else None,
+                "cols": int(cols) if cols.isdigit() else 6,
+                "status": lc.STATUS_INFO[lc.Status(ticket.status)],
+            },
+        )
+    target = f"/tickets/{ticket.id}?ok={body.action}"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/caller", dependencies=[CsrfChecked])
+def ticket_caller(
+    request: Request, session: SessionDep, user: ConsoleUser, ticket_id: TicketId
+) -> Response:
+    """Show the caller in full (个人信息): allowed per role and recorded in the history."""
+    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True)
+    caller = reveal_caller(session=session, ticket=ticket, actor=user.actor)
+    return render(request, "_caller.html", {"caller": caller, "full": True, "t": None})
