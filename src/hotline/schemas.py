@@ -34,6 +34,9 @@ class TicketCreate(BaseModel):
     urgency: UrgencyName = Field("normal", description="紧急程度")
     channel: ChannelName = Field("phone", description="来源渠道")
     category: str | None = Field(None, max_length=300, description="事项分类 level1/level2/level3")
+    answer: str | None = Field(
+        None, max_length=5000, description="直接办结的答复 (consultations answered on the spot)"
+    )
 
     @field_validator("content")
     @classmethod
@@ -43,7 +46,7 @@ class TicketCreate(BaseModel):
             raise ValueError("诉求内容不能为空")
         return value
 
-    @field_validator("address", "caller_name", "category")
+    @field_validator("address", "caller_name", "category", "answer")
     @classmethod
     def _optional_text(cls, value: str | None) -> str | None:
         if value is None:

@@ -113,11 +113,17 @@ def record_intake(
     """Add the ticket (and its automatic or given dispatch) to the session; no commit."""
     ticket = _new_ticket_row(session, ticket_in, actor, now, idempotency_key, suggestion)
     state = projection.load_state(ticket)
-    if unit is not None:
+    if ticket_in.answer:
+        data = {"answer": ticket_in.answer}
+        _append(session, ticket, state, lc.Action.CLOSE_AT_INTAKE, data, actor, now)
+    elif unit is not None:
         _append(session, ticket, state, lc.Action.DISPATCH, {"unit": unit}, actor, now)
     elif suggestion is not None and suggestion.auto:
         data = {"unit": suggestion.unit, "confidence": round(suggestion.confidence, 4)}
-        _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now)
+        try:
+            _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now)
+        except DomainError as exc:  # e.g. the model knows a unit since deactivated
+            log.warning("automatic dispatch of %s refused: %s", ticket.number, exc)
     return ticket
 
 

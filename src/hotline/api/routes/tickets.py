@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from hotline.api.deps import CurrentActor, IntakeActor, SessionDep
+from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
 from hotline.services import queries as q
@@ -36,6 +37,13 @@ def create_ticket(
     )
     if not created:
         response.status_code = 200
+    else:
+        outcome = (
+            "auto"
+            if ticket.auto_dispatched
+            else ("to_dispatcher" if ticket.suggested_unit else "no_model")
+        )
+        DISPATCH_DECISIONS.labels(outcome).inc()
     return q.ticket_detail(
         session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
     )
