@@ -1,12 +1,16 @@
-"""The smart parts at intake: place of the matter and the dispatch suggestion."""
+"""The smart parts at intake (秒派): the place of the matter and the dispatch suggestion."""
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.config import get_settings
+from hotline.intel.places import Gazetteer
+from hotline.intel.registry import ModelRegistry
 from hotline.schemas import TicketCreate
 from hotline.services.tickets import Suggestion
 
@@ -14,23 +18,57 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _gazetteer():  # type: ignore[no-untyped-def]
-    from hotline.intel.places import Gazetteer
-
+def _gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion | None:
-    """Town/street from the address (or text); the unit from the promoted model if any."""
+def promoted_model() -> Any | None:
+    """The dispatch model in use (loaded once per version), or None before any training."""
     try:
-        gazetteer = _gazetteer()
-    except ImportError:  # pragma: no cover - intel not installed
+        return ModelRegistry(get_settings().models_dir, "dispatch").load_promoted()
+    except (OSError, ValueError) as exc:  # a broken or incompatible model must not stop intake
+        log.error("dispatch model unavailable: %s", exc)
         return None
+
+
+def operating_threshold(session: Session, model: Any) -> float:
+    """The deployment's threshold (admin setting, then env), else the model's own."""
+    from hotline.services.settings_admin import get_setting
+
+    stored = get_setting(session=session, key="dispatch")
+    if stored and stored.get("threshold") is not None:
+        return float(stored["threshold"])
+    configured = get_settings().dispatch_threshold
+    return float(configured) if configured is not None else float(model.threshold_)
+
+
+def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion | None:
+    """Town/street from the address (or text) and the unit the model proposes."""
+    gazetteer = _gazetteer()
     place = gazetteer.locate(ticket_in.address or ticket_in.content)
     if place.town is None and ticket_in.address:
         place = gazetteer.locate(ticket_in.content)
-    if place.town is None:
-        return None
+    model = promoted_model()
+    if model is None:
+        if place.town is None:
+            return None
+        return Suggestion(
+            unit="", confidence=0.0, auto=False, town=place.town, community=place.community
+        )
+    threshold = operating_threshold(session, model)
+    found = model.suggest(ticket_in.content, ticket_in.address, threshold=threshold)
+    auto = bool(found.auto and get_settings().auto_dispatch and not ticket_in.answer)
+    detail = {
+        "alternatives": found.alternatives,
+        "reasons": found.reasons,
+        "threshold": threshold,
+        "model": getattr(model, "card_", {}).get("version"),
+    }
     return Suggestion(
-        unit="", confidence=0.0, auto=False, town=place.town, community=place.community
+        unit=found.unit,
+        confidence=float(found.confidence),
+        auto=auto,
+        town=place.town or found.town,
+        community=place.community,
+        detail=detail,
     )

@@ -1,0 +1,147 @@
+"""The learning loop of smart dispatch: labels from the system's own history.
+
+A ticket's label is the unit that finally accepted it: the unit holding it after every
+return (退单), re-dispatch (改派) and dispatcher override, once that unit signed for it
+(签收). So each correction a person makes becomes a label for the next model.
+
+The newest 15 % of labelled tickets (by intake time) are held out: the candidate is
+trained on the rest and measured there, and so is the model in use; the candidate is
+promoted only when it is not worse.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.config import get_settings
+from hotline.domain.errors import DomainError
+from hotline.intel.dispatch import DispatchModel, data_hash
+from hotline.intel.registry import ModelRegistry
+from hotline.store.models import Ticket
+
+log = logging.getLogger(__name__)
+HOLDOUT_SHARE = 0.15
+MIN_TICKETS = 200
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    texts: list[str]
+    labels: list[str]
+    addresses: list[str | None]
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    version: str
+    promoted: bool
+    metrics: dict[str, Any]
+    current_metrics: dict[str, Any] | None
+    why_not: str | None = None
+
+    def text(self) -> str:
+        m = self.metrics
+        head = (
+            f"模型 {self.version}：留出集 {m['n']} 张，准确率 {m['accuracy']:.3f}，"
+            f"macro-F1 {m['macro_f1']:.3f}，阈值 {m['threshold']:.2f} 时自动派单率 "
+            f"{m['auto_rate']:.3f}、自动派单准确率 {m['auto_accuracy']:.3f}"
+        )
+        if self.promoted:
+            return head + "；已上线。"
+        return head + f"；未上线（{self.why_not}）。"
+
+
+def labelled_tickets(session: Session) -> LabelledSet:
+    """Tickets with a final, accepted unit, oldest first."""
+    rows = session.execute(
+        select(Ticket.content, Ticket.unit_code, Ticket.address)
+        .where(
+            Ticket.unit_code.is_not(None), Ticket.signed_at.is_not(None), Ticket.status != "merged"
+        )
+        .order_by(Ticket.created_at, Ticket.id)
+    ).all()
+    return LabelledSet([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def _split(data: LabelledSet) -> tuple[LabelledSet, LabelledSet]:
+    cut = int(len(data.texts) * (1 - HOLDOUT_SHARE))
+    return (
+        LabelledSet(data.texts[:cut], data.labels[:cut], data.addresses[:cut]),
+        LabelledSet(data.texts[cut:], data.labels[cut:], data.addresses[cut:]),
+    )
+
+
+def _evaluate(model: DispatchModel, held: LabelledSet) -> dict[str, Any]:
+    found = model.evaluate(held.texts, held.labels, held.addresses, timing=False)
+    keep = ("n", "accuracy", "macro_f1", "threshold", "auto_rate", "auto_accuracy", "ece")
+    metrics = {k: found[k] for k in keep if k in found}
+    metrics["evaluation"] = data_hash(held.texts, held.labels, held.addresses)
+    return metrics
+
+
+def train_dispatch_from_db(
+    *,
+    session: Session,
+    progress: Callable[[str], None] | None = None,
+    target_accuracy: float = 0.97,
+    models_dir: Path | None = None,
+) -> str:
+    """Train, measure, register and (if not worse) promote; returns a readable summary."""
+    return train_dispatch(
+        session=session, progress=progress, target_accuracy=target_accuracy, models_dir=models_dir
+    ).text()
+
+
+def train_dispatch(
+    *,
+    session: Session,
+    progress: Callable[[str], None] | None = None,
+    target_accuracy: float = 0.97,
+    models_dir: Path | None = None,
+    force: bool = False,
+) -> TrainingOutcome:
+    say = progress or (lambda _msg: None)
+    data = labelled_tickets(session)
+    if len(data.texts) < MIN_TICKETS or len(set(data.labels)) < 2:
+        raise DomainError(
+            "model.too_little_data",
+            f"可用于训练的已签收工单不足（{len(data.texts)} 张，至少需要 "
+            f"{MIN_TICKETS} 张、2 个单位）",
+        )
+    train, held = _split(data)
+    say(f"训练智能派单模型：训练 {len(train.texts)} 张，留出 {len(held.texts)} 张…")
+    model = DispatchModel(target_accuracy=target_accuracy)
+    model.fit(train.texts, train.labels, train.addresses)
+    metrics = _evaluate(model, held)
+    registry = ModelRegistry(models_dir or get_settings().models_dir, "dispatch")
+    current = registry.load_promoted()
+    current_metrics = _evaluate(current, held) if current is not None else None
+    summary = {
+        "n": len(train.texts),
+        "units": len(set(train.labels)),
+        "hash": data_hash(train.texts, train.labels, train.addresses),
+        "source": "database",
+    }
+    version = registry.register(model, metrics, summary)
+    why = _worse(metrics, current_metrics)
+    if why is None or force:
+        registry.promote(version, force=True)
+        return TrainingOutcome(version, True, metrics, current_metrics)
+    return TrainingOutcome(version, False, metrics, current_metrics, why)
+
+
+def _worse(candidate: dict[str, Any], current: dict[str, Any] | None) -> str | None:
+    """Why the candidate is worse than the model in use on the same held-out tickets."""
+    if current is None:
+        return None
+    for key, label in (("macro_f1", "macro-F1"), ("auto_rate", "自动派单率")):
+        if candidate[key] < current[key]:
+            return f"{label} {candidate[key]:.3f} 低于当前模型的 {current[key]:.3f}"
+    return None

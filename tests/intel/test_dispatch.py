@@ -1,0 +1,163 @@
+"""The dispatch model: calibration, threshold, explanations, town routing, saving."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from hotline.intel.dispatch import DispatchModel, ModelFormatError
+from hotline.intel.dispatch_metrics import expected_calibration_error
+from tests.intel import synthetic_tickets
+
+
+@pytest.fixture(scope="module")
+def noisy() -> DispatchModel:
+    texts, labels = synthetic_tickets(600, seed=1, confusion=0.3)
+    return DispatchModel(target_accuracy=0.95).fit(texts, labels)
+
+
+def test_init_only_stores_parameters() -> None:
+    model = DispatchModel(target_accuracy=0.9, C=0.5)
+    assert vars(model)["target_accuracy"] == 0.9 and vars(model)["C"] == 0.5
+    assert not [k for k in vars(model) if k.endswith("_")]
+
+
+def test_fit_returns_self_with_learned_attributes(noisy: DispatchModel) -> None:
+    assert list(noisy.classes_) == ["education", "hrss", "market", "urban"]
+    proba = noisy.predict_proba(["拖欠工资三个月", "学校食堂卫生差"])
+    assert proba.shape == (2, 4)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert noisy.predict(["拖欠工资三个月", "学校食堂卫生差"]) == ["hrss", "education"]
+
+
+def test_confidence_is_calibrated_on_new_tickets(noisy: DispatchModel) -> None:
+    texts, labels = synthetic_tickets(2000, seed=2, confusion=0.3)
+    proba = noisy.predict_proba(texts)
+    correct = noisy.classes_[proba.argmax(1)] == np.array(labels, dtype=object)
+    assert abs(proba.max(1).mean() - correct.mean()) < 0.05
+    assert expected_calibration_error(proba.max(1), correct) < 0.08
+
+
+def test_threshold_meets_the_target_on_validation(noisy: DispatchModel) -> None:
+    found = noisy.validation_
+    assert 0.0 < noisy.threshold_ < 1.0
+    assert found["threshold"] == noisy.threshold_
+    assert found["auto_accuracy"] >= 0.95
+    assert 0.3 < found["auto_rate"] < 1.0  # some tickets are left to a dispatcher
+
+
+def test_threshold_holds_on_new_tickets(noisy: DispatchModel) -> None:
+    texts, labels = synthetic_tickets(2000, seed=3, confusion=0.3)
+    found = noisy.evaluate(texts, labels, timing=False)
+    assert found["auto_accuracy"] >= 0.92
+
+
+def test_suggestion_and_explanation_name_the_discriminating_words(noisy: DispatchModel) -> None:
+    text = "您好，路边有人占道经营，影响通行，谢谢。"
+    found = noisy.suggest(text, k=3)
+    assert found.unit == "urban"
+    assert [u for u, _ in found.alternatives][0] == "urban" and len(found.alternatives) == 3
+    assert found.auto == (found.confidence >= noisy.threshold_)
+    assert found.reasons and "占道经营" in found.reasons[0][0]
+    assert any("占道经营" in phrase for phrase, _ in noisy.explain(text))
+    assert noisy.suggest(text, threshold=1.01).auto is False
+
+
+def _territorial_tickets() -> tuple[list[str], list[str], list[str]]:
+    rng = random.Random(0)
+    local = ["夜间施工噪音扰民", "违章搭建", "路面坑洼", "下水道堵塞", "路灯不亮"]
+    social = ["社保缴费", "养老保险", "拖欠工资"]
+    places = {
+        "jingtai": "白云区景泰街道广园中路{}号",
+        "tonghe": "白云区同和街道{}号",
+        "renhe": "白云区人和镇方石村{}号",
+    }
+    texts, labels, addresses = [], [], []
+    for _ in range(300):
+        town = rng.choice(sorted(places))
+        addresses.append(places[town].format(rng.randint(1, 99)))
+        if rng.random() < 0.3:
+            texts.append(f"反映{rng.choice(social)}问题")
+            labels.append("hrss")
+        else:
+            texts.append(f"反映{rng.choice(local)}问题")
+            labels.append(town)
+    return texts, labels, addresses
+
+
+def test_same_text_different_address_goes_to_the_town_where_it_happens() -> None:
+    model = DispatchModel().fit(*_territorial_tickets())
+    text = "反映夜间施工噪音扰民问题"
+    assert model.suggest(text, "景泰街道云苑新村").unit == "jingtai"
+    assert model.suggest(text, "同和街道某小区").unit == "tonghe"
+    found = model.suggest(text, "人和镇方石村")
+    assert (found.unit, found.town) == ("renhe", "renhe")
+    assert any("人和镇" in phrase for phrase, _ in found.reasons)
+    # a sectoral matter stays with the department whatever the address
+    assert model.suggest("反映社保缴费问题", "同和街道某小区").unit == "hrss"
+    assert model.predict([text, text], ["景泰街道", "同和街道"]) == ["jingtai", "tonghe"]
+
+
+def test_save_and_load_give_the_same_predictions(noisy: DispatchModel, tmp_path) -> None:
+    noisy.save(tmp_path / "m")
+    card = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    assert card["kind"] == "dispatch" and card["format_version"] == 1
+    assert card["threshold"] == noisy.threshold_ and card["training"]["n"] == 600
+    assert {"code_version", "created_at", "validation"} <= set(card)
+    assert len(card["training"]["data_hash"]) == 16
+    loaded = DispatchModel.load(tmp_path / "m")
+    texts, _ = synthetic_tickets(50, seed=9, confusion=0.3)
+    assert np.allclose(loaded.predict_proba(texts), noisy.predict_proba(texts))
+    assert loaded.suggest(texts[0]) == noisy.suggest(texts[0])
+
+
+def test_loading_an_incompatible_format_is_refused_clearly(noisy, tmp_path) -> None:
+    noisy.save(tmp_path / "m")
+    card_path = tmp_path / "m" / "model.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card_path.write_text(json.dumps({**card, "format_version": 99}), encoding="utf-8")
+    with pytest.raises(ModelFormatError) as caught:
+        DispatchModel.load(tmp_path / "m")
+    assert caught.value.code == "model.incompatible"
+    assert isinstance(caught.value, ValueError)
+    assert "99" in str(caught.value) and "不兼容" in str(caught.value)
+    assert "incompatible" in str(caught.value) and "retrain" in str(caught.value)
+    with pytest.raises(ModelFormatError):
+        DispatchModel.load(tmp_path / "nowhere")
+
+
+def test_needs_two_units() -> None:
+    with pytest.raises(ValueError, match="two units"):
+        DispatchModel().fit(["a", "b"], ["x", "x"])
+
+
+def test_evaluate_returns_plain_numbers(noisy: DispatchModel) -> None:
+    texts, labels = synthetic_tickets(100, seed=4, confusion=0.3)
+    found = noisy.evaluate(texts, labels)
+    for key in (
+        "n",
+        "accuracy",
+        "macro_f1",
+        "threshold",
+        "auto_rate",
+        "auto_accuracy",
+        "ece",
+        "tickets_per_s",
+        "predict_ms_p50",
+        "predict_ms_p99",
+    ):
+        assert isinstance(found[key], int | float), key
+    assert set(found["per_label"]["urban"]) == {"precision", "recall", "f1", "support"}
+    assert found["curve"][0]["threshold"] == 0.0 and found["curve"][0]["auto_rate"] == 1.0
+    json.dumps(found)
+
+
+def test_progress_is_reported() -> None:
+    seen: list[tuple[str, float]] = []
+    texts, labels = synthetic_tickets(120, seed=5)
+    DispatchModel().fit(texts, labels, progress=lambda s, f: seen.append((s, f)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
