@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 os.environ.setdefault("HOTLINE_ARGON2_TIME_COST", "1")
 os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("HOTLINE_ENV", "test")
+# models and files the services write go to a scratch folder, never to ./var
+os.environ["HOTLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="hotline-tests-")
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 

@@ -100,6 +100,7 @@ def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> Non
                 n_tickets=n_tickets,
                 seed=seed,
                 progress=lambda msg: click.echo(msg, err=True),
+                train=True,
             )
         except DomainError as exc:
             if exc.code != "demo.not_empty":

@@ -85,8 +85,9 @@ def build_demo(
     n_tickets: int = 20000,
     seed: int = 12345,
     progress: Callable[[str], None] | None = None,
+    train: bool = False,
 ) -> DemoSummary:
-    """Users, a year of tickets and (when available) a trained dispatch model."""
+    """Users, a year of tickets and, with ``train``, a dispatch model trained on them."""
     from hotline.demo.generator import generate_district
 
     say = progress or (lambda _msg: None)
@@ -100,7 +101,8 @@ def build_demo(
     generated = generate_district(n_tickets=n_tickets, seed=seed)
     say("写入数据库…")
     _load(session, generated, summary, say)
-    summary.model = _train_model(session, say)
+    if train:
+        summary.model = _train_model(session, say)
     return summary
 
 
@@ -336,9 +338,11 @@ def _finish_counters(session: Session, counters: Counter[str], last_id: int) -> 
 
 
 def _train_model(session: Session, say: Callable[[str], None]) -> str | None:
-    try:
-        from hotline.services.training import train_dispatch_from_db
-    except ImportError:
-        return None
+    from hotline.services.training import train_dispatch_from_db
+
     say("用演示区历史工单训练智能派单模型…")
-    return train_dispatch_from_db(session=session, progress=say)
+    try:
+        return train_dispatch_from_db(session=session, progress=say)
+    except DomainError as exc:
+        say(f"未训练派单模型：{exc.message}")
+        return None

@@ -4,9 +4,10 @@ A ticket's label is the unit that finally accepted it: the unit holding it after
 return (退单), re-dispatch (改派) and dispatcher override, once that unit signed for it
 (签收). So each correction a person makes becomes a label for the next model.
 
-The newest 15 % of labelled tickets (by intake time) are held out: the candidate is
-trained on the rest and measured there, and so is the model in use; the candidate is
-promoted only when it is not worse.
+The newest 15 % of labelled tickets (by intake time) are held out: a candidate is
+trained on the rest and measured there, and so is the model in use. Only when the
+candidate is not worse is the model refitted on every labelled ticket (so the newest
+corrections count at once) and promoted; its recorded metrics are the held-out ones.
 """
 
 from __future__ import annotations
@@ -123,18 +124,26 @@ def train_dispatch(
     registry = ModelRegistry(models_dir or get_settings().models_dir, "dispatch")
     current = registry.load_promoted()
     current_metrics = _evaluate(current, held) if current is not None else None
-    summary = {
-        "n": len(train.texts),
-        "units": len(set(train.labels)),
-        "hash": data_hash(train.texts, train.labels, train.addresses),
-        "source": "database",
-    }
-    version = registry.register(model, metrics, summary)
     why = _worse(metrics, current_metrics)
-    if why is None or force:
-        registry.promote(version, force=True)
-        return TrainingOutcome(version, True, metrics, current_metrics)
-    return TrainingOutcome(version, False, metrics, current_metrics, why)
+    if why is not None and not force:
+        version = registry.register(model, metrics, _summary(train, held=len(held.texts)))
+        return TrainingOutcome(version, False, metrics, current_metrics, why)
+    say("留出集评估通过，用全部工单重新训练（含最新的退单、改派标签）…")
+    final = DispatchModel(target_accuracy=target_accuracy)
+    final.fit(data.texts, data.labels, data.addresses)
+    version = registry.register(final, metrics, _summary(data, held=len(held.texts)))
+    registry.promote(version, force=True)
+    return TrainingOutcome(version, True, metrics, current_metrics)
+
+
+def _summary(data: LabelledSet, *, held: int) -> dict[str, Any]:
+    return {
+        "n": len(data.texts),
+        "units": len(set(data.labels)),
+        "hash": data_hash(data.texts, data.labels, data.addresses),
+        "source": "database",
+        "held_out_for_metrics": held,
+    }
 
 
 def _worse(candidate: dict[str, Any], current: dict[str, Any] | None) -> str | None:
