@@ -37,6 +37,8 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
     ("PUT", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
     ("GET", "/api/v1/admin/audit", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
     ("GET", "/api/v1/assessment/district", "A   A    A   A    A    A   A"),
     ("GET", "/api/v1/assessment/schemes", "A   A    A   A    A    A   A"),
     ("POST", "/api/v1/assessment/schemes", "F   F    F   F    A    F   F"),
@@ -79,6 +81,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"is_workday": False, "name": "测试"}
     if path == "/api/v1/admin/limits":
         return {}
+    if path == "/api/v1/admin/dispatch":
+        return {"threshold": 0.9}
     if path == "/api/v1/assessment/schemes":
         from hotline.domain.scoring import ScoringScheme
 

@@ -50,3 +50,13 @@ def test_limit_rules_change_applies_to_new_dispatches(client: TestClient, people
 
     due = datetime.fromisoformat(t.json()["deadlines"]["reply"])
     assert abs(WorkCalendar().workdays_between(datetime.fromisoformat(dispatched), due) - 5) < 1e-6
+
+
+def test_dispatcher_sees_and_changes_the_threshold(client: TestClient, people) -> None:
+    disp = login(client, "disp")
+    status = client.get("/api/v1/admin/dispatch", headers=disp).json()
+    assert status["model"] is None and status["override"] is None  # nothing trained yet
+    r = client.put("/api/v1/admin/dispatch", json={"threshold": 0.92}, headers=disp)
+    assert r.status_code == 200 and r.json()["override"] == 0.92
+    bad = client.put("/api/v1/admin/dispatch", json={"threshold": 1.5}, headers=disp)
+    assert bad.status_code == 422 and bad.json()["code"] == "request.invalid"

@@ -117,8 +117,11 @@ def test_idempotent_intake(client: TestClient, people) -> None:
 
 def test_consultation_closed_on_the_spot_at_intake(client: TestClient, people) -> None:
     op = login(client, "op")
-    body = intake_body(type="consult", content="咨询居住证办理需要哪些材料？",
-                       answer="已告知：身份证、租赁合同，到所在街道出租屋管理服务中心办理。")
+    body = intake_body(
+        type="consult",
+        content="咨询居住证办理需要哪些材料？",
+        answer="已告知：身份证、租赁合同，到所在街道出租屋管理服务中心办理。",
+    )
     ticket = client.post("/api/v1/tickets", json=body, headers=op).json()
     assert ticket["status"] == "closed"
     assert [h["action"] for h in ticket["history"]] == ["close_at_intake"]

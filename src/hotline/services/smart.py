@@ -72,3 +72,21 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion 
         community=place.community,
         detail=detail,
     )
+
+
+def dispatch_status(session: Session) -> dict[str, Any]:
+    """What the dispatcher sees of the machine: model version, metrics, thresholds."""
+    from hotline.services.settings_admin import get_setting
+
+    registry = ModelRegistry(get_settings().models_dir, "dispatch")
+    info = registry.promoted()
+    model = promoted_model()
+    stored = get_setting(session=session, key="dispatch") or {}
+    return {
+        "model": info.version if info else None,
+        "metrics": info.metrics if info else {},
+        "model_threshold": float(model.threshold_) if model is not None else None,
+        "override": stored.get("threshold"),
+        "in_use": operating_threshold(session, model) if model is not None else None,
+        "auto_dispatch": get_settings().auto_dispatch,
+    }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.api.deps import AdminActor, SessionDep
-from hotline.services import calendar_admin, settings_admin
+from hotline.api.deps import AdminActor, SessionDep, require_roles
+from hotline.domain.tickets import Actor, Role
+from hotline.services import calendar_admin, settings_admin, smart
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -65,3 +66,27 @@ def audit_log(session: SessionDep, actor: AdminActor) -> list[dict[str, Any]]:
     from hotline.services import audit
 
     return audit.entries(session=session)
+
+
+class ThresholdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="None: the model's own")
+
+
+DispatcherOrAdmin = Annotated[Actor, require_roles(Role.DISPATCHER, Role.ADMIN)]
+
+
+@router.get("/dispatch")
+def dispatch_settings(session: SessionDep, actor: DispatcherOrAdmin) -> dict[str, Any]:
+    """The model in use, its stored threshold and the deployment's override (派单阈值)."""
+    return smart.dispatch_status(session)
+
+
+@router.put("/dispatch")
+def set_dispatch_threshold(
+    body: ThresholdIn, session: SessionDep, actor: DispatcherOrAdmin
+) -> dict[str, Any]:
+    settings_admin.put_setting(
+        session=session, key="dispatch", value={"threshold": body.threshold}, actor=actor
+    )
+    return smart.dispatch_status(session)
