@@ -178,9 +178,16 @@ def test_empty_labels_name_the_rows(cli, tmp_path, data_dir) -> None:
     assert "2 empty label(s)" in result.output and "4, 7" in result.output  # CSV lines
 
 
-def test_from_db_is_not_yet_available(cli, tmp_path, data_dir) -> None:
-    result = CliRunner().invoke(cli, ["train", "dispatch", "--from-db", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--from-db" in result.output
+def test_from_db_on_an_empty_database_says_why(cli, tmp_path, data_dir, monkeypatch) -> None:
+    from hotline.config import get_settings
+
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["train", "dispatch", "--from-db"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "model.too_little_data" in result.output
 
 
 def test_dispatch_without_a_model_says_what_to_do(cli, data_dir) -> None:
