@@ -222,7 +222,7 @@ def _load(
             _flush(session, batch)
             say(f"  已写入 {summary.tickets}/{len(generated)} 张")
     _flush(session, batch)
-    _finish_counters(session, counters, next_id + len(generated) - 1)
+    _finish_counters(session, counters)
     session.commit()
 
 
@@ -260,7 +260,9 @@ def _rows(
             "sign_due": state.sign_due,
             "return_due": state.return_due,
             "reply_due": state.reply_due,
-            "yellow_at": _yellow(state, demo, replayer),
+            "yellow_at": rules.warning_moment(
+                state, rules=replayer.rules, calendar=replayer.calendar
+            ),
             "signed_at": state.signed_at,
             "replied_at": state.replied_at,
             "closed_at": state.closed_at,
@@ -298,20 +300,6 @@ def _rows(
     records.extend(record_to_row(r) for r in dispatch_records(facts, events, replayer.calendar))
 
 
-def _yellow(state: lc.TicketState, demo: Any, replayer: _Replayer) -> datetime | None:
-    running = state.is_open and state.reply_due is not None and state.replied_at is None
-    if not running or state.limit_started_at is None or state.reply_due is None:
-        return None
-    return rules.yellow_moment(
-        start=state.limit_started_at,
-        due=state.reply_due,
-        ticket_type=demo.type,
-        urgency=demo.urgency,
-        rules=replayer.rules,
-        calendar=replayer.calendar,
-    )
-
-
 def _flush(session: Session, batch: tuple[list[dict[str, Any]], ...]) -> None:
     for model, rows in zip((Ticket, TicketEvent, DispatchRecordRow), batch, strict=True):
         if rows:
@@ -319,7 +307,7 @@ def _flush(session: Session, batch: tuple[list[dict[str, Any]], ...]) -> None:
             rows.clear()
 
 
-def _finish_counters(session: Session, counters: Counter[str], last_id: int) -> None:
+def _finish_counters(session: Session, counters: Counter[str]) -> None:
     for day, last in counters.items():
         row = session.get(TicketNumberCounter, day)
         if row is None:
@@ -334,7 +322,6 @@ def _finish_counters(session: Session, counters: Counter[str], last_id: int) -> 
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
             )
-    _ = last_id
 
 
 def _train_model(session: Session, say: Callable[[str], None]) -> str | None:

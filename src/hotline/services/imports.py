@@ -242,9 +242,6 @@ def _write_all(
                 unit=codes.get(unit, unit) if unit else None,
             )
         session.commit()
-    except DomainError:
-        session.rollback()
-        raise
     except Exception:
         session.rollback()
         raise

@@ -69,18 +69,8 @@ def store_state(ticket: Ticket, state: lc.TicketState) -> None:
 
 def refresh_warning_moment(session: Session, ticket: Ticket, state: lc.TicketState) -> None:
     """When the running reply limit turns yellow; None when no limit runs."""
-    running = state.is_open and state.reply_due is not None and state.replied_at is None
-    if not running or state.limit_started_at is None or state.reply_due is None:
-        ticket.yellow_at = None
-        return
-    start = state.limit_started_at
-    ticket.yellow_at = rules.yellow_moment(
-        start=start,
-        due=state.reply_due,
-        ticket_type=ticket.type,
-        urgency=ticket.urgency,
-        rules=rules.limit_rules(session),
-        calendar=rules.work_calendar(session),
+    ticket.yellow_at = rules.warning_moment(
+        state, rules=rules.limit_rules(session), calendar=rules.work_calendar(session)
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules, elapsed_share
-from hotline.domain.tickets import TicketType, Urgency
+from hotline.domain.tickets import TicketState, TicketType, Urgency
 from hotline.store.models import CalendarOverride, Setting
 
 _TTL_SECONDS = 30.0
@@ -79,3 +79,20 @@ def yellow_moment(
         if (hi - lo).total_seconds() < 1:
             break
     return hi.replace(microsecond=0)
+
+
+def warning_moment(
+    state: TicketState, *, rules: LimitRules, calendar: WorkCalendar
+) -> datetime | None:
+    """When the ticket's running reply limit turns yellow; None when no limit runs."""
+    running = state.is_open and state.replied_at is None
+    if not running or state.limit_started_at is None or state.reply_due is None:
+        return None
+    return yellow_moment(
+        start=state.limit_started_at,
+        due=state.reply_due,
+        ticket_type=state.type,
+        urgency=state.urgency,
+        rules=rules,
+        calendar=calendar,
+    )
