@@ -245,3 +245,49 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class JobRun(Base):
+    """One run of a background job for one time slot; the unique key makes it run once.
+
+    Every worker's scheduler tries to claim ``(job, slot)`` by inserting this row; the
+    database lets exactly one insert through, so a job never fires twice across
+    workers. A claim whose lease ran out (its worker died) may be taken over.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_job_runs_job_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    slot: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    worker: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    lease_until: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class KnowledgeArticle(Base):
+    """A knowledge-base article (知识库) version; a new version never overwrites an old one.
+
+    ``key`` names the article across its versions; the current text is the highest
+    ``version`` whose validity (``valid_from`` … ``valid_to``) covers the day asked.
+    """
+
+    __tablename__ = "knowledge_articles"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_knowledge_articles_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
