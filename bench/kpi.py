@@ -27,8 +27,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, insert, text
 
 from hotline.domain.assessment import Period
+from hotline.domain.scoring import ScoringScheme, score_units
 from hotline.services import rules
-from hotline.services.assessment import month_assessment
+from hotline.services.assessment import month_assessment, unit_directory
 from hotline.services.directory import baiyun_units, seed_directory
 from hotline.store.db import make_engine, session_factory
 from hotline.store.migrate import upgrade
@@ -143,7 +144,12 @@ def _measure(name: str, engine: Engine, n: int) -> dict[str, Any]:
             started = time.perf_counter()
             result = month_assessment(session, period=MONTH, now=NOW, details=details)
             timings.append(time.perf_counter() - started)
+        groups = unit_directory(session)[1]
     scored = [s for s in result.scores if s.score is not None]
+    # the same indicators scored per 100 tickets with a 20-point cap (volume-fair deductions)
+    fair = {**ScoringScheme.default().to_dict(), "deduction_basis": "per_100", "deduction_cap": 20}
+    rescored = score_units(result.indicators, groups, ScoringScheme.from_dict(fair))
+    bands = [s.band for s in rescored if s.score is not None]
     return {
         "database": name,
         "records": n,
@@ -157,6 +163,7 @@ def _measure(name: str, engine: Engine, n: int) -> dict[str, Any]:
         "worst": min(scored, key=lambda s: s.score or 0).score,
         "red_list": len(result.listed("red")),
         "watch_list": len(result.listed("watch")),
+        "per_100_capped": {b: bands.count(b) for b in ("red", "watch", "good")},
         "handling_days_mean": round(result.district.handling_days_mean or 0, 2),
         "auto_dispatch_rate": round(result.district.auto_dispatch_rate or 0, 3),
         "auto_accuracy": round(result.district.auto_accuracy or 0, 3),

@@ -6,6 +6,7 @@ import atexit
 import functools
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 DEMO_TICKETS = 1500
@@ -40,3 +41,61 @@ def copy_demo(target: Path) -> str:
     """A private copy of the demo database; returns its URL."""
     shutil.copyfile(demo_sqlite_file(), target)
     return f"sqlite:///{target}"
+
+
+@functools.cache
+def demo_postgres_template() -> str:
+    """A PostgreSQL database holding the same demo district, used as a template.
+
+    Built once per run; each test gets its own copy (``CREATE DATABASE … TEMPLATE``)
+    and the template is dropped when the run ends.
+    """
+    from sqlalchemy import create_engine, text
+
+    from hotline.services import rules
+    from hotline.services.demo_loader import build_demo
+    from hotline.services.directory import seed_directory
+    from hotline.store.db import make_engine, session_factory
+    from hotline.store.migrate import upgrade
+    from tests.conftest import PG_ADMIN_URL
+
+    name = f"hotline_assess_tpl_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    atexit.register(_drop_database, name)
+    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        seed_directory(session)
+        rules.invalidate()
+        build_demo(session=session, n_tickets=DEMO_TICKETS, seed=DEMO_SEED)
+    engine.dispose()
+    admin.dispose()
+    return name
+
+
+def _drop_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import PG_ADMIN_URL
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def copy_demo_postgres() -> str:
+    """A private PostgreSQL copy of the demo database; returns its name."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import PG_ADMIN_URL
+
+    template = demo_postgres_template()
+    name = f"hotline_assess_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return name

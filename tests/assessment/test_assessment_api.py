@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,14 +9,8 @@ from openpyxl import load_workbook
 from hotline.api.routes.assessment import router
 from hotline.services.demo_loader import DEMO_PASSWORD
 from tests.api.conftest import client  # noqa: F401
-from tests.assessment import copy_demo
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    yield copy_demo(tmp_path / "h.db")
 
 
 @pytest.fixture

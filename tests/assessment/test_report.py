@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -11,15 +10,9 @@ from sqlalchemy.orm import Session
 from hotline.domain.assessment import Period
 from hotline.services.assessment import month_assessment
 from hotline.services.report import result_to_dict, safe_text, write_month_report
-from tests.assessment import copy_demo
 
 OCT = Period.month(2026, 10)
 NOW = datetime(2026, 11, 27, 9, 0)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    yield copy_demo(tmp_path / "h.db")
 
 
 def test_workbook_has_summary_units_and_details(session: Session, tmp_path: Path) -> None:

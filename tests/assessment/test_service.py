@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -12,16 +10,10 @@ from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
 from hotline.services import assessment
-from tests.assessment import copy_demo
 
 OCT = Period.month(2026, 10)
 NOW = datetime(2026, 11, 27, 9, 0)
 ADMIN = Actor("root", Role.ADMIN)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    yield copy_demo(tmp_path / "h.db")
 
 
 def test_month_assessment_scores_every_unit_in_its_group(session: Session) -> None:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,15 +10,9 @@ from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.services import supervision
 from hotline.store.models import Notification, Ticket
-from tests.assessment import copy_demo
 
 NOW = datetime(2026, 11, 27, 9, 0)
 SUP = Actor("sup1", Role.SUPERVISOR)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    yield copy_demo(tmp_path / "h.db")
 
 
 def _open(session: Session) -> Ticket:

@@ -307,3 +307,38 @@ def test_from_dict_refuses_a_non_object() -> None:
 def test_constructing_an_invalid_scheme_is_refused_too() -> None:
     with pytest.raises(AssessmentError):
         ScoringScheme("x", date(2026, 1, 1), {"return_rate": IndicatorRule(-1)}, {"a": 100})
+
+
+# ------------------------------------------------------ deductions at volume
+
+
+def _scheme(**changes: Any) -> ScoringScheme:
+    return ScoringScheme.from_dict({**DEFAULT.to_dict(), **changes})
+
+
+def test_per_100_deductions_do_not_punish_volume() -> None:
+    """10 overdue of 1,000 tickets costs what 1 of 100 costs: 0.5 per item per 100."""
+    scheme = _scheme(deduction_basis="per_100")
+    big = score_of(unit(dispatched=1000, due=1000, overdue=10), scheme)
+    small = score_of(unit(dispatched=100, due=100, overdue=1), scheme)
+    assert big.deductions == small.deductions == {"overdue": 0.5}
+
+
+def test_per_100_without_volume_falls_back_to_counting() -> None:
+    scheme = _scheme(deduction_basis="per_100")
+    assert score_of(unit(dispatched=0, due=0, overdue=2), scheme).deductions == {"overdue": 1.0}
+
+
+def test_the_deduction_cap_shrinks_every_item_alike() -> None:
+    scheme = _scheme(deduction_cap=3.0)
+    result = score_of(unit(invalid_returns=4, overdue=8, urgings=0), scheme)
+    # uncapped 4 + 4 = 8 points, capped to 3: each item keeps its share
+    assert result.deductions == {"invalid_returns": 1.5, "overdue": 1.5}
+    assert result.score == 100.0 - 3.0
+
+
+def test_an_unknown_deduction_basis_or_negative_cap_is_refused() -> None:
+    for changes in ({"deduction_basis": "per_ticket"}, {"deduction_cap": -1}):
+        with pytest.raises(AssessmentError) as caught:
+            _scheme(**changes)
+        assert caught.value.code == "assessment.invalid_scheme"
