@@ -82,3 +82,17 @@ def test_district_scan_and_notifications(api: TestClient) -> None:
     notes = api.get(f"{API}/notifications", headers=sup).json()
     assert len(notes) == first
     assert api.get(f"{API}/notifications", headers=login(api, "op")).json() == []
+
+
+def test_quarter_and_year_are_assessed_like_months(api: TestClient) -> None:
+    sup = login(api, "sup")
+    months = [api.get(f"{API}/assessment/2026-{m:02d}", headers=sup).json() for m in (7, 8, 9)]
+    quarter = api.get(f"{API}/assessment/2026-Q3", headers=sup)
+    year = api.get(f"{API}/assessment/2026", headers=sup)
+    assert quarter.status_code == year.status_code == 200
+    q = quarter.json()
+    assert q["period"] == "2026年第3季度" and q["start"].startswith("2026-07-01")
+    # a ticket dispatched in July counts once in the quarter, as it does in July
+    assert q["district"]["dispatched"] == sum(m["district"]["dispatched"] for m in months)
+    assert year.json()["district"]["dispatched"] >= q["district"]["dispatched"] > 0
+    assert set(q["ranking"]) == {"territorial", "department"}

@@ -90,7 +90,9 @@ def result_to_dict(result: AssessmentResult, *, own_unit: str | None = None) -> 
         "red_list": [s.unit for s in result.listed("red")],
         "watch_list": [s.unit for s in result.listed("watch")],
         "indicators": {u: indicators_dict(result, u) for u in units if u in result.indicators},
-        "district": {name: getattr(result.district, name) for name in TARGETS},
+        "district": {
+            name: getattr(result.district, name) for name in ("dispatched", "handled", *TARGETS)
+        },
         "targets": TARGETS,
     }
 
