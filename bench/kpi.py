@@ -31,6 +31,7 @@ from hotline.domain.scoring import ScoringScheme, score_units
 from hotline.services import rules
 from hotline.services.assessment import month_assessment, unit_directory
 from hotline.services.directory import baiyun_units, seed_directory
+from hotline.services.projection import ended_at
 from hotline.store.db import make_engine, session_factory
 from hotline.store.migrate import upgrade
 from hotline.store.models import DispatchRecordRow
@@ -95,7 +96,9 @@ def synthesise(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     weights = [rng.uniform(0.3, 3.0) for _ in units]
     picks = rng.choices(units, weights=weights, k=n)
     for i, unit in enumerate(picks, start=1):
-        yield _record(rng, i, unit, quality[unit])
+        row = _record(rng, i, unit, quality[unit])
+        row["ended_at"] = ended_at(row["left_at"], row["closed_at"])
+        yield row
 
 
 def _load_sqlite(engine: Engine, rows: Iterator[dict[str, Any]]) -> None:

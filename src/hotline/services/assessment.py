@@ -153,11 +153,13 @@ def save_scheme(
 
 
 def _relevant(period: Period) -> Any:
+    """Records held (not left, not closed) at some moment of the period, or with a reply
+    limit in it; ``ended_at`` (the earlier of ``left_at``, ``closed_at``) and the indexes
+    on it and on the limits let the database read only those rows."""
     r, start, end = DispatchRecordRow, period.start, period.end
-    held = or_(r.left_at.is_(None), r.left_at >= start)
-    open_ = or_(r.closed_at.is_(None), r.closed_at >= start)
     return or_(
-        and_(r.dispatched_at < end, held, open_),
+        and_(r.ended_at.is_(None), r.dispatched_at < end),
+        and_(r.ended_at >= start, r.dispatched_at < end),
         and_(r.reply_due >= start, r.reply_due < end),
         and_(r.reopen_due >= start, r.reopen_due < end),
     )

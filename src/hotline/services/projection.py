@@ -97,7 +97,15 @@ def record_to_row(record: DispatchRecord) -> dict[str, Any]:
     """The columns of a dispatch record (urgings as a JSON list of ISO times)."""
     row = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
     row["urged_at"] = [t.isoformat() for t in record.urged_at]
+    row["ended_at"] = ended_at(record.left_at, record.closed_at)
     return row
+
+
+def ended_at(left_at: datetime | None, closed_at: datetime | None) -> datetime | None:
+    """When a record stopped counting: the earlier of leaving the unit and closing."""
+    if left_at is None or closed_at is None:
+        return left_at or closed_at
+    return min(left_at, closed_at)
 
 
 def row_to_record(row: Any) -> DispatchRecord:

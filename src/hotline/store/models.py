@@ -155,6 +155,8 @@ class DispatchRecordRow(Base):
         Index("ix_dispatch_records_callback", "callback_at"),
         Index("ix_dispatch_records_closed", "closed_at"),
         Index("ix_dispatch_records_return", "return_requested_at"),
+        Index("ix_dispatch_records_ended", "ended_at"),
+        Index("ix_dispatch_records_reopen_due", "reopen_due"),
     )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
@@ -185,6 +187,9 @@ class DispatchRecordRow(Base):
     urged_at: Mapped[list[str]] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     handling_workdays: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # when the record stopped counting (the earlier of left_at and closed_at); NULL
+    # while it runs — lets a period's assessment read only the records it needs
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class TicketNumberCounter(Base):
