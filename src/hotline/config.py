@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         256 * 1024, description="Largest accepted request body (bytes); larger gets 413."
     )
+    jobs_interval_seconds: float = Field(
+        30.0, description="How often the jobs worker (`hotline jobs run`) looks for due jobs."
+    )
+    reminder_sender: str = Field(
+        "log",
+        description="Where reminders and digests go outside the app: `log` (the demo: the log) "
+        "or `module:factory` returning a sender with `send(unit, message)` (SMS, e-mail).",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -9,7 +9,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.cli import ops
+from hotline.cli import jobs, ops
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,6 +31,7 @@ main.add_command(ops.units)
 main.add_command(ops.import_group)
 main.add_command(ops.backup_cmd)
 main.add_command(ops.restore_cmd)
+main.add_command(jobs.jobs_cmd)
 
 
 def _add_optional(module: str, names: list[str]) -> None:

@@ -43,8 +43,15 @@ def prepare_database() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--with-jobs",
+    is_flag=True,
+    help="Also run the background jobs in this process (single-process setups).",
+)
+def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
     """Serve the API and the console (migrates the database first)."""
+    import threading
+
     import uvicorn
 
     from hotline.logs import configure
@@ -52,15 +59,33 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = get_settings()
     configure(json_lines=settings.log_json)
     prepare_database()
-    uvicorn.run(
-        "hotline.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    stop = threading.Event()
+    if with_jobs:  # exactly once still holds next to any other jobs worker
+        from hotline.services import jobs
+
+        threading.Thread(
+            target=jobs.run_forever,
+            kwargs={
+                "sessions": _sessions(),
+                "worker": jobs.default_worker(),
+                "stop": stop,
+                "interval": settings.jobs_interval_seconds,
+            },
+            name="hotline-jobs",
+            daemon=True,
+        ).start()
+    try:
+        uvicorn.run(
+            "hotline.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+        )
+    finally:
+        stop.set()
 
 
 @click.group()

@@ -8,13 +8,14 @@ splits red tickets more than :data:`OVERDUE_DAYS` past their limit off as overdu
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
@@ -46,6 +47,23 @@ class LogSender:
     def send(self, unit: str, message: str) -> None:
         self.sent.append((unit, message))
         log.info("提醒 → %s: %s", unit, message)
+
+
+def load_sender(spec: str) -> Sender:
+    """The sender named by ``HOTLINE_REMINDER_SENDER``: ``log`` or ``module:factory``."""
+    if spec.strip() in ("", "log"):
+        return LogSender()
+    module, _, attr = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), attr)
+        sender = factory()
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        raise DomainError(
+            "jobs.bad_sender", f"无法加载提醒发送器 {spec}（应为 log 或 模块:工厂）：{exc}"
+        ) from exc
+    if not callable(getattr(sender, "send", None)):
+        raise DomainError("jobs.bad_sender", f"提醒发送器 {spec} 没有 send(unit, message) 方法")
+    return sender  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -135,9 +153,17 @@ def urge(
 
 
 def scan_warnings(
-    session: Session, now: datetime | None = None, *, sender: Sender | None = None
+    session: Session,
+    now: datetime | None = None,
+    *,
+    sender: Sender | None = None,
+    send_kinds: Collection[str] | None = None,
 ) -> list[Notification]:
-    """Notify each unit once per ticket and level when a ticket turns yellow or red."""
+    """Notify each unit once per ticket and level when a ticket turns yellow or red.
+
+    Every new notification is in-app; those of ``send_kinds`` (default: all) also go
+    through ``sender`` (SMS, e-mail; the log in the demo).
+    """
     now = now or now_local()
     tickets = [(t, warning_of(t, now)) for t in _warned(session, None, now)]
     tickets = [(t, w) for t, w in tickets if w in WARNING_KINDS]
@@ -154,8 +180,10 @@ def scan_warnings(
         session.add(note)
         made.append(note)
     session.commit()
+    out = sender or LogSender()
     for note in made:
-        (sender or LogSender()).send(note.target_unit or "", note.message)
+        if send_kinds is None or note.kind in send_kinds:
+            out.send(note.target_unit or "", note.message)
     return made
 
 
@@ -172,19 +200,36 @@ def _already_notified(session: Session, ids: Sequence[int]) -> set[tuple[int, st
     return seen
 
 
-def notifications(session: Session, *, viewer: lc.Actor, limit: int = 100) -> list[dict[str, Any]]:
-    """Newest notifications the viewer may see: a unit its own; staff those for their
-    role and every unit's (operators only those addressed to operators)."""
-    query = select(Notification)
+def _visible(viewer: lc.Actor) -> ColumnElement[bool]:
+    """What the viewer may see: a unit its own; staff those for their role and every
+    unit's; other roles (operators) only those addressed to their role."""
     if viewer.role == lc.Role.UNIT:
-        query = query.where(Notification.target_unit == viewer.unit)
-    elif viewer.role in _STAFF_ROLES:
-        query = query.where(
-            (Notification.target_role.is_(None)) | (Notification.target_role == viewer.role.value)
-        )
-    else:
-        query = query.where(Notification.target_role == viewer.role.value)
-    rows = session.scalars(query.order_by(Notification.id.desc()).limit(min(limit, 500)))
+        return _addressed(viewer)
+    if viewer.role in _STAFF_ROLES:
+        return Notification.target_role.is_(None) | (Notification.target_role == viewer.role.value)
+    return Notification.target_role == viewer.role.value
+
+
+def _addressed(viewer: lc.Actor) -> ColumnElement[bool]:
+    """What the viewer may acknowledge: a unit user its unit's, anyone else its role's.
+
+    A notification has one read flag, kept by its addressee: a supervisor sees whether a
+    unit has read its warnings but cannot read them on the unit's behalf.
+    """
+    if viewer.role == lc.Role.UNIT:
+        return Notification.target_unit == viewer.unit if viewer.unit else false()
+    return Notification.target_role == viewer.role.value
+
+
+def notifications(
+    session: Session, *, viewer: lc.Actor, limit: int = 100, unread: bool = False
+) -> list[dict[str, Any]]:
+    """Newest notifications the viewer may see (``unread``: only those not yet read by
+    their addressee); ``mine`` says whether the viewer may mark one read."""
+    query = select(Notification, _addressed(viewer)).where(_visible(viewer))
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    rows = session.execute(query.order_by(Notification.id.desc()).limit(min(limit, 500)))
     return [
         {
             "id": n.id,
@@ -195,9 +240,52 @@ def notifications(session: Session, *, viewer: lc.Actor, limit: int = 100) -> li
             "kind": n.kind,
             "message": n.message,
             "read": n.read_at is not None,
+            "mine": bool(mine),
         }
-        for n in rows
+        for n, mine in rows
     ]
+
+
+def unread_count(session: Session, *, viewer: lc.Actor) -> int:
+    """Notifications addressed to the viewer and not yet read (the bell's number)."""
+    query = select(func.count()).where(_addressed(viewer), Notification.read_at.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def mark_read(
+    session: Session,
+    *,
+    viewer: lc.Actor,
+    ids: Sequence[int] | None = None,
+    everything: bool = False,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Mark notifications read (已读): the given ``ids`` or, with ``everything``, all of
+    the viewer's. All or nothing: an id not addressed to the viewer refuses the lot."""
+    if not everything and not ids:
+        raise DomainError("request.invalid", "请指定要标为已读的通知（ids），或选择全部（all）")
+    target = _addressed(viewer)
+    if not everything:
+        wanted = set(ids or ())
+        mine = set(
+            session.scalars(select(Notification.id).where(Notification.id.in_(wanted), target))
+        )
+        if mine != wanted:
+            raise DomainError(
+                "auth.forbidden",
+                "只能将发给本单位（或本角色）的通知标为已读",
+                count=len(wanted - mine),
+            )
+        target = target & Notification.id.in_(wanted)
+    result = session.execute(
+        update(Notification)
+        .where(target, Notification.read_at.is_(None))
+        .values(read_at=now or now_local())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    marked = int(getattr(result, "rowcount", 0) or 0)
+    return {"marked": marked, "unread": unread_count(session, viewer=viewer)}
 
 
 def daily_digest(session: Session, unit: str, day: date) -> str:
@@ -233,3 +321,26 @@ def daily_digest(session: Session, unit: str, day: date) -> str:
             f"明日到期：{due_soon} 件；当日被督办：{urged or 0} 次",
         ]
     )
+
+
+def digest_units(session: Session, day: date) -> list[str]:
+    """Units with something to report: open tickets, or tickets dispatched to them that day."""
+    start = datetime.combine(day, time.min)
+    r = DispatchRecordRow
+    busy = select(Ticket.unit_code).where(Ticket.unit_code.is_not(None), Ticket.closed_at.is_(None))
+    sent = select(r.unit).where(r.dispatched_at >= start, r.dispatched_at < start + timedelta(1))
+    units = set(session.scalars(busy.distinct())) | set(session.scalars(sent.distinct()))
+    return sorted(u for u in units if u)
+
+
+def send_digests(session: Session, day: date, *, sender: Sender, now: datetime) -> int:
+    """The day's digest (每日督办简报) to each unit: in-app and through ``sender``."""
+    digests = [(unit, daily_digest(session, unit, day)) for unit in digest_units(session, day)]
+    for unit, text in digests:
+        session.add(
+            Notification(created_at=now, target_unit=unit, kind="digest", message=text[:500])
+        )
+    session.commit()
+    for unit, text in digests:
+        sender.send(unit, text)
+    return len(digests)

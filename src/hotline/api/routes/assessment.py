@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -128,10 +128,28 @@ def urge(
 
 @router.get("/notifications")
 def notifications(
-    session: SessionDep, actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: SessionDep,
+    actor: CurrentActor,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    unread: Annotated[bool, Query(description="只看未读")] = False,
 ) -> list[dict[str, Any]]:
-    """In-app notifications for the viewer's unit or role."""
-    return supervision.notifications(session, viewer=actor, limit=limit)
+    """In-app notifications for the viewer's unit or role; the header ``X-Unread-Count``
+    counts those addressed to the viewer and not yet read."""
+    count = supervision.unread_count(session, viewer=actor)
+    response.headers["X-Unread-Count"] = str(count)
+    return supervision.notifications(session, viewer=actor, limit=limit, unread=unread)
+
+
+@router.post("/notifications/read")
+def notifications_read(
+    session: SessionDep,
+    actor: CurrentActor,
+    ids: Annotated[list[int] | None, Body(max_length=500, description="通知编号")] = None,
+    everything: Annotated[bool, Body(alias="all", description="全部标为已读")] = False,
+) -> dict[str, int]:
+    """Mark notifications addressed to the viewer read (已读): ``ids``, or ``all``."""
+    return supervision.mark_read(session, viewer=actor, ids=ids, everything=everything)
 
 
 @router.post("/supervision/scan")

@@ -1,0 +1,124 @@
+"""``hotline jobs``: the background worker, its recent runs, and running a job by hand."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from types import FrameType
+
+import click
+
+from hotline.cli.ops import _engine, _fail, _sessions
+from hotline.config import get_settings
+from hotline.domain.errors import DomainError
+
+
+def _require_schema() -> None:
+    """The worker never migrates (the web service's ``hotline db upgrade`` does)."""
+    from sqlalchemy import inspect
+
+    if not inspect(_engine()).has_table("job_runs"):
+        _fail(
+            DomainError("jobs.no_schema", "数据库尚未初始化或版本过旧，请先运行 hotline db upgrade")
+        )
+
+
+@click.group("jobs")
+def jobs_cmd() -> None:
+    """Background jobs: warning scan, daily digest, hot topics, retraining (后台任务)."""
+
+
+@jobs_cmd.command("run")
+@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between rounds (default: HOTLINE_JOBS_INTERVAL_SECONDS).",
+)
+@click.option("--worker", default=None, help="This worker's name (default: host:pid).")
+def jobs_run(once: bool, interval: float | None, worker: str | None) -> None:
+    """The jobs worker: runs each due job once across every worker (safe to start twice)."""
+    from hotline.logs import configure
+    from hotline.services import jobs
+    from hotline.services.tickets import now_local
+
+    _require_schema()
+    name = worker or jobs.default_worker()
+    if once:
+        for out in jobs.run_due(_sessions(), now_local(), name):
+            click.echo(f"{out.job:<17} {out.slot:<22} {out.status:<7} {_detail(out.detail)}")
+        return
+    settings = get_settings()
+    configure(json_lines=settings.log_json)
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    before = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    every = interval or settings.jobs_interval_seconds
+    click.echo(f"后台任务进程 {name} 已启动（每 {every:g} 秒检查一次）")
+    try:
+        jobs.run_forever(_sessions(), worker=name, stop=stop, interval=every)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    click.echo("后台任务进程已停止")
+
+
+@jobs_cmd.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--job", "job_name", default=None, help="Only this job's runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def jobs_list(limit: int, job_name: str | None, as_json: bool) -> None:
+    """The latest runs: job, slot, status, worker, started, finished, detail."""
+    from hotline.services import jobs
+
+    _require_schema()
+    with _sessions()() as session:
+        rows = [
+            {
+                "job": r.job,
+                "slot": r.slot,
+                "status": r.status,
+                "worker": r.worker,
+                "attempts": r.attempts,
+                "started_at": f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+                "finished_at": f"{r.finished_at:%Y-%m-%d %H:%M:%S}" if r.finished_at else None,
+                "detail": r.detail,
+            }
+            for r in jobs.recent_runs(session, limit=limit, job=job_name)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("尚无任务运行记录")
+    for r in rows:
+        click.echo(
+            f"{r['job']:<17} {r['slot']:<27} {r['status']:<7} {r['worker']:<24} "
+            f"{r['started_at']}  {r['finished_at'] or '-':<19}  {_detail(r['detail'])}"
+        )
+
+
+@jobs_cmd.command("run-now")
+@click.argument("name")
+def jobs_run_now(name: str) -> None:
+    """Run the job NAME at once, out of schedule (in a manual slot of its own)."""
+    from hotline.services import jobs
+
+    _require_schema()
+    try:
+        out = jobs.run_now(_sessions(), name, worker=jobs.default_worker())
+    except DomainError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{out.job} {out.slot}: {out.status} {_detail(out.detail)}")
+    if out.status != jobs.DONE:
+        raise SystemExit(1)
+
+
+def _detail(detail: dict[str, object]) -> str:
+    return json.dumps(detail, ensure_ascii=False, default=str)

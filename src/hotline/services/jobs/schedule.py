@@ -1,0 +1,166 @@
+"""The schedule (as data) and the job bodies, each calling the existing services.
+
+Time is cut into slots of each job's period (``every``), ``at`` into it (08:00 of a
+day, say); a slot is named by its start in local time, e.g. ``"2026-11-27T08:00"``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.domain.errors import DomainError
+from hotline.domain.tickets import SYSTEM_ACTOR
+from hotline.services import analysis, supervision, training
+from hotline.services.supervision import Sender
+from hotline.store.models import Notification
+
+EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
+TOPIC_DAYS = 30
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job body gets: its own session, the run's time and slot, the sender."""
+
+    session: Session
+    now: datetime
+    slot_start: datetime
+    sender: Sender
+
+
+JobBody = Callable[[JobContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named job and its period: it runs once per slot of ``every``, ``at`` into it.
+
+    ``grace`` is how late after the slot's start a run may still begin (default: the
+    whole period), so a worker started at 07:00 does not send yesterday's digest.
+    ``lease`` must exceed the job's longest run: after it, another worker may take over.
+    """
+
+    name: str
+    title: str
+    every: timedelta
+    body: JobBody = field(repr=False)
+    at: timedelta = timedelta(0)
+    lease: timedelta = timedelta(minutes=15)
+    grace: timedelta | None = None
+
+    def slot_start(self, now: datetime) -> datetime:
+        base = EPOCH + self.at
+        return base + ((now - base) // self.every) * self.every
+
+    def is_due(self, now: datetime) -> bool:
+        return now - self.slot_start(now) <= (self.grace or self.every)
+
+
+def slot_name(start: datetime) -> str:
+    return f"{start:%Y-%m-%dT%H:%M}"
+
+
+def warning_scan(ctx: JobContext) -> dict[str, Any]:
+    """Yellow and red warnings: in-app to the unit once each; red ones also sent outside."""
+    made = supervision.scan_warnings(
+        ctx.session, ctx.now, sender=ctx.sender, send_kinds={"warning_red"}
+    )
+    kinds = Counter(note.kind for note in made)
+    return {"yellow": kinds["warning_yellow"], "red": kinds["warning_red"]}
+
+
+def daily_digest(ctx: JobContext) -> dict[str, Any]:
+    """Each unit's digest of the day before the slot, in-app and through the sender."""
+    day = ctx.slot_start.date() - timedelta(days=1)
+    units = supervision.send_digests(ctx.session, day, sender=ctx.sender, now=ctx.now)
+    return {"day": day.isoformat(), "units": units}
+
+
+def topic_recompute(ctx: JobContext) -> dict[str, Any]:
+    """Hot topics of the last 30 days; a burst alerts the supervisors (once a day per topic)."""
+    topics = analysis.hot_topics(
+        ctx.session, viewer=SYSTEM_ACTOR, days=TOPIC_DAYS, top=10, until=ctx.now
+    )
+    alerts = notify_bursts(ctx.session, [t for t in topics if t["burst"]], ctx.now)
+    top = [{"label": t["label"], "size": t["size"], "burst": t["burst"]} for t in topics]
+    return {"topics": len(topics), "alerts": alerts, "top": top[:5]}
+
+
+def notify_bursts(session: Session, bursts: list[dict[str, Any]], now: datetime) -> int:
+    since = now - timedelta(days=1)
+    recent = session.scalars(
+        select(Notification.message).where(
+            Notification.kind == "topic_burst", Notification.created_at >= since
+        )
+    )
+    seen = {message.split("（", 1)[0] for message in recent}
+    made = 0
+    for topic in bursts:
+        head = f"热点话题突增：{topic['label']}"[:200]
+        if head in seen:
+            continue
+        places = "、".join(topic["places"][:3]) or "多地"
+        message = f"{head}（近{TOPIC_DAYS}天 {topic['size']} 件，{places}）"[:500]
+        session.add(
+            Notification(
+                created_at=now, target_role="supervisor", kind="topic_burst", message=message
+            )
+        )
+        seen.add(head)
+        made += 1
+    session.commit()
+    return made
+
+
+def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
+    """Retrain smart dispatch on the database's history; skipped while it is too short."""
+    try:
+        outcome = training.train_dispatch(session=ctx.session)
+    except DomainError as exc:
+        if exc.code != "model.too_little_data":
+            raise
+        return {"skipped": exc.message}
+    return {
+        "version": outcome.version,
+        "promoted": outcome.promoted,
+        "accuracy": outcome.metrics.get("accuracy"),
+        "why_not": outcome.why_not,
+    }
+
+
+SCHEDULE: tuple[Job, ...] = (
+    Job("warning_scan", "时限预警扫描", timedelta(minutes=5), warning_scan),
+    Job(
+        "daily_digest",
+        "每日督办简报",
+        timedelta(days=1),
+        daily_digest,
+        at=timedelta(hours=8),
+        grace=timedelta(hours=10),
+    ),
+    Job("topic_recompute", "热点话题重算", timedelta(hours=1), topic_recompute),
+    Job(
+        "dispatch_retrain",
+        "智能派单模型重训",
+        timedelta(days=1),
+        dispatch_retrain,
+        at=timedelta(hours=2),
+        lease=timedelta(hours=3),
+        grace=timedelta(hours=4),
+    ),
+)
+JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}
+
+
+def job_named(name: str) -> Job:
+    job = JOBS.get(name)
+    if job is None:
+        raise DomainError("jobs.unknown", f"没有名为 {name} 的任务（可选：{'、'.join(JOBS)}）")
+    return job
