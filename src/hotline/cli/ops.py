@@ -136,7 +136,8 @@ def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> Non
             click.echo(summary.text())
     if not no_serve:
         click.echo(f"\n控制台: http://{host}:{port}/   接口文档: http://{host}:{port}/docs")
-        serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]
+        click.echo("后台任务（预警提醒、每日摘要、热点重算、夜间重训）随服务一起运行。")
+        serve.callback(host=host, port=port, workers=1, with_jobs=True)  # type: ignore[misc]
 
 
 @click.group()
