@@ -19,8 +19,8 @@ How a unit's score is computed (:func:`score_units`)
 3. ``score = max(0, base − Σ deductions)``; a deduction is points × a count of
    :data:`~hotline.domain.assessment.COUNT_FIELDS` (invalid returns, overdue
    tickets, urgings…) — or, with ``deduction_basis="per_100"``, points × count per
-   100 tickets the unit is assessed on (dispatched or due in the period); a ``deduction_cap`` bounds the total (each
-   item shrunk alike).
+   100 tickets the unit is assessed on (dispatched or due in the period); a
+   ``deduction_cap`` bounds the total (each item shrunk alike).
 4. Scores are rounded to 2 decimals (as reported) and ranked within the unit group,
    territorial (镇街: streets and towns) or department (区直部门 and utilities), with
    shared ranks on ties (1, 1, 3). Band: ``"red"`` below ``bands["red"]`` (60, 红色
