@@ -90,13 +90,14 @@ def _create_users(env: dict[str, str]) -> None:
         _run(env, *args)
 
 
-def _seed(db_url: str) -> None:
+def _seed(db_url: str, models_dir: Path) -> None:
     from hotline.store.db import make_engine, session_factory
-    from tests.e2e.seed import seed_month
+    from tests.e2e.seed import seed_month, train_assistants
 
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
         seed_month(session, n=220)
+        train_assistants(session, models_dir)
     engine.dispose()
 
 
@@ -160,7 +161,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _fill(env, db_url)
+        _fill(env, db_url, tmp / "data" / "models")
         _wait_ready(url, proc, tmp / "server.log")
         yield Server(url, env)
     finally:
@@ -172,7 +173,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
-def _fill(env: dict[str, str], db_url: str) -> None:
+def _fill(env: dict[str, str], db_url: str, models_dir: Path) -> None:
     """Users through the CLI (one at a time) while a month of tickets goes in."""
     failures: list[BaseException] = []
 
@@ -185,7 +186,7 @@ def _fill(env: dict[str, str], db_url: str) -> None:
     thread = threading.Thread(target=users)
     thread.start()
     try:
-        _seed(db_url)
+        _seed(db_url, models_dir)
     finally:
         thread.join()
     if failures:

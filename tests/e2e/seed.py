@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -186,3 +187,19 @@ def _progress(  # type: ignore[no-untyped-def]
             actor=DISPATCHER, now=at)  # fmt: skip
         created = at
     _life(session, ticket, rng, created, now)
+
+
+def train_assistants(session: Session, models_dir: Path) -> None:
+    """The intake and difficulty models the console reads, from the seeded month.
+
+    ``assist.train_difficulty`` holds out the last 61 days, longer than this month of
+    history, so the difficulty model is fitted here on every ticket with a known outcome.
+    """
+    from hotline.intel.difficulty import DifficultyModel
+    from hotline.services import assist
+
+    assist.train_intake(session, models_dir=models_dir)
+    records, labels = assist.history(session)
+    if len(set(labels)) == 2:
+        model = DifficultyModel().fit(records, labels)
+        model.save(models_dir / "difficulty" / "model.pkl", {"note": "e2e seed month"})

@@ -8,7 +8,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hotline.web.views import dashboard, dispatch, inbox, intake, search, session, supervise, ticket
+from hotline.web.views import (
+    assessment,
+    dashboard,
+    dispatch,
+    inbox,
+    intake,
+    search,
+    session,
+    supervise,
+    ticket,
+)
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -18,7 +28,8 @@ STATS_OVERVIEW = "/api/v1/stats/overview"
 
 def mount(app: FastAPI) -> None:
     """Add the console's routes and static files to ``app`` (called by ``create_app``)."""
-    for module in (session, intake, dispatch, inbox, ticket, search, supervise, dashboard):
+    modules = (session, intake, dispatch, inbox, ticket, search, supervise, assessment, dashboard)
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if not (VENDOR / "echarts.min.js").exists():

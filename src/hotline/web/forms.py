@@ -40,7 +40,16 @@ _REASONS = {
     "bool_parsing": "取值无效",
     "extra_forbidden": "不允许的字段",
 }
-INTAKE_FIELDS = ("content", "address", "caller_name", "caller_phone", "type", "urgency", "channel")
+INTAKE_FIELDS = (
+    "content",
+    "address",
+    "caller_name",
+    "caller_phone",
+    "type",
+    "urgency",
+    "channel",
+    "answer",
+)
 ACTION_FIELDS = ("action", "unit", "reason", "content", "answer", "days", "satisfaction", "into")
 
 

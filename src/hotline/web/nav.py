@@ -32,7 +32,12 @@ PAGES: list[Page] = [
         "/supervise",
         frozenset({R.SUPERVISOR, R.DISPATCHER, R.LEADER, R.ADMIN}),
     ),
-    Page("assessment", "考核", "/assessment", frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN})),
+    Page(
+        "assessment",
+        "考核",
+        "/assessment",
+        frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN, R.UNIT}),  # a unit: its own figures
+    ),
     Page("dashboard", "数据大屏", "/dashboard", frozenset(Role) - {R.SYSTEM}),
 ]
 ROLES_OF = {p.key: p.roles for p in PAGES}

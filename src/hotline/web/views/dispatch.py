@@ -1,19 +1,23 @@
-"""派单员 dispatcher: the queues of tickets waiting for a person (派单、退单、延期、审核、回访)."""
+"""派单员 dispatcher: the queues of tickets waiting for a person (派单、退单、延期、审核、回访),
+bulk actions on the selected tickets and merge suggestions (合并建议)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
-from hotline.domain.tickets import Status
+from hotline.domain.errors import DomainError
+from hotline.domain.tickets import Action, Status
+from hotline.services import console_bulk, console_data
 from hotline.services.intake_flow import unit_names
 from hotline.services.tickets import now_local
 from hotline.web import queues
-from hotline.web.auth import ConsoleUser
+from hotline.web.auth import ConsoleUser, CsrfChecked
+from hotline.web.format import ACTIONS
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
 
@@ -37,6 +41,19 @@ TABS = [
     Tab("unsatisfied", "回访不满意", (Status.UNSATISFIED.value,), "callback"),
 ]
 TAB_BY_KEY = {t.key: t for t in TABS}
+#: Bulk actions of the queues: action → the status a ticket must still be in.
+BULK = {
+    Action.DISPATCH.value: Status.AWAITING_DISPATCH.value,
+    Action.APPROVE_REPLY.value: Status.REPLIED.value,
+    Action.APPROVE_EXTENSION.value: Status.EXTENSION_REQUESTED.value,
+    Action.MERGE.value: None,
+}
+#: Which tab offers which bulk action (the others act one ticket at a time).
+BULK_OF_TAB = {
+    "awaiting": Action.DISPATCH.value,
+    "replies": Action.APPROVE_REPLY.value,
+    "extensions": Action.APPROVE_EXTENSION.value,
+}
 
 
 @router.get("/dispatch")
@@ -67,6 +84,67 @@ def dispatch_page(
             "events": events,
             "groups": queues.unit_groups(session),
             "names": unit_names(session),
+            "bulk": BULK_OF_TAB.get(current.key),
             "now": now_local(),
         },
+    )
+
+
+@router.get("/dispatch/merges")
+def merge_panel(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
+    """合并建议: same-event groups holding tickets awaiting dispatch (loaded after the queue)."""
+    allow(user, "dispatch")
+    groups = console_data.merge_suggestions(session, viewer=user.actor, now=now_local())
+    return render(request, "_merges.html", {"merges": groups, "names": unit_names(session)})
+
+
+@router.post("/dispatch/bulk", dependencies=[CsrfChecked])
+def bulk_action(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    action: Annotated[str, Form(max_length=24)] = "",
+    ids: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
+    unit: Annotated[str, Form(max_length=40)] = "",
+    into: Annotated[int, Form(ge=0)] = 0,
+    cols: Annotated[int, Form(ge=1, le=12)] = 6,
+) -> Response:
+    """One action on each selected ticket, each in its own transaction; says which
+    succeeded and why the others did not (批量派单、批量审核、合并)."""
+    allow(user, "dispatch")
+    if action not in BULK:
+        raise DomainError("request.invalid", "不支持的批量操作")
+    data: dict[str, object] = {}
+    if action == Action.DISPATCH.value:
+        if not unit.strip():
+            raise DomainError("request.invalid", "请选择批量派单的承办单位")
+        data["unit"] = unit.strip()
+    if action == Action.MERGE.value:
+        if not into:
+            raise DomainError("request.invalid", "请指定主工单")
+        data["into"] = into
+    outcomes = console_bulk.act_on_each(
+        session,
+        viewer=user.actor,
+        ticket_ids=ids,
+        action=action,
+        data=data,
+        expect_status=BULK[action],
+    )
+    names = unit_names(session)
+    # the merge suggestions reload after a bulk action from the queue (not after a merge
+    # from the panel itself, which shows its own outcome in place)
+    refresh = {"HX-Trigger": "queue-changed"} if action != Action.MERGE.value else None
+    return render(
+        request,
+        "_bulk_result.html",
+        {
+            "outcomes": outcomes,
+            "label": ACTIONS[action],
+            "ok": sum(1 for o in outcomes if o.ok),
+            "failed": sum(1 for o in outcomes if not o.ok),
+            "unit_name": names.get(unit.strip()) if unit else None,
+            "cols": cols,
+        },
+        headers=refresh,
     )

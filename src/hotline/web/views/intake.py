@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from hotline.api.deps import SessionDep
+from hotline.api.deps import SessionDep, SettingsDep
+from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketCreate
-from hotline.services import intake_flow, smart
+from hotline.services import console_intake, intake_flow, smart
 from hotline.services import queries as q
 from hotline.services.projection import load_state
 from hotline.services.tickets import now_local
@@ -50,6 +51,7 @@ def intake_page(request: Request, session: SessionDep, user: ConsoleUser) -> Res
 def intake_submit(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: ConsoleUser,
     content: Text = "",
     address: Text = "",
@@ -58,9 +60,13 @@ def intake_submit(
     type: Text = "consult",
     urgency: Text = "normal",
     channel: Text = "phone",
+    answer: Text = "",
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    """Record the call (the same service as POST /api/v1/tickets); show number and dispatch."""
+    """Record the call (the same service as POST /api/v1/tickets); show number and dispatch.
+
+    With ``answer`` (a knowledge-base answer adopted while typing) a consultation is
+    recorded and closed on the spot in one transaction (直接办结)."""
     allow(user, "intake")
     ticket_in = ticket_create(
         {
@@ -71,6 +77,7 @@ def intake_submit(
             "type": type,
             "urgency": urgency,
             "channel": channel,
+            "answer": answer,
         }
     )
     ticket, created = intake_flow.intake_ticket(
@@ -83,13 +90,15 @@ def intake_submit(
     allowed = offered_actions(
         ticket, user.actor, [a.value for a in lc.allowed_actions(load_state(ticket), user.actor)]
     )
+    closable = lc.Action.CLOSE_AT_INTAKE.value in allowed
     return render(
         request,
         "_intake_result.html",
         {
             "t": q.ticket_public(ticket, now=now_local(), unit_names=names),
             "created": created,
-            "closable": lc.Action.CLOSE_AT_INTAKE.value in allowed,
+            "closable": closable,
+            "answers": _answers(session, ticket.content, settings) if closable else [],
             "names": names,
             "next_idem": uuid.uuid4().hex,
             "recent": recent_intakes(session, user.username),
@@ -97,18 +106,57 @@ def intake_submit(
     )
 
 
+def _answers(session: Any, text: str, settings: Settings) -> list[dict[str, Any]]:
+    """Knowledge-base answers to offer for closing a consultation (never fails the page)."""
+    try:
+        found = console_intake.knowledge_answers(
+            session, text, k=3, background=settings.env != "test"
+        )
+    except Exception:  # noqa: BLE001 - a hint must never break the intake
+        log.exception("knowledge answers failed")
+        return []
+    return found or []
+
+
 @router.post("/intake/suggest", dependencies=[CsrfChecked])
 def intake_suggest(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: ConsoleUser,
     content: Text = "",
     address: Text = "",
+    caller_phone: Text = "",
     type: Text = "consult",
 ) -> Response:
-    """What the machine finds while the operator types (town/street, unit, …)."""
+    """What the machine finds while the operator types: town/street and unit; type and
+    urgency; address, phones and names in the text; repeat caller and same event;
+    knowledge-base answers for a consultation."""
     allow(user, "intake")
-    return render(request, "_suggest.html", _suggestions(session, content, address, type))
+    context = _suggestions(session, content, address, type)
+    context["assist"] = _assist(session, settings, content, address, caller_phone, type)
+    return render(request, "_suggest.html", context)
+
+
+def _assist(
+    session: Any, settings: Settings, content: str, address: str, phone: str, kind: str
+) -> dict[str, Any] | None:
+    if len(content.strip()) < 2 and len(phone.strip()) < 3:
+        return None
+    try:
+        return console_intake.intake_assist(
+            session,
+            content=content.strip()[:5000],
+            address=address.strip()[:300],
+            phone=phone.strip()[:20],
+            kind=kind,
+            models_dir=settings.models_dir,
+            now=now_local(),
+            background=settings.env != "test",
+        )
+    except Exception:  # noqa: BLE001 - a hint must never break the intake form
+        log.exception("intake assistance failed")
+        return None
 
 
 def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Log in, log out, the landing redirect and the pages still to come (考核)."""
+"""Log in, log out and the landing redirect."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from hotline.domain.tickets import Role
 from hotline.services.users import authenticate, issue_token
 from hotline.web import auth
 from hotline.web.auth import ConsoleUser, CsrfChecked
-from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -83,10 +82,3 @@ def logout(request: Request) -> Response:
     response = RedirectResponse("/login?reason=logout", status_code=303)
     auth.clear_session_cookie(response)
     return response
-
-
-@router.get("/assessment")
-def assessment(request: Request, user: ConsoleUser) -> Response:
-    """考核: the monthly assessment pages arrive with the assessment issue."""
-    allow(user, "assessment")
-    return render(request, "assessment.html", {"active": "assessment"})

@@ -9,10 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.api.deps import SessionDep
+from hotline.api.deps import SessionDep, SettingsDep
+from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
-from hotline.services import intake_flow, supervision
+from hotline.services import console_data, intake_flow, supervision
 from hotline.services import queries as q
 from hotline.services.caller import reveal_caller
 from hotline.services.projection import load_state
@@ -49,10 +50,24 @@ def offered_actions(ticket: Ticket, actor: lc.Actor, allowed: list[str]) -> list
     return allowed
 
 
+def _difficulty(session: Session, ticket: Ticket, settings: Settings) -> dict[str, object]:
+    """疑难度 for this ticket only; a missing model is trained in the background (not in
+    tests, which train what they need), and the page says so meanwhile."""
+    found = console_data.difficulty(
+        session, ticket, models_dir=settings.models_dir, now=now_local()
+    )
+    if found["source"] == "rules" and settings.env != "test":
+        found["training"] = console_data.train_in_background(
+            session, "difficulty", settings.models_dir
+        )
+    return found
+
+
 @router.get("/tickets/{ticket_id}")
 def ticket_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: ConsoleUser,
     ticket_id: TicketId,
     ok: str | None = None,
@@ -75,6 +90,9 @@ def ticket_page(
             "groups": queues.unit_groups(session) if needs_units else [],
             "done": ACTIONS.get(ok or ""),
             "now": now,
+            "difficulty": _difficulty(session, ticket, settings),
+            "linked": console_data.linked_tickets(session, ticket, viewer=user.actor),
+            "can_merge": lc.Action.MERGE.value in detail["allowed_actions"],
         },
     )
 

@@ -43,6 +43,14 @@
     if (slot) slot.textContent = "";
   });
 
+  /* A one-shot value (the adopted answer) never outlives the request it was sent with. */
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.querySelectorAll) {
+      elt.querySelectorAll("[data-clear-after-request]").forEach(function (f) { f.value = ""; });
+    }
+  });
+
   /* Forms marked data-reset-on-success start fresh for the next call (kept: data-keep fields). */
   document.addEventListener("htmx:afterRequest", function (evt) {
     var elt = evt.detail.elt;
@@ -102,6 +110,56 @@
     });
   }
   setInterval(tick, 30000);
+
+  /* "采用" buttons of the machine's hints fill the form; the values come from data-*
+     attributes (text, never HTML) and nothing is sent until the operator submits. */
+  function changed(field) {
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-fill], [data-check], [data-answer-submit]");
+    if (!button) return;
+    if (button.hasAttribute("data-fill")) {
+      var field = document.getElementById(button.getAttribute("data-fill"));
+      if (!field) return;
+      field.value = button.getAttribute("data-value") || "";
+      changed(field);
+      field.focus();
+      updateCounters();
+    } else if (button.hasAttribute("data-check")) {
+      var radio = document.getElementById(button.getAttribute("data-check"));
+      if (!radio) return;
+      radio.checked = true;
+      changed(radio);
+    } else {
+      var form = document.getElementById("intake-form");
+      var answer = document.getElementById("f-answer");
+      if (!form || !answer) return;
+      answer.value = button.getAttribute("data-answer") || "";
+      form.requestSubmit();
+    }
+  });
+
+  /* Bulk actions: a "select all" box and the count of selected rows. */
+  function boxes(form) {
+    return Array.prototype.filter.call(form.elements, function (e) { return e.name === "ids"; });
+  }
+  function bulkCount(form) {
+    var n = boxes(form).filter(function (b) { return b.checked && b.isConnected; }).length;
+    form.querySelectorAll("[data-selected-count]").forEach(function (el) { el.textContent = n; });
+  }
+  document.addEventListener("change", function (evt) {
+    var box = evt.target;
+    if (!box.form || !box.form.matches("form[data-bulk]")) return;
+    if (box.hasAttribute("data-check-all")) {
+      boxes(box.form).forEach(function (b) { if (!b.disabled) b.checked = box.checked; });
+    }
+    bulkCount(box.form);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("form[data-bulk]").forEach(bulkCount);
+  });
 
   /* "Back" links go back in history when there is one. */
   document.addEventListener("click", function (evt) {
