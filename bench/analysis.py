@@ -1,11 +1,19 @@
-"""Hot-topic speed and planted-burst benchmark.
+"""Hot-topic speed, planted-burst and difficult-ticket benchmarks.
 
 .venv/bin/python bench/analysis.py [--sizes 100000,1000000] [--bursts 20]
+    [--difficulty 1500,6000 [--seeds 3,5,7]]
 
 Speed: a full recompute is :func:`hot_topics` on a year of synthetic tickets (demo
 texts varied, spread over 365 days, with towns and caller phones): fit on a sample,
 assign every ticket, describe and rank every topic. Wall and CPU seconds are printed
 (the machine is shared, so wall time depends on what else runs).
+
+Planted bursts: both the topic rule (:func:`hot_topics`) and the alerts of
+:func:`burst_alerts` (same-event groups and topics) are scored.
+
+Difficult tickets: a demo district of each size is built in a scratch SQLite file and
+:func:`hotline.services.assist.train_difficulty` trains on all but its last 61 days and
+scores the model and the rules-only baseline on those days, in the same run.
 """
 
 from __future__ import annotations
@@ -14,12 +22,13 @@ import argparse
 import csv
 import random
 import resource
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from hotline.demo import generate_district
-from hotline.intel.topics import TopicModel, Window, hot_topics
+from hotline.intel.topics import TopicModel, Window, burst_alerts, hot_topics
 
 DATA = (
     Path(__file__).parents[1].parent / "shared" / "data" / "teddy2020" / "messages_with_votes.csv"
@@ -69,7 +78,7 @@ def speed(sizes: list[int]) -> None:
 def bursts(n_trials: int, size: int = 30) -> None:
     rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
     rnd = random.Random(1)
-    hits, fired_after, false_bursts, months = 0, [], 0, 0
+    scores = {"topics": [0, [], 0], "alerts": [0, [], 0]}  # hits, fired after, false
     for trial in range(n_trials):
         matter = rnd.choice(rows)
         start = datetime(2019, 3, 1) + timedelta(days=30 * (trial % 9))
@@ -80,20 +89,58 @@ def bursts(n_trials: int, size: int = 30) -> None:
         texts = [r["title"] + "\n" + r["detail"] for r in quiet] + planted
         ids = [f"q{i}" for i in range(len(quiet))] + [f"p{i}" for i in range(size)]
         w = Window(texts=texts, times=times, ids=ids, places=[None] * len(ids))
-        topics = hot_topics(w, top=1000)
-        months += 1
-        for t in topics:
-            share = sum(str(i).startswith("p") for i in t.ids) / len(t.ids)
-            if t.burst and share >= 0.5:
-                hits += 1
-                fired_after.append(t.fired_after)
-            elif t.burst:
-                false_bursts += 1
-    print(
-        f"planted bursts: recall {hits / n_trials:.2f}, false bursts per month "
-        f"{false_bursts / months:.2f}, tickets to fire (median) "
-        f"{sorted(fired_after)[len(fired_after) // 2] if fired_after else None}"
-    )
+        fired = {
+            "topics": [(t.ids, t.fired_after) for t in hot_topics(w, top=1000) if t.burst],
+            "alerts": [(a.ids, a.fired_after) for a in burst_alerts(w)],
+        }
+        for name, found in fired.items():
+            hit = False
+            for got, after in found:
+                share = sum(str(i).startswith("p") for i in got) / len(got)
+                if share >= 0.5 and not hit:
+                    hit = True
+                    scores[name][0] += 1
+                    scores[name][1].append(after)
+                elif share < 0.5:
+                    scores[name][2] += 1
+    for name, (hits, after, false) in scores.items():
+        print(
+            f"planted bursts ({name}): recall {hits / n_trials:.2f}, false bursts per month "
+            f"{false / n_trials:.2f}, tickets to fire (median) "
+            f"{sorted(after)[len(after) // 2] if after else None}"
+        )
+
+
+def difficulty(sizes: list[int], seeds: list[int]) -> None:
+    """Model vs rules on the held-out last 61 days of demo districts (same run, same split)."""
+    from hotline.services import assist, rules
+    from hotline.services.demo_loader import build_demo
+    from hotline.services.directory import seed_directory
+    from hotline.store.db import make_engine, session_factory
+    from hotline.store.migrate import upgrade
+
+    for n in sizes:
+        for seed in seeds:
+            with tempfile.TemporaryDirectory() as scratch:
+                engine = make_engine(f"sqlite:///{scratch}/demo.db")
+                upgrade(engine)
+                with session_factory(engine)() as session:
+                    seed_directory(session)
+                    rules.invalidate()
+                    build_demo(session=session, n_tickets=n, seed=seed)
+                    session.commit()
+                    m = assist.train_difficulty(session, models_dir=Path(scratch) / "models")
+                engine.dispose()
+            model, base = m["model"], m["rules_baseline"]
+            print(
+                f"difficulty {n:>6,} tickets seed {seed}: train {m['train_rows']} / test "
+                f"{model['n']:.0f} ({model['positives']:.0f} went wrong) | P@50 model "
+                f"{model['precision_at_50']:.2f} rules {base['precision_at_50']:.2f} | AUC "
+                f"{model['auc']:.3f} vs {base['auc']:.3f} | recall at warning "
+                f"{model['recall_at_threshold']:.2f} vs {base['recall_at_threshold']:.2f} | "
+                f"alert precision {model['alert_precision']:.2f} vs {base['alert_precision']:.2f}",
+                flush=True,
+            )
 
 
 def _t(row: dict[str, str]) -> datetime:
@@ -123,7 +170,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=_sizes, default=[100_000, 1_000_000])
     ap.add_argument("--bursts", type=int, default=20)
+    ap.add_argument("--difficulty", type=_sizes, default=[], help="demo sizes, e.g. 1500,6000")
+    ap.add_argument("--seeds", type=_sizes, default=[3])
     args = ap.parse_args()
+    if args.difficulty:
+        difficulty(args.difficulty, args.seeds)
     if DATA.exists() and args.bursts:
         bursts(args.bursts)
-    speed(args.sizes)
+    if args.sizes:
+        speed(args.sizes)

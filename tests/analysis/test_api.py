@@ -13,6 +13,7 @@ from tests.factories import login
 
 ENDPOINTS = {
     "topics": {"label", "keywords", "size", "hotness", "growth", "burst", "places", "ids"},
+    "bursts": {"label", "keywords", "source", "size", "places", "ids", "fired_at", "fired_after"},
     "groups": {"ids", "label", "town", "merge_into", "suggestion"},
     "repeat-callers": {"caller", "ids"},
     "rules": {"lhs", "rhs", "support", "confidence", "lift", "count"},
@@ -44,9 +45,11 @@ def test_anonymous_callers_are_refused(client: TestClient, until: str) -> None:
 
 def test_bad_parameters_are_a_clear_422(client: TestClient, until: str) -> None:
     headers = login(client, "disp")
-    for params in ({"days": 0}, {"days": 400}, {"until": "soon"}):
-        res = client.get("/api/v1/analysis/topics", params=params, headers=headers)
-        assert res.status_code == 422, params
+    for path in ("topics", "bursts"):
+        for params in ({"days": 0}, {"days": 400}, {"until": "soon"}):
+            res = client.get(f"/api/v1/analysis/{path}", params=params, headers=headers)
+            assert res.status_code == 422, params
+            assert set(res.json()) >= {"code", "message"}
 
 
 def test_a_unit_user_gets_only_its_units_tickets(
@@ -57,7 +60,7 @@ def test_a_unit_user_gets_only_its_units_tickets(
     own = set(session.scalars(select(Ticket.number).where(Ticket.unit_code == "hrss")))
     headers = login(client, "hrss")
     seen: set[str] = set()
-    for path in ("topics", "groups", "repeat-callers"):
+    for path in ("topics", "bursts", "groups", "repeat-callers"):
         res = client.get(
             f"/api/v1/analysis/{path}", params={"days": 366, "until": until}, headers=headers
         )

@@ -39,6 +39,40 @@ def test_a_planted_burst_is_a_labelled_hot_topic_that_fires(demo: Session, key: 
     assert sum(fired[0]["trend"]) == fired[0]["size"]
 
 
+def test_every_planted_burst_raises_one_burst_alert(demo: Session) -> None:
+    event = truth.event_of(demo)
+    created = {n: at for n, at in demo.execute(select(Ticket.number, Ticket.created_at))}
+    for burst in BURSTS:
+        until = burst.start + timedelta(days=burst.days)
+        alerts = analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
+        planted = {n for n, k in event.items() if k == burst.key and created[n] <= until}
+        found = [a for a in alerts if len(planted & set(a["ids"])) * 2 > len(a["ids"])]
+        assert len(found) == 1, (burst.key, [a["label"] for a in alerts])
+        alert = found[0]
+        assert len(planted & set(alert["ids"])) >= 0.8 * len(planted), burst.key
+        assert alert["fired_after"] <= 6 and alert["places"][0] == burst.town
+        assert burst.start.isoformat() <= alert["fired_at"] <= until.isoformat()
+        for other in alerts:  # any other alert is another planted burst still in the window
+            keys = [event.get(i) for i in other["ids"]]
+            top = max(set(keys), key=keys.count)
+            assert top is not None and top.startswith("burst-"), other["label"]
+
+
+def test_a_unit_sees_only_bursts_of_its_own_tickets(demo: Session) -> None:
+    own = set(demo.scalars(select(Ticket.number).where(Ticket.unit_code == "hrss")))
+    for key, hrss_has_it in (
+        ("burst-renhe-wages-2026-01", True),
+        ("burst-jianggao-bus-2026-03", False),
+    ):
+        burst = next(b for b in BURSTS if b.key == key)
+        until = burst.start + timedelta(days=burst.days)
+        mine = analysis.burst_alerts(demo, viewer=HRSS, days=30, until=until)
+        assert {i for a in mine for i in a["ids"]} <= own
+        assert bool(mine) is hrss_has_it, key  # wages go to 人社局, a bus route does not
+        every = analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
+        assert every and (hrss_has_it or {i for a in every for i in a["ids"]} - own)
+
+
 def test_same_event_groups_come_with_a_merge_suggestion(demo: Session) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
     groups = analysis.same_event_groups(demo, viewer=DISPATCHER, days=366, until=until)

@@ -30,14 +30,16 @@ def test_difficulty_on_held_out_months_beats_the_rules(demo: Session, settings: 
     metrics = assist.train_difficulty(demo, models_dir=settings.models_dir)
     model, rules = metrics["model"], metrics["rules_baseline"]
     assert model["n"] > 100 and model["positives"] > 10
-    assert model["precision_at_50"] >= rules["precision_at_50"]
-    assert model["auc"] > 0.5
+    # held-out last 61 days, both scored in this run; measured 0.38 vs 0.24, AUC 0.60 vs 0.52
+    assert model["precision_at_50"] > rules["precision_at_50"]
+    assert model["auc"] > rules["auc"] and model["auc"] > 0.55
+    assert model["recall_at_threshold"] > rules["recall_at_threshold"]
     assert (settings.models_dir / "difficulty" / "model.pkl").exists()
 
     dispatcher = Actor("disp", Role.DISPATCHER)
     rows = assist.difficult_tickets(demo, viewer=dispatcher, top=10, models_dir=settings.models_dir)
     assert rows and rows == sorted(rows, key=lambda r: -r["score"])
-    assert all(r["reasons"] for r in rows)
+    assert all(r["reasons"] for r in rows) and all("alert" in r for r in rows)
     unit = rows[0]["unit"]
     own = assist.difficult_tickets(
         demo, viewer=Actor("u", Role.UNIT, unit), top=500, models_dir=settings.models_dir

@@ -11,7 +11,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotline import __version__
 from hotline.api import errors, metrics
-from hotline.api.routes import admin, analysis, assessment, assist, auth, stats, tickets, units
+from hotline.api.routes import (
+    admin,
+    analysis,
+    assessment,
+    assist,
+    auth,
+    knowledge,
+    stats,
+    tickets,
+    units,
+)
 from hotline.config import Settings, get_settings
 from hotline.logs import RequestIdMiddleware
 from hotline.store.db import get_engine, session_factory
@@ -89,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin.router,
         assessment.router,
         assist.router,
+        knowledge.router,
         stats.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -1,11 +1,13 @@
-"""Difficult tickets (疑难工单识别): how likely a ticket is to go wrong, known at intake.
+"""Difficult tickets (疑难工单识别): how likely a ticket is to go wrong, and why.
 
 A ticket "goes wrong" when it is returned, extended, replied late, ends not satisfied or
 is reopened (:func:`went_wrong`, derived from the history). :class:`DifficultyModel`
-reads only what is known at intake — the text, type, urgency, channel, town, the unit
-it goes to, that unit's past record on this kind of matter, how often the caller has
-called lately and escalation words — and explains each score in Chinese.
-:class:`RulesBaseline` is the rules-only yardstick it must beat.
+reads what is known once the ticket is received and dispatched — the text, type,
+urgency, channel, town, the unit it goes to, the past record of that unit and of this
+kind of matter, whether the unit rarely handles this kind of matter or is another town
+than the one where it happens (signs of a wrong dispatch), how often the caller has
+called lately, escalation words and the rules score — and explains each score in
+Chinese. :class:`RulesBaseline` is the rules-only yardstick it must beat.
 
 Records are plain mappings with the keys ``content, type, urgency, channel, town,
 unit, category, created_at`` and optionally ``repeat_calls``.
@@ -29,7 +31,7 @@ from sklearn.metrics import roc_auc_score
 from hotline.intel.text import compact
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 FORMAT = "hotline.difficulty"
 ESCALATION_WORDS = (
     "媒体", "记者", "信访", "上访", "多次", "曝光", "投诉无果", "12345多次", "一直没有",
@@ -45,12 +47,18 @@ _FIELD_LABEL = {
     "cat1": "事项大类",
     "unit_cat": "承办单位×事项",
 }
-_NUMERIC_LABEL = (
-    "承办单位同类事项以往出问题率偏高",
+_DENSE_LABEL = (
     "承办单位以往出问题率偏高",
+    "承办单位同类事项以往出问题率偏高",
+    "承办单位办理此类事项以往出问题率偏高",
+    "此类事项以往出问题率偏高",
+    "承办单位很少办理此类事项（可能派错）",
+    "派往的镇街不是事发镇街（可能派错）",
     "诉求人近30天重复来电",
     "含升级用语",
+    "规则预警分偏高",
 )
+_REPEAT, _WORDS = 6, 7
 
 
 def went_wrong(state: Mapping[str, Any]) -> bool:
@@ -74,49 +82,96 @@ def _cat1(record: Mapping[str, Any]) -> str:
 
 
 class UnitRecord:
-    """Smoothed bad rates per unit and per (unit, category), from labelled history."""
+    """What labelled history says about units and matters: smoothed bad rates per unit,
+    unit × category (level 1 and full path) and category, how often a unit handles a
+    category (a rare pairing hints at a wrong dispatch) and which units are towns."""
 
     def __init__(self, prior: float, strength: float = 10.0) -> None:
         self.prior, self.strength = prior, strength
-        self.counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.bad: dict[tuple[str, ...], int] = defaultdict(int)
+        self.seen: dict[tuple[str, ...], int] = defaultdict(int)
+        self.towns: set[str] = set()
+
+    @staticmethod
+    def _keys(record: Mapping[str, Any]) -> tuple[tuple[str, ...], ...]:
+        unit, cat = str(record.get("unit") or ""), str(record.get("category") or "")
+        return (("u", unit), ("u1", unit, _cat1(record)), ("uc", unit, cat), ("c", cat))
 
     def add(self, record: Mapping[str, Any], bad: bool) -> None:
-        unit = str(record.get("unit") or "")
-        for key in ((unit, ""), (unit, _cat1(record))):
-            self.counts[key][0] += int(bad)
-            self.counts[key][1] += 1
+        for key in self._keys(record):
+            self.bad[key] += int(bad)
+            self.seen[key] += 1
+        if record.get("town"):
+            self.towns.add(str(record["town"]))
 
-    def rates(self, record: Mapping[str, Any]) -> tuple[float, float]:
-        unit = str(record.get("unit") or "")
-        out = []
-        for key in ((unit, _cat1(record)), (unit, "")):
-            bad, n = self.counts.get(key, (0, 0))
-            out.append((bad + self.strength * self.prior) / (n + self.strength))
-        return out[0], out[1]
+    def rates(self, record: Mapping[str, Any]) -> list[float]:
+        """Bad rates of the unit, unit × category level 1, unit × category, category."""
+        k, prior = self.strength, self.prior
+        return [
+            (self.bad.get(key, 0) + k * prior) / (self.seen.get(key, 0) + k)
+            for key in self._keys(record)
+        ]
+
+    def typicality(self, record: Mapping[str, Any]) -> float:
+        """Share of this category's past tickets that went to this unit (smoothed)."""
+        _u, _u1, pair, cat = self._keys(record)
+        return (self.seen.get(pair, 0) + 0.5) / (self.seen.get(cat, 0) + 1.0)
+
+    def misrouted(self, record: Mapping[str, Any]) -> bool:
+        """Sent to a town/street other than the one where the matter happens."""
+        unit, town = str(record.get("unit") or ""), str(record.get("town") or "")
+        return bool(town) and unit in self.towns and unit != town
 
     def freeze(self) -> None:
-        self.counts = dict(self.counts)  # type: ignore[assignment]
+        self.bad, self.seen = dict(self.bad), dict(self.seen)
 
 
-def _numeric(record: Mapping[str, Any], rates: tuple[float, float], prior: float) -> list[float]:
-    lift = [np.log((r + 1e-3) / (prior + 1e-3)) for r in rates]
-    repeat = float(min(int(record.get("repeat_calls") or 0), 5))
-    words = float(len(escalation_hits(str(record.get("content")))))
-    # scaled up so that the strong regularisation of the n-grams does not silence them
-    return [3 * lift[0], 3 * lift[1], 2 * repeat, 2 * words]
+def rules_score(record: Mapping[str, Any], history: UnitRecord) -> float:
+    """The rules-only score: 0.3 for an escalation word + 0.15 per repeat call (max 2) +
+    the unit's past bad rate."""
+    words = 0.3 if escalation_hits(str(record.get("content"))) else 0.0
+    repeat = 0.15 * min(int(record.get("repeat_calls") or 0), 2)
+    return min(1.0, words + repeat + history.rates(record)[0])
+
+
+def _dense(record: Mapping[str, Any], history: UnitRecord) -> list[float]:
+    prior = history.prior
+    lift = [float(np.log((r + 1e-3) / (prior + 1e-3))) for r in history.rates(record)]
+    return [
+        *lift,
+        float(np.log(history.typicality(record))),
+        float(history.misrouted(record)),
+        float(min(int(record.get("repeat_calls") or 0), 5)),
+        float(len(escalation_hits(str(record.get("content"))))),
+        rules_score(record, history),
+    ]
 
 
 def _sorted(records: Sequence[Mapping[str, Any]]) -> list[int]:
     return sorted(range(len(records)), key=lambda i: str(records[i].get("created_at") or ""))
 
 
-class DifficultyModel:
-    """Logistic regression over text n-grams, intake fields and the unit's past record."""
+def _quantile(scores: np.ndarray, share: float) -> float:
+    return float(np.quantile(scores, 1 - share)) if len(scores) else 0.5
 
-    def __init__(self, c: float = 0.05, max_features: int = 20000, warn_share: float = 0.2) -> None:
+
+class DifficultyModel:
+    """Logistic regression over the unit's and the matter's past record, signs of a wrong
+    dispatch, repeat calls, escalation words, intake fields and text n-grams."""
+
+    def __init__(
+        self,
+        c: float = 0.1,
+        text_weight: float = 0.5,
+        max_features: int = 20000,
+        warn_share: float = 0.2,
+        alert_share: float = 0.05,
+    ) -> None:
         self.c = c
+        self.text_weight = text_weight
         self.max_features = max_features
         self.warn_share = warn_share
+        self.alert_share = alert_share
 
     def _categorical(self, records: Sequence[Mapping[str, Any]]) -> list[str]:
         docs = []
@@ -127,55 +182,63 @@ class DifficultyModel:
             docs.append(" ".join(f"{k}={v}" for k, v in vals.items()))
         return docs
 
-    def _matrix(self, records: Sequence[Mapping[str, Any]], numeric: np.ndarray) -> Any:
+    def _matrix(self, records: Sequence[Mapping[str, Any]], dense: np.ndarray) -> Any:
         text = self.text_.transform([compact(str(r.get("content") or "")) for r in records])
         cats = self.cats_.transform(self._categorical(records))
-        return sparse.hstack([text, cats, sparse.csr_matrix(numeric)]).tocsr()
+        scaled = (dense - self.mean_) / self.scale_
+        return sparse.hstack([self.text_weight * text, cats, sparse.csr_matrix(scaled)]).tocsr()
 
     def fit(self, records: Sequence[Mapping[str, Any]], labels: Sequence[int]) -> DifficultyModel:
         y = np.asarray(labels, dtype=int)
         self.base_rate_ = float(y.mean()) if len(y) else 0.0
         # time-ordered: each training row sees only the record of the tickets before it
         running = UnitRecord(self.base_rate_)
-        numeric = np.zeros((len(records), 4))
+        dense = np.zeros((len(records), len(_DENSE_LABEL)))
         for i in _sorted(records):
-            numeric[i] = _numeric(records[i], running.rates(records[i]), self.base_rate_)
+            dense[i] = _dense(records[i], running)
             running.add(records[i], bool(y[i]))
         running.freeze()
         self.record_ = running
+        self.mean_ = dense.mean(axis=0) if len(y) else np.zeros(dense.shape[1])
+        self.scale_ = np.where(dense.std(axis=0) > 1e-9, dense.std(axis=0), 1.0) if len(y) else 1
+        texts = [compact(str(r.get("content") or "")) for r in records]
         self.text_ = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 2), max_features=self.max_features, sublinear_tf=True
-        ).fit([compact(str(r.get("content") or "")) for r in records])
+        ).fit(texts)
         self.cats_ = TfidfVectorizer(
             analyzer=str.split, lowercase=False, use_idf=False, norm=None
         ).fit(self._categorical(records))
-        self.clf_ = LogisticRegression(C=self.c, max_iter=2000).fit(
-            self._matrix(records, numeric), y
-        )
+        x = self._matrix(records, dense)
+        self.clf_ = LogisticRegression(C=self.c, max_iter=3000).fit(x, y)
         self.names_ = [*self.text_.get_feature_names_out(), *self.cats_.get_feature_names_out()]
-        scores = self.clf_.predict_proba(self._matrix(records, numeric))[:, 1]
-        self.threshold_ = float(np.quantile(scores, 1 - self.warn_share)) if len(y) else 0.5
+        scores = self.clf_.predict_proba(x)[:, 1]
+        self.threshold_ = _quantile(scores, self.warn_share)
+        self.alert_threshold_ = _quantile(scores, self.alert_share)
         self.summary_ = {"rows": len(y), "positives": int(y.sum()), "base_rate": self.base_rate_}
         return self
 
-    def _numeric_now(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        rows = [_numeric(r, self.record_.rates(r), self.base_rate_) for r in records]
-        return np.asarray(rows, dtype=float).reshape(len(records), 4)
+    def _dense_now(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        rows = [_dense(r, self.record_) for r in records]
+        return np.asarray(rows, dtype=float).reshape(len(records), len(_DENSE_LABEL))
 
     def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """The probability that each ticket goes wrong."""
         if not records:
             return np.zeros(0)
-        return self.clf_.predict_proba(self._matrix(records, self._numeric_now(records)))[:, 1]
+        return self.clf_.predict_proba(self._matrix(records, self._dense_now(records)))[:, 1]
 
     def level(self, score: float) -> str:
         if score >= self.threshold_:
             return "高"
         return "中" if score >= self.base_rate_ else "低"
 
+    def alert(self, score: float) -> bool:
+        """High enough for an early-warning notification (预警): the top ``alert_share``."""
+        return score >= self.alert_threshold_
+
     def explain(self, record: Mapping[str, Any], top: int = 3) -> list[str]:
         """The features that push this ticket's score up most, in Chinese."""
-        x = self._matrix([record], self._numeric_now([record]))
+        x = self._matrix([record], self._dense_now([record]))
         contrib = x.multiply(self.clf_.coef_[0]).tocsr()
         order = np.argsort(contrib.data)[::-1]
         reasons = [self._name(contrib.indices[j], record) for j in order if contrib.data[j] > 0]
@@ -190,16 +253,17 @@ class DifficultyModel:
             field, _, value = self.names_[index].partition("=")
             return f"{_FIELD_LABEL.get(field, field)}：{value}" if value else ""
         k = index - n_text - n_cats
-        if k == 3:
+        if k == _WORDS:
             return "含升级用语：" + "、".join(escalation_hits(str(record.get("content"))))
-        if k == 2:
+        if k == _REPEAT:
             return f"诉求人近30天重复来电 {int(record.get('repeat_calls') or 0)} 次"
-        return _NUMERIC_LABEL[k]
+        return _DENSE_LABEL[k]
 
     def evaluate(
         self, records: Sequence[Mapping[str, Any]], labels: Sequence[int], k: int = 50
     ) -> dict[str, float]:
-        return ranking_metrics(self.predict_proba(records), labels, self.threshold_, k)
+        scores = self.predict_proba(records)
+        return ranking_metrics(scores, labels, self.threshold_, k, self.alert_threshold_)
 
     def save(self, path: Path, metrics: Mapping[str, Any] | None = None) -> None:
         save_model(self, path, FORMAT, MODEL_VERSION, self.summary_, metrics)
@@ -210,10 +274,12 @@ class DifficultyModel:
 
 
 class RulesBaseline:
-    """Rules only: escalation words + repeat caller + the unit's past bad rate."""
+    """Rules only (:func:`rules_score`): escalation words + repeat caller + the unit's
+    past bad rate, learned from the same training rows."""
 
-    def __init__(self, warn_share: float = 0.2) -> None:
+    def __init__(self, warn_share: float = 0.2, alert_share: float = 0.05) -> None:
         self.warn_share = warn_share
+        self.alert_share = alert_share
 
     def fit(self, records: Sequence[Mapping[str, Any]], labels: Sequence[int]) -> RulesBaseline:
         y = np.asarray(labels, dtype=int)
@@ -222,32 +288,34 @@ class RulesBaseline:
             self.record_.add(r, bool(bad))
         self.record_.freeze()
         scores = self.predict_proba(records)
-        self.threshold_ = float(np.quantile(scores, 1 - self.warn_share)) if len(y) else 0.5
+        self.threshold_ = _quantile(scores, self.warn_share)
+        self.alert_threshold_ = _quantile(scores, self.alert_share)
         return self
 
     def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        out = []
-        for r in records:
-            words = 0.3 if escalation_hits(str(r.get("content"))) else 0.0
-            repeat = 0.15 * min(int(r.get("repeat_calls") or 0), 2)
-            out.append(min(1.0, words + repeat + self.record_.rates(r)[1]))
-        return np.asarray(out, dtype=float)
+        return np.asarray([rules_score(r, self.record_) for r in records], dtype=float)
 
     def evaluate(
         self, records: Sequence[Mapping[str, Any]], labels: Sequence[int], k: int = 50
     ) -> dict[str, float]:
-        return ranking_metrics(self.predict_proba(records), labels, self.threshold_, k)
+        scores = self.predict_proba(records)
+        return ranking_metrics(scores, labels, self.threshold_, k, self.alert_threshold_)
 
 
 def ranking_metrics(
-    scores: np.ndarray, labels: Sequence[int], threshold: float, k: int = 50
+    scores: np.ndarray,
+    labels: Sequence[int],
+    threshold: float,
+    k: int = 50,
+    alert_threshold: float | None = None,
 ) -> dict[str, float]:
-    """precision@k, recall at the warning threshold and ROC AUC (NaN with one class)."""
+    """precision@k, recall at the warning threshold, ROC AUC (NaN with one class) and,
+    given an alert threshold, the share of tickets alerted and the precision of alerts."""
     y = np.asarray(labels, dtype=int)
     top = np.argsort(-scores, kind="stable")[:k]
     positives = int(y.sum())
     flagged = scores >= threshold
-    return {
+    out = {
         "n": float(len(y)),
         "positives": float(positives),
         f"precision_at_{k}": float(y[top].mean()) if len(top) else float("nan"),
@@ -257,6 +325,11 @@ def ranking_metrics(
         "flagged_share": float(flagged.mean()) if len(y) else float("nan"),
         "auc": float(roc_auc_score(y, scores)) if 0 < positives < len(y) else float("nan"),
     }
+    if alert_threshold is not None:
+        alerted = scores >= alert_threshold
+        out["alert_share"] = float(alerted.mean()) if len(y) else float("nan")
+        out["alert_precision"] = float(y[alerted].mean()) if alerted.any() else float("nan")
+    return out
 
 
 def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[int]:

@@ -3,7 +3,8 @@
 :class:`IntakeAssistant` learns 诉求类型 / 紧急程度 / 事项分类 from labelled history
 (char n-gram TF-IDF + logistic regression, one head per field); :func:`extract` finds
 phones, addresses and person names with regular expressions. The operator accepts or
-corrects each suggestion — the corrections become the next training labels.
+corrects each suggestion — the corrections become the next training labels, weighted
+up (``fit(..., weights=...)``).
 """
 
 from __future__ import annotations
@@ -75,12 +76,26 @@ def extract(text: str | None, address: str | None = None) -> dict[str, list[str]
 class IntakeAssistant:
     """One classifier per field (type, urgency, category) over char 1–3-grams of the text."""
 
-    def __init__(self, alpha: float = 2e-5, max_features: int = 40000, min_count: int = 2) -> None:
+    def __init__(
+        self,
+        alpha: float = 2e-5,
+        max_features: int = 40000,
+        min_count: int = 2,
+        average: bool = True,
+    ) -> None:
         self.alpha = alpha
         self.max_features = max_features
         self.min_count = min_count
+        self.average = average  # averaged SGD: label weights act as weights, not noise
 
-    def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> Any:
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Mapping[str, Sequence[str | None]],
+        weights: Mapping[str, Sequence[float]] | None = None,
+    ) -> Any:
+        """One head per field; ``weights`` (per field, per text) let some labels count more,
+        e.g. an operator's correction of an earlier suggestion."""
         docs = [compact(t) for t in texts]
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 3), max_features=self.max_features, sublinear_tf=True
@@ -93,10 +108,19 @@ class IntakeAssistant:
                 continue
             weight = "balanced" if field == "urgency" else None
             clf = SGDClassifier(
-                loss="log_loss", alpha=self.alpha, class_weight=weight, max_iter=50, random_state=0
+                loss="log_loss",
+                alpha=self.alpha,
+                class_weight=weight,
+                max_iter=50,
+                random_state=0,
+                average=self.average,
             )
-            self.heads_[field] = clf.fit(x[keep], [values[i] for i in keep])
+            given = (weights or {}).get(field)
+            sample = np.asarray([given[i] for i in keep], dtype=float) if given else None
+            self.heads_[field] = clf.fit(x[keep], [values[i] for i in keep], sample_weight=sample)
         self.summary_ = {"rows": len(docs), "fields": sorted(self.heads_)}
+        if weights:
+            self.summary_["weighted"] = {f: int(sum(w > 1 for w in v)) for f, v in weights.items()}
         return self
 
     def _kept(self, values: Sequence[str | None]) -> list[int]:

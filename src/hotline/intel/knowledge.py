@@ -139,13 +139,22 @@ class KnowledgeBase:
         self.k1 = k1
         self.b = b
 
-    def fit(self, articles: Sequence[Article]) -> KnowledgeBase:
+    def fit(
+        self, articles: Sequence[Article], *, terms: dict[tuple[str, ...], list[str]] | None = None
+    ) -> KnowledgeBase:
+        """Index the articles. ``terms`` (optional) keeps each entry's analysed terms between
+        fits, so a refit after a few new entries analyses only those (jieba is the slow part)."""
         latest: dict[str, Article] = {}
         for a in articles:  # several versions of one article: keep each, search filters by day
             latest[f"{a.id}@{a.version}"] = a
         self.articles_ = list(latest.values())
-        docs = [analyse(a.title) * 2 + analyse(a.body) for a in self.articles_]
-        self.bm25_ = BM25(self.k1, self.b).fit(docs)
+        cache = {} if terms is None else terms
+        keys = [(a.id, str(a.version), a.title, a.body) for a in self.articles_]
+        for key in set(keys) - set(cache):
+            cache[key] = analyse(key[2]) * 2 + analyse(key[3])
+        self.bm25_ = BM25(self.k1, self.b).fit([cache[key] for key in keys])
+        for gone in set(cache) - set(keys):  # entries no longer indexed
+            del cache[gone]
         return self
 
     def search(self, text: str, k: int = 5, *, on: date | None = None) -> list[dict[str, Any]]:

@@ -17,13 +17,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from hotline.intel import links
 from hotline.intel.ngrams import (
     CentroidIndex,
     components,
@@ -313,15 +314,7 @@ def _describe(
     places = Counter(p for p in (w.places[i] for i in members) if p)
     rep = int(members[np.argmax(sims[members])])
     growth = _growth(t, span, DAY * max(1, min(7, int(span / DAY) // 4)))
-    writers = None
-    first_calls = members
-    if w.writers is not None:
-        first: dict[Any, int] = {}
-        for i in members.tolist():
-            first.setdefault(w.writers[i] or f"#{i}", i)
-        writers = len(first)
-        first_calls = np.fromiter(first.values(), dtype=np.int64, count=len(first))
-    fired = _burst_at(np.sort(secs[first_calls]))
+    writers, fired = _fired(members, w, secs)
     sample = members[:: max(1, len(members) // 200)]
     severe = sum(bool(_SEVERE.search(w.texts[i])) for i in sample) / len(sample)
     votes = float(sum(w.votes[i] for i in members)) if w.votes else 0.0
@@ -344,6 +337,24 @@ def _describe(
         fired_after=fired[1] if fired else None,
         writers=writers,
     )
+
+
+def _fired(
+    members: np.ndarray, w: Window, secs: np.ndarray
+) -> tuple[int | None, tuple[float, int] | None]:
+    """Distinct writers of a group (None: unknown) and when its volume jumped, counting
+    each writer's first ticket only: (seconds since the window start, tickets in the 24 h
+    that fired it) or None."""
+    writers, first_calls = None, members
+    if w.writers is not None:
+        first: dict[Any, int] = {}
+        for i in members.tolist():
+            first.setdefault(w.writers[i] or f"#{i}", i)
+        writers = len(first)
+        first_calls = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    at = np.sort(secs[first_calls])
+    found = _burst_at(at)
+    return writers, (float(at[found[0]]), found[1]) if found else None
 
 
 def normalise_short(text: str, n: int = 120) -> str:
@@ -384,11 +395,90 @@ def hot_topics(w: Window, *, top: int = 10, model: TopicModel | None = None) -> 
     return [t for t, _ in topics[:top]]
 
 
+@dataclass
+class BurstAlert:
+    """A matter whose volume jumped (突发): a same-event group (``source="event"``: one
+    place, alike texts, days apart at most) or a topic (``"topic"``)."""
+
+    label: str
+    keywords: list[str]
+    source: str
+    size: int
+    writers: int | None
+    places: list[str]
+    ids: list[Any]
+    first_seen: str
+    last_seen: str
+    fired_at: str
+    fired_after: int
+    representative: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def burst_alerts(
+    w: Window, *, within: timedelta = timedelta(days=3), model: TopicModel | None = None
+) -> list[BurstAlert]:
+    """Every burst of the window, newest first. A local event reported by many people is
+    found as a same-event group even when k-means splits its paraphrases over several
+    topics; a topic that fires is kept unless half its tickets already are in an event's
+    alert. The rule is :func:`burst_point`'s: each writer's first ticket only, nothing in
+    the first 3 days of the window."""
+    if len(w.texts) < 2:
+        return []
+    model = model or TopicModel()
+    if not hasattr(model, "centroids_"):
+        model.fit(w.texts)
+    secs = _seconds(w.times)
+    tickets = links.Tickets(w.texts, w.times, w.places, w.writers)
+    found = links.same_event_groups(tickets, within=within)
+    groups = [np.asarray(sorted(g, key=lambda i: secs[i])) for g in found]
+    alerts = [a for g in groups if (a := _alert(g, w, secs, model, "event"))]
+    covered = {i for a in alerts for i in a.ids}
+    labels, sims = model.assign(w.texts)
+    labels = np.where(sims >= model.min_similarity, labels, -1)
+    for members in _members(labels, secs, model.min_size).values():
+        alert = _alert(members, w, secs, model, "topic")
+        if alert and sum(i in covered for i in alert.ids) * 2 < len(alert.ids):
+            alerts.append(alert)
+    return sorted(alerts, key=lambda a: a.fired_at, reverse=True)
+
+
+def _alert(
+    members: np.ndarray, w: Window, secs: np.ndarray, model: TopicModel, source: str
+) -> BurstAlert | None:
+    writers, fired = _fired(members, w, secs)
+    if fired is None:
+        return None
+    texts = [w.texts[i] for i in members[:100]]
+    centre = prune_rows(sp.csr_matrix(model.transform(texts).sum(axis=0)), 150)
+    keywords = keywords_of(centre, texts, 6)
+    places = Counter(p for p in (w.places[i] for i in members) if p)
+    first = min(w.times)
+    return BurstAlert(
+        label="·".join(keywords[:3]) or compact(texts[0])[:20],
+        keywords=keywords,
+        source=source,
+        size=len(members),
+        writers=writers,
+        places=[p for p, _ in places.most_common(5)],
+        ids=[w.ids[i] for i in members],
+        first_seen=w.times[members[0]].isoformat(),
+        last_seen=w.times[members[-1]].isoformat(),
+        fired_at=(first + timedelta(seconds=fired[0])).isoformat(),
+        fired_after=fired[1],
+        representative=normalise_short(texts[0]),
+    )
+
+
 __all__ = [
     "SEVERITY_WORDS",
+    "BurstAlert",
     "Topic",
     "TopicModel",
     "Window",
+    "burst_alerts",
     "burst_point",
     "hashed_counts",
     "hot_topics",

@@ -1,4 +1,4 @@
-"""Hot topics and association over the live database (unit users see only their unit).
+"""Hot topics, bursts and association over the live database (unit users: their unit only).
 
 Every function reads the tickets created in the ``days`` before ``until`` (default: now),
 leaving out tickets merged into another, in creation order; a unit user's window holds
@@ -18,6 +18,7 @@ from hotline.config import get_settings
 from hotline.domain.tickets import Actor
 from hotline.intel import links as lk
 from hotline.intel.topics import Window
+from hotline.intel.topics import burst_alerts as rank_bursts
 from hotline.intel.topics import hot_topics as rank_topics
 from hotline.services.queries import mask_phone, scoped
 from hotline.services.tickets import now_local
@@ -77,14 +78,29 @@ def hot_topics(
 ) -> list[dict[str, Any]]:
     """热点话题 of the window: label, keywords, size, callers, hotness, growth, burst, tickets."""
     rows = _rows(session, viewer, days, until)
-    w = Window(
+    return [t.as_dict() for t in rank_topics(_window(rows), top=top)]
+
+
+def burst_alerts(
+    session: Session,
+    *,
+    viewer: Actor,
+    days: int = 30,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """突发预警 of the window, newest first: each local event or topic whose 24-hour volume
+    jumped against its own earlier rate, with its tickets, places and when it fired."""
+    return [a.as_dict() for a in rank_bursts(_window(_rows(session, viewer, days, until)))]
+
+
+def _window(rows: list[Any]) -> Window:
+    return Window(
         texts=[r.content for r in rows],
         times=[r.created_at for r in rows],
         ids=[r.number for r in rows],
         places=[r.town for r in rows],
         writers=[r.caller_phone for r in rows],
     )
-    return [t.as_dict() for t in rank_topics(w, top=top)]
 
 
 def same_event_groups(

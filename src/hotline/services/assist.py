@@ -1,14 +1,22 @@
 """Assistance over the live database: difficult tickets, intake suggestions, knowledge, review.
 
-Models live under ``get_settings().models_dir / {difficulty,intake,review}``; a missing
-difficulty or intake model is trained from the history on first use. Handling-unit
-users see only their own unit's tickets.
+Models live under ``get_settings().models_dir / {difficulty,intake,review}``; the list
+endpoints train a missing difficulty or intake model from the history on first use.
+:func:`after_ticket_change` runs after intake and after every action: it re-scores the
+ticket with the saved model (never trains; kept in memory per file version), raises one
+early-warning notification per ticket when the score is high (疑难预警), and at intake
+keeps the machine's type/urgency/category suggestion beside the operator's choice as a
+label for the next training. It never makes the action fail. Handling-unit users see
+only their own unit's tickets.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import pickle
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +26,24 @@ from sqlalchemy.orm import Session
 from hotline.config import get_settings
 from hotline.domain.tickets import OPEN_STATUSES, Actor, Role, Status
 from hotline.intel.difficulty import DifficultyModel, RulesBaseline, repeat_counts, went_wrong
+from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
-from hotline.intel.knowledge import Article, KnowledgeBase
+from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
-from hotline.store.models import Ticket, TicketEvent
+from hotline.services import knowledge_admin
+from hotline.services.tickets import now_local
+from hotline.store.models import Notification, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 HOLDOUT_DAYS = 61
+ALERT_KIND = "difficult"
+ALERT_ROLES = (Role.DISPATCHER.value, Role.SUPERVISOR.value)
+CORRECTION_WEIGHT = 3.0
+"""How much more an operator's correction of the machine counts when the intake model is
+retrained (a human-checked label where the model was wrong)."""
 _FINISHED = {Status.CLOSED.value}
-_kb_cache: dict[str, tuple[int, KnowledgeBase]] = {}
+_models: dict[Path, tuple[int, Any]] = {}
+_models_lock = threading.Lock()
 
 
 def _path(kind: str, models_dir: Path | None) -> Path:
@@ -78,7 +95,9 @@ def history(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
 def train_difficulty(
     session: Session, k: int = 50, *, models_dir: Path | None = None
 ) -> dict[str, Any]:
-    """Train on all but the last two months, evaluate both models on those months, save."""
+    """Train on all but the last two months and score the model and the rules baseline on
+    those months (the metrics saved with the model); then refit the model on the whole
+    history, so that the units' latest record counts, and save it."""
     records, labels = history(session)
     if not records:
         return {"error": "no history with known outcomes"}
@@ -97,16 +116,40 @@ def train_difficulty(
         "model": model.evaluate(te_x, te_y, k),
         "rules_baseline": rules.evaluate(te_x, te_y, k),
     }
-    model.save(_path("difficulty", models_dir), metrics)
+    DifficultyModel().fit(records, labels).save(_path("difficulty", models_dir), metrics)
     log.info("difficulty model trained: %s", metrics)
     return metrics
 
 
+def _cached(path: Path, loader: Callable[[Path], Any]) -> Any | None:
+    """The model saved at ``path``, loaded once per file version; None when there is none
+    or it cannot be used (another format or code version: logged once per file)."""
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    with _models_lock:
+        held = _models.get(path)
+    if held is not None and held[0] == version:
+        return held[1]
+    try:
+        model = loader(path)
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+        log.warning("model %s unusable: %s", path, exc)
+        model = None
+    with _models_lock:
+        _models[path] = (version, model)
+    return model
+
+
 def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyModel | None:
+    """The saved model; trained from the history when there is none or it is unusable."""
     path = _path("difficulty", models_dir)
-    if not path.exists():
+    model = _cached(path, DifficultyModel.load)
+    if model is None:
         train_difficulty(session, models_dir=models_dir)
-    return DifficultyModel.load(path) if path.exists() else None
+        model = _cached(path, DifficultyModel.load)
+    return model  # type: ignore[no-any-return]
 
 
 def _repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
@@ -134,6 +177,7 @@ def _score(model: DifficultyModel, tickets: list[Ticket], repeats: dict[int, int
             "score": round(float(s), 3),
             "level": model.level(float(s)),
             "warning": bool(s >= model.threshold_),
+            "alert": model.alert(float(s)),
             "reasons": model.explain(r),
         }
         for r, s in zip(records, scores, strict=True)
@@ -176,15 +220,35 @@ def difficult_tickets(
     return rows[:top]
 
 
+def intake_labels(tickets: list[Ticket]) -> tuple[dict[str, list[Any]], dict[str, list[float]]]:
+    """Type/urgency/category of each ticket as labels, and their weights: a field the
+    operator corrected at intake (the machine suggested another value) weighs
+    :data:`CORRECTION_WEIGHT`."""
+    labels: dict[str, list[Any]] = {f: [] for f in INTAKE_FIELDS}
+    weights: dict[str, list[float]] = {f: [] for f in INTAKE_FIELDS}
+    for t in tickets:
+        kept = (t.suggestion or {}).get("intake") or {}
+        for f in INTAKE_FIELDS:
+            pair = kept.get(f) or {}
+            labels[f].append(getattr(t, f))
+            corrected = pair.get("corrected") and pair.get("chosen") == getattr(t, f)
+            weights[f].append(CORRECTION_WEIGHT if corrected else 1.0)
+    return labels, weights
+
+
 def train_intake(session: Session, *, models_dir: Path | None = None) -> dict[str, Any]:
-    """Train type/urgency/category suggestions on the history (last 20 % by time held out)."""
-    tickets = session.scalars(select(Ticket).order_by(Ticket.created_at)).all()
+    """Train type/urgency/category suggestions on the history (last 20 % by time held out);
+    the operators' corrections of earlier suggestions count more."""
+    tickets = list(session.scalars(select(Ticket).order_by(Ticket.created_at, Ticket.id)))
     split = int(len(tickets) * 0.8)
-    labels = {f: [getattr(t, f) for t in tickets] for f in ("type", "urgency", "category")}
+    labels, weights = intake_labels(tickets)
     texts = [t.content for t in tickets]
-    held = IntakeAssistant().fit(texts[:split], {f: v[:split] for f, v in labels.items()})
-    metrics = held.evaluate(texts[split:], {f: v[split:] for f, v in labels.items()})
-    model = IntakeAssistant().fit(texts, labels)
+    head = {f: v[:split] for f, v in labels.items()}
+    held = IntakeAssistant().fit(texts[:split], head, {f: w[:split] for f, w in weights.items()})
+    tail = {f: v[split:] for f, v in labels.items()}
+    metrics: dict[str, Any] = held.evaluate(texts[split:], tail)
+    metrics["corrections"] = {f: sum(w > 1 for w in weights[f]) for f in INTAKE_FIELDS}
+    model = IntakeAssistant().fit(texts, labels, weights)
     model.save(_path("intake", models_dir), metrics)
     return metrics
 
@@ -204,36 +268,18 @@ def intake_suggestions(
     found = extract(text, address)
     if caller_phone and caller_phone not in found["phone"]:
         found["phone"].insert(0, caller_phone)
-    suggestions = IntakeAssistant.load(path).suggest(text) if path.exists() else {}
+    model = _cached(path, IntakeAssistant.load)
+    suggestions = model.suggest(text) if model is not None else {}
     return {f: suggestions.get(f, []) for f in ("type", "urgency", "category")} | found
 
 
-def _knowledge(session: Session) -> KnowledgeBase:
-    latest = session.scalar(select(func.max(TicketEvent.id))) or 0
-    key = str(session.get_bind().url)
-    cached = _kb_cache.get(key)
-    if cached and cached[0] == latest:
-        return cached[1]
-    rows = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.data, Ticket.content)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(
-            TicketEvent.action.in_(["close_at_intake", "reply"]),
-            func.coalesce(Ticket.satisfaction, "satisfied") != "unsatisfied",
-        )
-    ).all()
-    articles = {}
-    for ticket_id, _action, data, content in rows:
-        body = (data or {}).get("answer") or (data or {}).get("content")
-        if body:  # the latest good reply of a ticket wins
-            articles[ticket_id] = Article(f"T{ticket_id}", content[:60], body, kind="reply")
-    kb = KnowledgeBase().fit(list(articles.values()))
-    _kb_cache[key] = (latest, kb)
-    return kb
+def _knowledge(session: Session, now: datetime | None = None) -> KnowledgeBase:
+    """The knowledge index: articles in force today and past good replies."""
+    return knowledge_admin.search_index(session, now)
 
 
 def knowledge_answers(session: Session, text: str, k: int = 5) -> list[dict[str, Any]]:
-    """The ``k`` best matching past answers for a consultation text, ranked with scores."""
+    """The ``k`` best matching articles and past answers for a consultation text, ranked."""
     return _knowledge(session).search(text, k)
 
 
@@ -264,3 +310,87 @@ def review_scores(
         out.append(row | explain(t.content, reply) | {"reply": reply})
     out.sort(key=lambda r: r["score"])
     return out
+
+
+# ------------------------------------------------------------------ after a ticket changes
+
+
+def after_ticket_change(
+    session: Session,
+    ticket: Ticket,
+    *,
+    action: str,
+    now: datetime | None = None,
+    models_dir: Path | None = None,
+) -> dict[str, Any] | None:
+    """Called after intake (``action="intake"``) and after every committed action.
+
+    Keeps the intake labels (at intake), re-scores the ticket's difficulty with the saved
+    model and warns the dispatchers and supervisors once per ticket when the score is in
+    the alert range. Uses only saved models (nothing is trained here) and a few indexed
+    queries. Any failure is logged and rolled back: the action has already succeeded.
+    Returns the new score (None without a model or for a finished ticket).
+    """
+    try:
+        if action == "intake":
+            keep_intake_labels(session, ticket, models_dir=models_dir)
+        found = rescore(session, ticket, now=now or now_local(), models_dir=models_dir)
+        session.commit()
+        return found
+    except Exception:  # noqa: BLE001 - assistance must never fail the action itself
+        log.exception("difficulty re-scoring after %s of ticket %s failed", action, ticket.id)
+        session.rollback()
+        return None
+
+
+def rescore(
+    session: Session, ticket: Ticket, *, now: datetime, models_dir: Path | None = None
+) -> dict[str, Any] | None:
+    """The ticket's difficulty now (its current unit), and a warning when it is high."""
+    if ticket.status not in {s.value for s in OPEN_STATUSES}:
+        return None
+    model = _cached(_path("difficulty", models_dir), DifficultyModel.load)
+    if model is None:
+        return None
+    found = _score(model, [ticket], _repeat_calls(session, [ticket]))[0]
+    if found["alert"] and not _alerted(session, ticket.id):
+        reasons = "；".join(found["reasons"]) or "综合评分高"
+        message = f"疑难工单预警：{ticket.number} 疑难度 {found['score']:.2f}（{reasons}）"
+        for role in ALERT_ROLES:
+            session.add(
+                Notification(
+                    created_at=now, target_role=role, ticket_id=ticket.id, kind=ALERT_KIND,
+                    message=message[:500],
+                )
+            )  # fmt: skip
+    return found
+
+
+def _alerted(session: Session, ticket_id: int) -> bool:
+    query = select(func.count()).where(
+        Notification.ticket_id == ticket_id, Notification.kind == ALERT_KIND
+    )
+    return bool(session.scalar(query))
+
+
+def keep_intake_labels(
+    session: Session, ticket: Ticket, *, models_dir: Path | None = None
+) -> dict[str, Any] | None:
+    """Keep the machine's top type/urgency/category for the ticket's text beside what the
+    operator chose (``ticket.suggestion["intake"]``): a correction is a label."""
+    model = _cached(_path("intake", models_dir), IntakeAssistant.load)
+    if model is None:
+        return None
+    suggested = model.suggest(ticket.content, top=1)
+    kept = {}
+    for field, options in suggested.items():
+        chosen = getattr(ticket, field)
+        top = options[0]["value"] if options else None
+        kept[field] = {
+            "suggested": top,
+            "confidence": options[0]["confidence"] if options else None,
+            "chosen": chosen,
+            "corrected": bool(top is not None and chosen is not None and top != chosen),
+        }
+    ticket.suggestion = {**(ticket.suggestion or {}), "intake": kept}
+    return kept

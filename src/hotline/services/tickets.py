@@ -68,8 +68,9 @@ def intake(
     """Record a call or message as a ticket; dispatch it at once when the machine is sure.
 
     Returns ``(ticket, created)``; a retried request with the same ``Idempotency-Key``
-    returns the ticket made the first time and ``created=False``.
+    returns the ticket made the first time and ``created=False``. A blank key is no key.
     """
+    idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key:
         existing = _by_idempotency_key(session, idempotency_key)
         if existing is not None:
@@ -97,6 +98,7 @@ def intake(
             if existing is not None:
                 return existing, False
         raise
+    _after_commit(session, ticket, "intake", now)
     return ticket, True
 
 
@@ -188,7 +190,15 @@ def act(
     except Exception:
         session.rollback()
         raise
+    _after_commit(session, ticket, action, now)
     return ticket
+
+
+def _after_commit(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
+    """Re-score the ticket's difficulty and warn (疑难预警); never raises (see assist)."""
+    from hotline.services.assist import after_ticket_change  # assist imports this module
+
+    after_ticket_change(session, ticket, action=action, now=now)
 
 
 def _append(

@@ -1,4 +1,4 @@
-"""GET /analysis/…: hot topics, same-event groups, repeat callers, association rules.
+"""GET /analysis/…: hot topics, bursts, same-event groups, repeat callers, association rules.
 
 Every endpoint reads the ``days`` before ``until`` (default: now); unit users see only
 their unit's tickets.
@@ -30,6 +30,14 @@ def topics(
 ) -> list[dict[str, Any]]:
     """热点话题 ranked by hotness, with bursts flagged."""
     return analysis.hot_topics(session, viewer=actor, days=days, top=top, until=until)
+
+
+@router.get("/analysis/bursts")
+def bursts(
+    session: SessionDep, actor: CurrentActor, days: Days = 30, until: Until = None
+) -> list[dict[str, Any]]:
+    """突发预警: events and topics whose volume jumped in the window, newest first."""
+    return analysis.burst_alerts(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/groups")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, SettingsDep
+from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, SettingsDep, TicketId
 from hotline.services import assist
 from hotline.services import queries as q
 
@@ -33,7 +33,7 @@ def difficult(
 
 @router.get("/tickets/{ticket_id}/difficulty")
 def ticket_difficulty(
-    ticket_id: int, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+    ticket_id: TicketId, session: SessionDep, actor: CurrentActor, settings: SettingsDep
 ) -> dict[str, Any]:
     """One ticket's difficulty score, level and reasons."""
     ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor)

@@ -1,0 +1,286 @@
+"""The knowledge base (知识库): articles the admin maintains, and the search index.
+
+Articles: create, new version, retire, list.
+
+Every change adds a row to ``knowledge_articles``; nothing is overwritten. An article
+(``key``) is the series of its versions; on a given day its current text is the highest
+version whose validity (``valid_from`` … ``valid_to``, either open) covers the day,
+unless that version is a retirement. Retiring adds a version marked ``retired`` valid
+from the day of retirement, so earlier days still show the text that applied then; a
+later version reinstates the article. Every change is written to the audit log in the
+same transaction.
+
+The search index (:func:`search_index`, BM25 of :mod:`hotline.intel.knowledge`) holds
+the articles in force today and the past good replies of tickets; it is rebuilt at once
+when an article changes (the table's row count and last id are part of the cache key,
+so every worker process sees the change) and picks up new replies within a minute.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.domain.errors import DomainError
+from hotline.domain.tickets import Actor
+from hotline.intel.knowledge import Article, KnowledgeBase
+from hotline.services import audit
+from hotline.services.tickets import now_local
+from hotline.store.models import KnowledgeArticle, Ticket, TicketEvent
+
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+FIELDS = ("title", "body", "category", "valid_from", "valid_to")
+_LIMITS = {"title": 200, "body": 20_000, "category": 64}
+REPLIES_REFRESH = 60.0
+"""Seconds before new replies join the search index (an article change: at once)."""
+_kb_cache: dict[str, tuple[Any, float, KnowledgeBase]] = {}
+_kb_terms: dict[str, dict[tuple[str, ...], list[str]]] = {}
+_kb_lock = threading.Lock()
+
+
+def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked article fields: a title and a body, lengths, dates in order."""
+    out = {f: values.get(f) for f in FIELDS}
+    for name in ("title", "body", "category"):
+        text = out[name]
+        out[name] = text.strip() if isinstance(text, str) and text.strip() else None
+        if out[name] is not None and len(out[name]) > _LIMITS[name]:
+            raise DomainError("knowledge.invalid", f"{name} 过长（上限 {_LIMITS[name]} 字）")
+    if not out["title"] or not out["body"]:
+        raise DomainError("knowledge.invalid", "知识库文章须有标题和正文")
+    start, end = out["valid_from"], out["valid_to"]
+    if start is not None and end is not None and end < start:
+        raise DomainError("knowledge.invalid", "有效期结束日期早于开始日期")
+    return out
+
+
+def _versions(session: Session, key: str) -> list[KnowledgeArticle]:
+    if not KEY.fullmatch(key):  # no such key can exist (and no odd bytes reach the database)
+        raise DomainError("knowledge.not_found", f"知识库文章不存在：{key[:64]}")
+    rows = session.scalars(
+        select(KnowledgeArticle)
+        .where(KnowledgeArticle.key == key)
+        .order_by(KnowledgeArticle.version)
+    ).all()
+    if not rows:
+        raise DomainError("knowledge.not_found", f"知识库文章不存在：{key}")
+    return list(rows)
+
+
+def _add(
+    session: Session, *, actor: Actor, key: str, version: int, fields: Mapping[str, Any],
+    retired: bool, now: datetime, action: str,
+) -> dict[str, Any]:  # fmt: skip
+    row = KnowledgeArticle(
+        key=key,
+        version=version,
+        retired=retired,
+        created_at=now,
+        created_by=actor.username,
+        **{f: fields.get(f) for f in FIELDS},
+    )
+    session.add(row)
+    try:
+        session.flush()
+        detail = {"key": key, "version": version, "title": row.title}
+        audit.record(session=session, actor=actor, action=action, detail=detail)  # commits
+    except IntegrityError as exc:  # another admin saved the same version at the same moment
+        session.rollback()
+        raise DomainError("knowledge.conflict", "文章已被他人同时修改，请刷新后重试") from exc
+    return article_view(row)
+
+
+def create_article(
+    session: Session,
+    *,
+    actor: Actor,
+    values: Mapping[str, Any],
+    key: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Version 1 of a new article; ``key`` is made up when not given."""
+    key = (key or "").strip() or f"kb-{uuid.uuid4().hex[:10]}"
+    if not KEY.fullmatch(key):
+        raise DomainError("knowledge.invalid", "文章编号只能由字母、数字、点、横线和下划线组成")
+    fields = _clean(values)
+    if session.scalar(select(func.count()).where(KnowledgeArticle.key == key)):
+        raise DomainError("knowledge.exists", f"文章编号已存在：{key}")
+    return _add(
+        session, actor=actor, key=key, version=1, fields=fields, retired=False,
+        now=now or now_local(), action="knowledge.create",
+    )  # fmt: skip
+
+
+def new_version(
+    session: Session,
+    *,
+    actor: Actor,
+    key: str,
+    changes: Mapping[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The next version: the latest version's fields with ``changes`` applied (a retired
+    article is reinstated by a new version)."""
+    latest = _versions(session, key)[-1]
+    fields = {f: getattr(latest, f) for f in FIELDS} | {
+        f: v for f, v in changes.items() if f in FIELDS
+    }
+    return _add(
+        session, actor=actor, key=key, version=latest.version + 1, fields=_clean(fields),
+        retired=False, now=now or now_local(), action="knowledge.version",
+    )  # fmt: skip
+
+
+def retire(
+    session: Session, *, actor: Actor, key: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Take the article out of the knowledge base from today on (a retirement version)."""
+    now = now or now_local()
+    latest = _versions(session, key)[-1]
+    if latest.retired:
+        raise DomainError("knowledge.retired", f"文章已停用：{key}")
+    fields = {f: getattr(latest, f) for f in FIELDS} | {"valid_from": now.date(), "valid_to": None}
+    return _add(
+        session, actor=actor, key=key, version=latest.version + 1, fields=fields, retired=True,
+        now=now, action="knowledge.retire",
+    )  # fmt: skip
+
+
+def _covers(row: KnowledgeArticle, day: date) -> bool:
+    return (row.valid_from is None or row.valid_from <= day) and (
+        row.valid_to is None or day <= row.valid_to
+    )
+
+
+def current_of(versions: Iterable[KnowledgeArticle], day: date) -> KnowledgeArticle | None:
+    """The version in force on ``day`` (None: retired, expired or not yet valid)."""
+    covering = [v for v in versions if _covers(v, day)]
+    best = max(covering, key=lambda v: v.version, default=None)
+    return None if best is None or best.retired else best
+
+
+def _by_key(rows: Iterable[KnowledgeArticle]) -> dict[str, list[KnowledgeArticle]]:
+    out: dict[str, list[KnowledgeArticle]] = {}
+    for r in sorted(rows, key=lambda r: (r.key, r.version)):
+        out.setdefault(r.key, []).append(r)
+    return out
+
+
+def current_articles(session: Session, day: date) -> list[KnowledgeArticle]:
+    """The version of every article in force on ``day`` (what the search indexes)."""
+    versions = _by_key(session.scalars(select(KnowledgeArticle))).values()
+    return [a for a in (current_of(v, day) for v in versions) if a is not None]
+
+
+def signature(session: Session) -> tuple[int, int]:
+    """Changes whenever an article changes (rows are only ever added)."""
+    count, last = session.execute(
+        select(func.count(KnowledgeArticle.id), func.max(KnowledgeArticle.id))
+    ).one()
+    return int(count or 0), int(last or 0)
+
+
+# ------------------------------------------------------------------ the search index
+
+
+def _reply_entries(session: Session) -> list[Article]:
+    """Past answers and replies of tickets not judged unsatisfied (the latest per ticket)."""
+    rows = session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.data, Ticket.content)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.action.in_(["close_at_intake", "reply"]),
+            func.coalesce(Ticket.satisfaction, "satisfied") != "unsatisfied",
+        )
+        .order_by(TicketEvent.id)
+    ).all()
+    entries = {}
+    for ticket_id, data, content in rows:
+        body = (data or {}).get("answer") or (data or {}).get("content")
+        if body:  # the latest good reply of a ticket wins
+            entries[ticket_id] = Article(f"T{ticket_id}", content[:60], body, kind="reply")
+    return list(entries.values())
+
+
+def _article_entries(session: Session, day: date) -> list[Article]:
+    """The admin's articles in force on ``day`` (one version each)."""
+    return [
+        Article(f"KB:{a.key}", a.title, a.body, a.version, a.valid_from, a.valid_to, "article")
+        for a in current_articles(session, day)
+    ]
+
+
+def search_index(session: Session, now: datetime | None = None) -> KnowledgeBase:
+    """The index of articles in force today and past good replies. Rebuilt at once when an
+    article changes or the day turns, and for new replies at most every
+    :data:`REPLIES_REFRESH` seconds; unchanged entries are not analysed again."""
+    day = (now or now_local()).date()
+    articles = (signature(session), day)
+    replies = session.scalar(select(func.max(TicketEvent.id))) or 0
+    key = str(session.get_bind().url)
+    cached = _kb_cache.get(key)
+    if cached is not None and cached[0][0] == articles:
+        fresh = time.monotonic() - cached[1] < REPLIES_REFRESH
+        if cached[0][1] == replies or fresh:
+            return cached[2]
+    entries = _article_entries(session, day) + _reply_entries(session)
+    with _kb_lock:
+        kb = KnowledgeBase().fit(entries, terms=_kb_terms.setdefault(key, {}))
+        _kb_cache[key] = ((articles, replies), time.monotonic(), kb)
+    return kb
+
+
+def article_view(row: KnowledgeArticle) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "version": row.version,
+        "title": row.title,
+        "body": row.body,
+        "category": row.category,
+        "valid_from": row.valid_from.isoformat() if row.valid_from else None,
+        "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        "retired": row.retired,
+        "created_at": row.created_at.isoformat(),
+        "created_by": row.created_by,
+    }
+
+
+def _summary(versions: list[KnowledgeArticle], day: date) -> dict[str, Any]:
+    current = current_of(versions, day)
+    history = [
+        {k: v for k, v in article_view(r).items() if k not in ("key", "body")}
+        for r in reversed(versions)
+    ]
+    return {
+        "key": versions[0].key,
+        "current": article_view(current) if current else None,
+        "latest_version": versions[-1].version,
+        "retired": versions[-1].retired,
+        "history": history,
+    }
+
+
+def list_articles(
+    session: Session, *, current_only: bool = False, on: date | None = None
+) -> list[dict[str, Any]]:
+    """Every article with its version in force today (or ``on``) and its history, newest
+    change first; ``current_only`` leaves out those with no version in force."""
+    day = on or now_local().date()
+    items = [_summary(v, day) for v in _by_key(session.scalars(select(KnowledgeArticle))).values()]
+    if current_only:
+        items = [i for i in items if i["current"]]
+    return sorted(items, key=lambda i: i["history"][0]["created_at"], reverse=True)
+
+
+def get_article(session: Session, *, key: str, on: date | None = None) -> dict[str, Any]:
+    """One article: its version in force and every version (newest first)."""
+    return _summary(_versions(session, key), on or now_local().date())
