@@ -103,6 +103,7 @@ def build_demo(
     _load(session, generated, summary, say)
     if train:
         summary.model = _train_model(session, say)
+        _train_assistants(session, say)
     return summary
 
 
@@ -322,6 +323,18 @@ def _finish_counters(session: Session, counters: Counter[str]) -> None:
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
             )
+
+
+def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
+    """The intake hints (type, urgency, category) and the difficult-ticket model."""
+    from hotline.services import assist
+
+    say("训练受理辅助模型（诉求类型、紧急程度、分类）…")
+    assist.train_intake(session)
+    say("训练疑难工单模型（在最近两个月上与规则基线对比）…")
+    found = assist.train_difficulty(session)
+    if "error" in found:
+        say(f"未训练疑难工单模型：{found['error']}")
 
 
 def _train_model(session: Session, say: Callable[[str], None]) -> str | None:
