@@ -43,34 +43,69 @@ def database(kind: str) -> Iterator[str]:
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 def _env(url: str, data_dir: str) -> dict[str, str]:
-    return {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_DATA_DIR": data_dir,
-            "HOTLINE_SECRET_KEY": "bench-secret", "HOTLINE_ARGON2_TIME_COST": "1",
-            "HOTLINE_ARGON2_MEMORY_KIB": "1024"}
+    return {
+        **os.environ,
+        "HOTLINE_DATABASE_URL": url,
+        "HOTLINE_DATA_DIR": data_dir,
+        "HOTLINE_SECRET_KEY": "bench-secret",
+        "HOTLINE_ARGON2_TIME_COST": "1",
+        "HOTLINE_ARGON2_MEMORY_KIB": "1024",
+    }
 
 
 @contextmanager
-def running_server(url: str, workers: int = 1, models_from: Path | None = None
-                   ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Migrate, create a user `bench`/`bench-pass-1`, serve; yield (base_url, process)."""
+def running_server(
+    url: str, workers: int = 1, models_from: Path | None = None, demo_tickets: int = 0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Migrate, create a user `bench`/`bench-pass-1`, serve; yield (base_url, process).
+
+    With ``demo_tickets``, first build the demo district of that many tickets (its
+    users, password ``hotline-demo``, and a trained dispatch model for auto-dispatch).
+    """
     with tempfile.TemporaryDirectory() as data_dir:
         if models_from is not None:
             os.symlink(models_from, Path(data_dir) / "models")
         env = _env(url, data_dir)
         subprocess.run([HOTLINE, "db", "upgrade"], env=env, check=True, capture_output=True)
+        if demo_tickets:
+            subprocess.run(
+                [HOTLINE, "demo", "--no-serve", "--tickets", str(demo_tickets)],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         for user, role in (("bench", "operator"), ("benchdisp", "dispatcher")):
-            subprocess.run([HOTLINE, "users", "create", "--username", user, "--password",
-                            "bench-pass-1", "--role", role], env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [
+                    HOTLINE,
+                    "users",
+                    "create",
+                    "--username",
+                    user,
+                    "--password",
+                    "bench-pass-1",
+                    "--role",
+                    role,
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         port = free_port()
-        proc = subprocess.Popen([HOTLINE, "serve", "--port", str(port), "--workers",
-                                 str(workers)], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [HOTLINE, "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait(base)
@@ -91,9 +126,8 @@ def _wait(base: str) -> None:
     raise RuntimeError("server did not start")
 
 
-def token(base: str, user: str = "bench") -> str:
-    r = httpx.post(f"{base}/api/v1/auth/token", data={"username": user,
-                                                       "password": "bench-pass-1"})
+def token(base: str, user: str = "bench", password: str = "bench-pass-1") -> str:
+    r = httpx.post(f"{base}/api/v1/auth/token", data={"username": user, "password": password})
     r.raise_for_status()
     return str(r.json()["access_token"])
 
@@ -110,6 +144,54 @@ def peak_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def rss_mb(pid: int) -> float:
+    """Current resident memory of a process and its children (Linux /proc), in MB."""
+    total = 0
+    for p in [pid] + _children(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (Linux /proc)."""
+    return _cpu([pid] + _children(pid))
+
+
+def postgres_cpu(database_name: str = "") -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend (of ``database_name``, if given).
+
+    Compare two readings pid by pid: a backend that exits takes its CPU time with it.
+    """
+    out: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or (entry / "comm").read_text().strip() != "postgres":
+                continue
+            if database_name not in (entry / "cmdline").read_text():
+                continue
+            out[int(entry.name)] = _cpu([int(entry.name)])
+        except OSError:
+            continue
+    return out
+
+
+def _cpu(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def _children(pid: int) -> list[int]:

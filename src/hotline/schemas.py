@@ -101,7 +101,7 @@ class ActionIn(BaseModel):
     satisfaction: Literal["satisfied", "basic", "unsatisfied"] | None = None
     resolved: bool | None = None
     reached: bool = True
-    into: int | None = Field(None, ge=1)
+    into: int | None = Field(None, ge=1, le=2**31 - 1)
 
     def data(self) -> dict[str, Any]:
         return {

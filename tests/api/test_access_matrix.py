@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import intake_body, login
+from tests.factories import PASSWORD, intake_body, login
 
 ROLES = ["op", "disp", "sup", "boss", "root", "jingtai", "songzhou"]
 
@@ -52,6 +52,14 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/assist/difficult", "A   A    A   A    A    A   A"),
     ("POST", "/api/v1/assist/intake", "A   A    F   F    A    F   F"),
     ("GET", "/api/v1/assist/review", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/bursts", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/notifications/read", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/knowledge/articles", "A   A    A   A    A    F   F"),
+    ("GET", "/api/v1/knowledge/articles/{key}", "A   A    A   A    A    F   F"),
+    ("GET", "/api/v1/knowledge/search", "A   A    A   A    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles/{key}/versions", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles/{key}/retire", "F   F    F   F    A    F   F"),
 ] + [
     ("GET", f"/api/v1/stats/{name}", "A   A    A   A    A    A   A")
     for name in (
@@ -89,7 +97,30 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return ScoringScheme.default().to_dict() | {"version": "2099.1", "valid_from": "2099-01-01"}
     if path == "/api/v1/assist/intake":
         return {"content": "咨询社保转移"}
+    if path == "/api/v1/notifications/read":
+        return {"all": True}
+    if path == "/api/v1/knowledge/articles":
+        return {"title": "社保转移办理指南", "body": "携带身份证到区人社局窗口办理。"}
+    if path.endswith("/versions"):
+        return {"title": "社保转移办理指南（修订）"}
     return None
+
+
+#: Query parameters a route requires, by path.
+PARAMS: dict[str, dict[str, str]] = {
+    "/api/v1/assessment/{month}/drill": {"unit": "jingtai", "indicator": "overdue"},
+    "/api/v1/knowledge/search": {"q": "社保转移"},
+}
+ARTICLE = "kb-matrix"  # the knowledge article the {key} routes read (retired last)
+
+
+def _url(path: str, ticket_id: int | str) -> str:
+    return (
+        path.replace("{id}", str(ticket_id))
+        .replace("{day}", "2031-01-01")
+        .replace("{month}", "2026-11")
+        .replace("{key}", ARTICLE)
+    )
 
 
 @pytest.fixture
@@ -101,6 +132,9 @@ def ticket_id(client: TestClient, people) -> int:
         json={"action": "dispatch", "unit": "jingtai"},
         headers=disp,
     )
+    root = login(client, "root")
+    article = {"key": ARTICLE, "title": "居住证办理", "body": "携带身份证和租房合同到派出所办理。"}
+    assert client.post("/api/v1/knowledge/articles", json=article, headers=root).is_success
     return int(tid)
 
 
@@ -120,12 +154,7 @@ def test_access_matrix(client: TestClient, people, ticket_id: int) -> None:
     headers = {name: login(client, name) for name in ROLES}
     failures = []
     for method, path, row in MATRIX:
-        url = (
-            path.replace("{id}", str(ticket_id))
-            .replace("{day}", "2031-01-01")
-            .replace("{month}", "2026-11")
-        )
-        params = {"unit": "jingtai", "indicator": "overdue"} if url.endswith("/drill") else None
+        url, params = _url(path, ticket_id), PARAMS.get(path)
         for role, expect in zip(ROLES, row.split(), strict=True):
             r = client.request(
                 method, url, json=_body(method, path), params=params, headers=headers[role]
@@ -139,7 +168,101 @@ def test_access_matrix(client: TestClient, people, ticket_id: int) -> None:
 
 def test_anonymous_gets_401_everywhere(client: TestClient) -> None:
     for method, path, _row in MATRIX:
-        url = path.replace("{id}", "1").replace("{day}", "2031-01-01").replace("{month}", "2026-11")
-        r = client.request(method, url, json=_body(method, path))
+        url = _url(path, 1)
+        r = client.request(method, url, json=_body(method, path), params=PARAMS.get(path))
         assert r.status_code == 401, f"{method} {path}: {r.status_code}"
         assert r.json()["code"].startswith("auth.")
+
+
+# ------------------------------------------------------------------ console pages
+#
+# Every GET page of src/hotline/web/views/*, logged in through the console's login
+# form as each role (and the foreign unit), plus anonymous. One row per page:
+#   A = 200 page, F = 403, N = 404, H = 303 to the role's home, L = 303 to /login.
+# A new page fails test_the_console_matrix_covers_every_page until it has a row here.
+
+CONSOLE_ROLES = [*ROLES, "anon"]
+
+#              page                      op disp sup boss root own foreign anon
+CONSOLE: list[tuple[str, str]] = [
+    ("/", "H  H    H   H    H    H   H       L"),
+    ("/login", "A  A    A   A    A    A   A       A"),
+    ("/intake", "A  A    F   F    A    F   F       L"),
+    ("/dispatch", "F  A    F   F    A    F   F       L"),
+    ("/inbox", "F  F    F   F    F    A   A       L"),
+    ("/tickets", "A  A    A   A    A    A   A       L"),
+    ("/tickets/{ticket_id}", "A  A    A   A    A    A   N       L"),
+    ("/supervise", "F  A    A   A    A    F   F       L"),
+    ("/dispatch/merges", "F  A    F   F    A    F   F       L"),
+    ("/assessment", "F  F    A   A    A    A   A       L"),
+    ("/assessment/units/{unit}", "F  F    A   A    A    A   F       L"),
+    ("/assessment/units/{unit}/tickets", "F  F    A   A    A    A   F       L"),
+    ("/assessment/report.xlsx", "F  F    A   A    A    F   F       L"),
+    ("/dashboard", "A  A    A   A    A    A   A       L"),
+]
+#: What a path parameter of a console page stands for in the walk.
+SAMPLE_PARAMS = {"month": "2026-11", "unit": "jingtai", "day": "2031-01-01", "key": "demo"}
+
+
+def _console_get_pages() -> set[str]:
+    """The paths of every GET route of the console's view modules."""
+    import importlib
+    import pkgutil
+
+    import hotline.web.views as views
+
+    pages: set[str] = set()
+    for info in pkgutil.iter_modules(views.__path__):
+        module = importlib.import_module(f"hotline.web.views.{info.name}")
+        router = getattr(module, "router", None)
+        for route in getattr(router, "routes", []):
+            if "GET" in getattr(route, "methods", ()):
+                pages.add(route.path)
+    return pages
+
+
+def _console_tab(client: TestClient, username: str | None) -> TestClient:
+    """A browser-like client, logged in through the login form (CSRF cookie first)."""
+    tab = TestClient(client.app, follow_redirects=False)
+    if username is None:
+        return tab
+    tab.get("/login")
+    form = {"username": username, "password": PASSWORD, "csrf_token": tab.cookies["hotline_csrf"]}
+    assert tab.post("/login", data=form).status_code == 303, username
+    return tab
+
+
+def _console_ok(expect: str, response: Any, home: str) -> bool:
+    location = response.headers.get("location", "")
+    if expect == "H":
+        return response.status_code == 303 and location == home
+    if expect == "L":
+        return response.status_code == 303 and location.startswith("/login")
+    return response.status_code == {"A": 200, "F": 403, "N": 404}[expect]
+
+
+def test_the_console_matrix_covers_every_page() -> None:
+    listed = {page for page, _row in CONSOLE}
+    missing = _console_get_pages() - listed
+    assert not missing, f"console pages without a row in the console matrix: {sorted(missing)}"
+
+
+def test_console_access_matrix(client: TestClient, people, ticket_id: int) -> None:
+    from hotline.domain.tickets import Role
+    from hotline.web.auth import HOME
+
+    params = SAMPLE_PARAMS | {"ticket_id": str(ticket_id), "id": str(ticket_id)}
+    homes = {name: HOME.get(Role(role), "") for name, role in people.items()}
+    failures = []
+    for username in CONSOLE_ROLES:
+        tab = _console_tab(client, None if username == "anon" else username)
+        with tab:
+            for page, row in CONSOLE:
+                expect = dict(zip(CONSOLE_ROLES, row.split(), strict=True))[username]
+                response = tab.get(page.format(**params))
+                if not _console_ok(expect, response, homes.get(username, "")):
+                    where = response.headers.get("location", "")
+                    failures.append(
+                        f"GET {page} as {username}: {response.status_code} {where} (want {expect})"
+                    )
+    assert not failures, "\n".join(failures)

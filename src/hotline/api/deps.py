@@ -3,48 +3,75 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services.users import actor_of, user_from_token
-from hotline.store.models import User
+from hotline.services.users import (
+    AuthUser,
+    actor_of,
+    cached_user_from_token,
+    user_from_token,
+)
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies are ``async`` where they do no blocking I/O: FastAPI runs every
+# sync dependency in the thread pool, and each such hop costs a GIL hand-over that
+# under load is worth more than the work itself.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request (opening one does no I/O; closing it may, in a thread)."""
+    session: Session = request.app.state.sessions()
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
+#: Largest row id (PostgreSQL ``integer``); a larger number in a path is a 422, not a 500.
+MAX_ROW_ID = 2**31 - 1
+TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="工单编号 (id)")]
 
-def get_current_user(
+
+async def get_current_user(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
-) -> User:
+) -> AuthUser:
+    """The user of the bearer token (or of the console's session cookie).
+
+    The token → user lookup is cached for ``TOKEN_CACHE_SECONDS`` (services/users.py):
+    a disabled user is refused at the latest that long after being disabled. A cache
+    hit is answered here; a miss reads the database in the thread pool.
+    """
     if not token:
         token = request.cookies.get("hotline_session")
         if token and request.method not in ("GET", "HEAD", "OPTIONS"):
             _check_csrf(request)
     if not token:
         raise DomainError("auth.required", "请先登录")
-    return user_from_token(session, token, settings)
+    cached = cached_user_from_token(session, token, settings)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(user_from_token, session, token, settings)
 
 
 def _check_csrf(request: Request) -> None:
@@ -57,10 +84,10 @@ def _check_csrf(request: Request) -> None:
         )
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
 
 
-def get_actor(user: CurrentUser) -> Actor:
+async def get_actor(user: CurrentUser) -> Actor:
     return actor_of(user)
 
 
@@ -71,7 +98,7 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     """A dependency that lets only the given roles through (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def check(actor: CurrentActor) -> Actor:
+    async def check(actor: CurrentActor) -> Actor:
         if actor.role not in allowed:
             raise DomainError("auth.forbidden", "当前角色无权访问此功能")
         return actor

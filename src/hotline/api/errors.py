@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotline.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 _STATUS_BY_PREFIX: list[tuple[str, int]] = [
     ("ticket.not_found", 404),
@@ -77,6 +81,17 @@ def install(app: FastAPI) -> None:
         message = "；".join(f"{f['field']}: {f['reason']}" for f in fields[:5])
         return JSONResponse(
             error_body("request.invalid", f"请求参数有误：{message}", errors=fields),
+            status_code=422,
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # a value the database cannot hold (an id beyond its integer, a NUL in text) that
+        # validation let through: the request's fault, not the server's; logged to be fixed
+        log.warning("value refused by the database on %s: %s", request.url.path, exc)
+        return JSONResponse(
+            error_body("request.out_of_range", "请求中的数值超出允许范围或格式不受支持"),
             status_code=422,
         )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
@@ -103,19 +106,102 @@ def issue_token(user: User, settings: Settings) -> str:
     return _serializer(settings).dumps({"u": user.username, "h": user.password_hash[-12:]})
 
 
-def user_from_token(session: Session, token: str, settings: Settings) -> User:
-    """The user a bearer token belongs to; expired or forged tokens are refused."""
+@dataclass(frozen=True)
+class AuthUser:
+    """The user a request runs as: what the token check read from ``users`` (read-only)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    unit_code: str | None
+    active: bool
+    password_tag: str  # the end of the password hash that tokens carry
+
+
+#: Seconds a token's user, once read from the database, is reused without reading it
+#: again (per worker process). The bound on revocation: a user disabled (``active``
+#: false) or whose password changed is refused at the latest this long after the
+#: change, on every worker. The token's signature and expiry are checked every time.
+TOKEN_CACHE_SECONDS = 5.0
+_TOKEN_CACHE_MAX = 10_000
+_token_cache: dict[tuple[int, str], tuple[float, AuthUser]] = {}
+_token_lock = threading.Lock()
+_clock = time.monotonic
+
+
+def forget_cached_users() -> None:
+    """Drop every cached token → user lookup (the next request reads the database)."""
+    with _token_lock:
+        _token_cache.clear()
+
+
+def user_from_token(session: Session, token: str, settings: Settings) -> AuthUser:
+    """The user a bearer token belongs to; expired, forged or revoked tokens are refused."""
+    username, tag = _verified(token, settings)
+    user = _cached_user(session, username)
+    if not _matches(user, tag):
+        user = _load_user(session, username)  # only a match is served from the cache
+    if user is None or not _matches(user, tag):
+        raise DomainError("auth.invalid_token", "登录凭证无效")
+    return user
+
+
+def cached_user_from_token(session: Session, token: str, settings: Settings) -> AuthUser | None:
+    """The token's user when the cache vouches for it, without a query; else None.
+
+    An expired or forged token is refused here too (the check needs no database).
+    """
+    username, tag = _verified(token, settings)
+    user = _cached_user(session, username)
+    return user if _matches(user, tag) else None
+
+
+def _verified(token: str, settings: Settings) -> tuple[str, object]:
     try:
         data = _serializer(settings).loads(token, max_age=settings.token_ttl_minutes * 60)
     except SignatureExpired as exc:
         raise DomainError("auth.expired", "登录已过期，请重新登录") from exc
     except BadSignature as exc:
         raise DomainError("auth.invalid_token", "登录凭证无效") from exc
-    user = session.scalars(select(User).where(User.username == data.get("u"))).first()
-    if user is None or not user.active or user.password_hash[-12:] != data.get("h"):
-        raise DomainError("auth.invalid_token", "登录凭证无效")
+    return str(data.get("u")), data.get("h")
+
+
+def _matches(user: AuthUser | None, tag: object) -> bool:
+    return user is not None and user.active and user.password_tag == tag
+
+
+def _cache_key(session: Session, username: str) -> tuple[int, str]:
+    return (id(session.get_bind()), username)
+
+
+def _cached_user(session: Session, username: str) -> AuthUser | None:
+    with _token_lock:
+        hit = _token_cache.get(_cache_key(session, username))
+    if hit is not None and _clock() - hit[0] < TOKEN_CACHE_SECONDS:
+        return hit[1]
+    return None
+
+
+def _load_user(session: Session, username: str) -> AuthUser | None:
+    row = session.scalars(select(User).where(User.username == username)).first()
+    if row is None:
+        return None
+    user = AuthUser(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        unit_code=row.unit_code,
+        active=row.active,
+        password_tag=row.password_hash[-12:],
+    )
+    with _token_lock:
+        if len(_token_cache) >= _TOKEN_CACHE_MAX:
+            _token_cache.clear()
+        _token_cache[_cache_key(session, username)] = (_clock(), user)
     return user
 
 
-def actor_of(user: User) -> Actor:
+def actor_of(user: User | AuthUser) -> Actor:
     return Actor(user.username, Role(user.role), user.unit_code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import AdminActor, SessionDep, require_roles
@@ -23,7 +23,9 @@ class DayIn(BaseModel):
 
 @router.get("/calendar")
 def calendar_days(
-    session: SessionDep, actor: AdminActor, year: int | None = None
+    session: SessionDep,
+    actor: AdminActor,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
 ) -> dict[str, Any]:
     days = calendar_admin.list_days(session=session, year=year)
     status = calendar_admin.year_status(session=session, year=year or date.today().year)

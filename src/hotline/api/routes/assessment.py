@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from hotline.api.deps import CurrentActor, SessionDep, require_roles
+from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
@@ -117,7 +117,7 @@ def board(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
 @router.post("/supervision/tickets/{ticket_id}/urge")
 def urge(
     session: SessionDep,
-    ticket_id: int,
+    ticket_id: TicketId,
     reason: Annotated[str, Body(embed=True, min_length=1, max_length=300)],
     actor: Actor = require_roles(Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN),
 ) -> dict[str, Any]:

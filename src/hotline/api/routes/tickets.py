@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from hotline.api.deps import CurrentActor, IntakeActor, SessionDep
+from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, TicketId
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
@@ -87,7 +87,7 @@ def list_tickets(
     date_from: date | None = None,
     date_to: date | None = None,
     channel: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=q.MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
     filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
@@ -130,7 +130,7 @@ def export_tickets(
 
 @router.get("/tickets/{ticket_id}")
 def ticket_detail(
-    ticket_id: int, session: SessionDep, actor: CurrentActor, request: Request
+    ticket_id: TicketId, session: SessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor)
     return q.ticket_detail(
@@ -140,7 +140,7 @@ def ticket_detail(
 
 @router.post("/tickets/{ticket_id}/actions")
 def ticket_action(
-    ticket_id: int, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
+    ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=actor)
@@ -151,7 +151,7 @@ def ticket_action(
 
 
 @router.post("/tickets/{ticket_id}/caller")
-def ticket_caller(ticket_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+def ticket_caller(ticket_id: TicketId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     """The caller's full name and phone; every call is recorded in the ticket's history."""
     ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     return reveal_caller(session=session, ticket=ticket, actor=actor)

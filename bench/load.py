@@ -1,0 +1,368 @@
+"""Mixed load over HTTP at 1, 10 and 50 concurrent clients: req/s, p50/p99, errors, RSS.
+
+    .venv/bin/python bench/load.py [--seconds 15] [--levels 1,10,50] [--workers 2]
+                                   [--db postgresql] [--demo-tickets 3000]
+
+Builds the demo district (its users and a trained dispatch model, so intake
+auto-dispatches the tickets the model is sure of) in a fresh database, serves it with
+``hotline serve --workers N`` on loopback, and runs closed-loop asyncio clients (httpx)
+for a bounded time per level. The traffic is mixed like a working day:
+
+    intake  25 %  POST /api/v1/tickets as an operator (model suggestion, maybe dispatch)
+    list    25 %  GET  /api/v1/tickets, a page with a filter, as a dispatcher
+    detail  30 %  GET  /api/v1/tickets/{id} with its history
+    sign    10 %  POST /api/v1/tickets/{id}/actions {"action": "sign"} as the unit
+    reply   10 %  POST .../actions {"action": "reply"} as the unit, on tickets it signed
+
+Prints one line per level and kind. The clients run on the same machine as the server
+and compete with it for the cores; the line ``client cpu`` says how much they took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from intake import TEXTS, TOWNS  # noqa: E402
+from server import (  # noqa: E402
+    cpu_seconds,
+    database,
+    peak_rss_mb,
+    postgres_cpu,
+    rss_mb,
+    running_server,
+    token,
+)
+
+DEMO_PASSWORD = "hotline-demo"
+MIX = [("intake", 25), ("list", 25), ("detail", 30), ("act", 20)]
+KINDS = ("intake", "list", "detail", "sign", "reply")
+STATUSES = ["dispatched", "handling", "replied", "closed", "awaiting_dispatch"]
+
+
+@dataclass
+class Pool:
+    """What the clients act on: known tickets, and tickets waiting for a sign or a reply."""
+
+    ids: list[int] = field(default_factory=list)
+    to_sign: deque[tuple[int, str]] = field(default_factory=deque)
+    to_reply: deque[tuple[int, str]] = field(default_factory=deque)
+    units: list[str] = field(default_factory=list)
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    mix: list[tuple[str, int]] = field(default_factory=lambda: list(MIX))
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+def _intake_body(rng: random.Random) -> dict[str, str]:
+    town = rng.choice(TOWNS)
+    return {
+        "content": rng.choice(TEXTS).format(town=town),
+        "address": f"白云区{town}",
+        "caller_phone": f"13{rng.randint(100000000, 999999999)}",
+        "type": rng.choice(["consult", "complaint", "help", "report"]),
+    }
+
+
+def _list_params(rng: random.Random, pool: Pool) -> dict[str, Any]:
+    params: dict[str, Any] = {"page": rng.randint(1, 5), "page_size": 20}
+    choice = rng.random()
+    if choice < 0.3:
+        params["status"] = rng.choice(STATUSES)
+    elif choice < 0.6 and pool.units:
+        params["unit"] = rng.choice(pool.units)
+    elif choice < 0.7:
+        params["q"] = rng.choice(["噪音", "路灯", "工资", "积水", "摊贩"])
+    return params
+
+
+async def _request(
+    client: httpx.AsyncClient, kind: str, tally: Tally, method: str, url: str, **kwargs: Any
+) -> httpx.Response | None:
+    started = time.perf_counter()
+    try:
+        r = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        tally.errors[f"{kind}:{type(exc).__name__}"] += 1
+        return None
+    elapsed = (time.perf_counter() - started) * 1000
+    if not 200 <= r.status_code < 300:
+        tally.errors[f"{kind}:{r.status_code}:{r.text[:60]}"] += 1
+        return None
+    tally.latencies[kind].append(elapsed)
+    return r
+
+
+async def _intake(
+    client: httpx.AsyncClient, pool: Pool, tally: Tally, rng: random.Random, key: str
+) -> None:
+    r = await _request(
+        client,
+        "intake",
+        tally,
+        "POST",
+        "/api/v1/tickets",
+        json=_intake_body(rng),
+        headers=pool.tokens["op1"] | {"Idempotency-Key": key},
+    )
+    if r is not None:
+        ticket = r.json()
+        pool.ids.append(ticket["id"])
+        if ticket["status"] == "dispatched" and ticket["unit"] in pool.tokens:
+            pool.to_sign.append((ticket["id"], ticket["unit"]))
+
+
+async def _act(client: httpx.AsyncClient, pool: Pool, tally: Tally, rng: random.Random) -> bool:
+    """Sign or reply on a waiting ticket; False when none is waiting."""
+    if pool.to_reply and (rng.random() < 0.5 or not pool.to_sign):
+        ticket_id, unit = pool.to_reply.popleft()
+        body = {"action": "reply", "content": "经核实已处理完毕，已电话告知来电人。"}
+        await _request(
+            client,
+            "reply",
+            tally,
+            "POST",
+            f"/api/v1/tickets/{ticket_id}/actions",
+            json=body,
+            headers=pool.tokens[unit],
+        )
+        return True
+    if pool.to_sign:
+        ticket_id, unit = pool.to_sign.popleft()
+        r = await _request(
+            client,
+            "sign",
+            tally,
+            "POST",
+            f"/api/v1/tickets/{ticket_id}/actions",
+            json={"action": "sign"},
+            headers=pool.tokens[unit],
+        )
+        if r is not None:
+            pool.to_reply.append((ticket_id, unit))
+        return True
+    return False
+
+
+async def _client(
+    client: httpx.AsyncClient, pool: Pool, tally: Tally, until: float, seed: int
+) -> None:
+    rng = random.Random(seed)
+    kinds, weights = zip(*pool.mix, strict=True)
+    n = 0
+    while time.monotonic() < until:
+        n += 1
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "act" and await _act(client, pool, tally, rng):
+            continue
+        if kind == "intake":
+            await _intake(client, pool, tally, rng, f"load-{seed}-{n}-{time.time_ns()}")
+        elif kind == "list":
+            await _request(
+                client,
+                "list",
+                tally,
+                "GET",
+                "/api/v1/tickets",
+                params=_list_params(rng, pool),
+                headers=pool.tokens["disp1"],
+            )
+        else:
+            ticket_id = rng.choice(pool.ids)
+            await _request(
+                client,
+                "detail",
+                tally,
+                "GET",
+                f"/api/v1/tickets/{ticket_id}",
+                headers=pool.tokens["disp1"],
+            )
+
+
+async def _seed(base: str, pool: Pool) -> None:
+    """Log everyone in; collect ticket ids and the dispatched tickets waiting to be signed."""
+    pool.tokens["op1"] = {"Authorization": f"Bearer {token(base, 'op1', DEMO_PASSWORD)}"}
+    pool.tokens["disp1"] = {"Authorization": f"Bearer {token(base, 'disp1', DEMO_PASSWORD)}"}
+    async with httpx.AsyncClient(base_url=base, headers=pool.tokens["disp1"], timeout=30) as c:
+        pool.units = [u["code"] for u in (await c.get("/api/v1/units")).json()]
+        for unit in pool.units:
+            pool.tokens[unit] = {"Authorization": f"Bearer {token(base, unit, DEMO_PASSWORD)}"}
+        for page in range(1, 6):
+            items = (
+                await c.get("/api/v1/tickets", params={"page": page, "page_size": 200})
+            ).json()["items"]
+            pool.ids += [t["id"] for t in items]
+        page = 1
+        while True:
+            r = await c.get(
+                "/api/v1/tickets", params={"status": "dispatched", "page": page, "page_size": 200}
+            )
+            items = r.json()["items"]
+            pool.to_sign.extend((t["id"], t["unit"]) for t in items if t["unit"] in pool.tokens)
+            if len(items) < 200:
+                break
+            page += 1
+
+
+async def _level(base: str, pool: Pool, clients: int, seconds: float) -> tuple[Tally, float]:
+    """``clients`` closed-loop clients, each with its own keep-alive connection."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    connections = [
+        httpx.AsyncClient(base_url=base, timeout=30, limits=limits) for _ in range(clients)
+    ]  # one pool per client: httpx's pool gets slow with many connections in one
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    try:
+        await asyncio.gather(
+            *(
+                _client(connection, pool, tally, until, clients * 1000 + i)
+                for i, connection in enumerate(connections)
+            )
+        )
+        return tally, time.monotonic() - started
+    finally:
+        for connection in connections:
+            await connection.aclose()
+
+
+def _q(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (0.0, 0.0)
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return q[49], q[98]
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used during a level: the clients, the server's workers, PostgreSQL."""
+
+    client: float = 0.0
+    server: float = 0.0
+    postgres: float = 0.0
+
+
+def _report(clients: int, tally: Tally, wall: float, cpu: Cpu, rss: float) -> list[str]:
+    everything = [x for kind in KINDS for x in tally.latencies[kind]]
+    p50, p99 = _q(everything)
+    n_err = sum(tally.errors.values())
+    per_req = 1000 / max(1, len(everything) + n_err)
+    lines = [
+        f"clients={clients:<3} total   req/s={len(everything) / wall:6.0f} p50={p50:6.1f}ms "
+        f"p99={p99:6.1f}ms ok={len(everything)} errors={n_err} server_rss={rss:.0f}MB",
+        f"            cpu per request: server {cpu.server * per_req:.1f}ms, postgres "
+        f"{cpu.postgres * per_req:.1f}ms, client {cpu.client * per_req:.1f}ms "
+        f"(cores busy: server {cpu.server / wall:.2f}, postgres {cpu.postgres / wall:.2f}, "
+        f"client {cpu.client / wall:.2f})",
+    ]
+    for kind in KINDS:
+        values = tally.latencies[kind]
+        k50, k99 = _q(values)
+        lines.append(
+            f"            {kind:<7} req/s={len(values) / wall:6.0f} p50={k50:6.1f}ms "
+            f"p99={k99:6.1f}ms n={len(values)}"
+        )
+    lines += [f"            error {name} ×{count}" for name, count in tally.errors.most_common(5)]
+    return lines
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    base: str,
+    pid: int | None,
+    seconds: float,
+    levels: list[int],
+    mix: list[tuple[str, int]],
+    pg_database: str = "",
+) -> None:
+    """Seed the pool from the server at ``base`` and run every level against it."""
+    pool = Pool(mix=mix)
+    asyncio.run(_seed(base, pool))
+    print(f"{len(pool.to_sign)} tickets waiting to be signed, {len(pool.units)} units", flush=True)
+    for clients in levels:
+        before = Cpu(_cpu_seconds(), cpu_seconds(pid) if pid else 0.0)
+        pg_before = postgres_cpu(pg_database)
+        tally, wall = asyncio.run(_level(base, pool, clients, seconds))
+        pg_after = postgres_cpu(pg_database)
+        used = Cpu(
+            _cpu_seconds() - before.client,
+            (cpu_seconds(pid) if pid else 0.0) - before.server,
+            sum(pg_after[p] - pg_before[p] for p in pg_after.keys() & pg_before.keys()),
+        )
+        rss = rss_mb(pid) if pid else 0.0
+        for line in _report(clients, tally, wall, used, rss):
+            print(line, flush=True)
+        load = os.getloadavg()[0]
+        print(f"            machine load average (1 min) after the level: {load:.1f}", flush=True)
+    if pid:
+        print(f"server peak RSS (all workers): {peak_rss_mb(pid):.0f} MB", flush=True)
+
+
+def run(
+    kind: str,
+    seconds: float,
+    levels: list[int],
+    workers: int,
+    demo_tickets: int,
+    mix: list[tuple[str, int]],
+) -> None:
+    started = time.monotonic()
+    with (
+        database(kind) as url,
+        running_server(url, workers=workers, demo_tickets=demo_tickets) as (base, proc),
+    ):
+        print(
+            f"{kind}, {workers} workers, demo of {demo_tickets} tickets ready in "
+            f"{time.monotonic() - started:.0f}s",
+            flush=True,
+        )
+        measure(base, proc.pid, seconds, levels, mix, url.rsplit("/", 1)[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15, help="Seconds per level.")
+    parser.add_argument("--levels", default="1,10,50", help="Concurrent clients per level.")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
+    parser.add_argument("--db", default="postgresql", help="postgresql or sqlite.")
+    parser.add_argument("--demo-tickets", type=int, default=3000, help="Size of the demo data.")
+    parser.add_argument("--base", help="Measure a server already running with demo data here.")
+    parser.add_argument("--server-pid", type=int, help="With --base: its pid (for RSS, CPU).")
+    parser.add_argument("--pg-database", default="", help="With --base: its database (CPU).")
+    parser.add_argument(
+        "--mix",
+        default=",".join(f"{k}={w}" for k, w in MIX),
+        help="Weights of the kinds of request (act = sign or reply), e.g. detail=1.",
+    )
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    mix = [(k, int(w)) for k, w in (item.split("=") for item in args.mix.split(","))]
+    if args.base:
+        measure(args.base, args.server_pid, args.seconds, levels, mix, args.pg_database)
+        return
+    run(args.db, args.seconds, levels, args.workers, args.demo_tickets, mix)
+
+
+if __name__ == "__main__":
+    main()

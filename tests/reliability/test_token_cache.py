@@ -1,0 +1,108 @@
+"""The token → user cache: fewer queries, and a disabled user is refused within its bound.
+
+``services.users.TOKEN_CACHE_SECONDS`` (5 s) is the promise: a user disabled, or whose
+password changed, is refused by every worker at the latest that long afterwards.
+The token's signature and expiry are checked on every request regardless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
+
+from hotline.api.app import create_app
+from hotline.config import Settings
+from hotline.services import users
+from hotline.store.models import User
+from tests.factories import login, make_user
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """A hand-driven clock for the cache (``now[0] += seconds``)."""
+    now = [1000.0]
+    monkeypatch.setattr(users, "_clock", lambda: now[0])
+    users.forget_cached_users()
+    yield now
+    users.forget_cached_users()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, session: Session) -> Iterator[TestClient]:
+    make_user(session, "disp", "dispatcher")
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _user(session: Session) -> User:
+    session.expire_all()
+    return session.scalars(select(User).where(User.username == "disp")).one()
+
+
+def test_a_disabled_user_is_refused_within_the_cache_bound(
+    client: TestClient, session: Session, clock: list[float]
+) -> None:
+    headers = login(client, "disp")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    user = _user(session)
+    user.active = False
+    session.commit()
+    clock[0] += users.TOKEN_CACHE_SECONDS / 2
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # still cached
+    clock[0] += users.TOKEN_CACHE_SECONDS / 2 + 0.01
+    refused = client.get("/api/v1/auth/me", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 401
+
+
+def test_a_new_password_refuses_old_tokens_and_new_ones_work_at_once(
+    client: TestClient, session: Session, clock: list[float]
+) -> None:
+    old = login(client, "disp")
+    assert client.get("/api/v1/auth/me", headers=old).status_code == 200
+    user = _user(session)
+    user.password_hash = users._hasher().hash("another-pass-2")
+    session.commit()
+    new = client.post(
+        "/api/v1/auth/token", data={"username": "disp", "password": "another-pass-2"}
+    ).json()["access_token"]
+    # the new token does not match the cached entry, so the user is read again at once
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {new}"}).is_success
+    assert client.get("/api/v1/auth/me", headers=old).status_code == 401
+
+
+def test_within_the_bound_requests_do_not_read_the_user_again(
+    client: TestClient, engine: Engine, clock: list[float]
+) -> None:
+    headers = login(client, "disp")
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM users" in statement:
+            reads.append(statement)
+
+    app_engine = client.app.state.engine  # type: ignore[attr-defined]
+    event.listen(app_engine, "before_cursor_execute", count)
+    try:
+        for _ in range(5):
+            assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+        clock[0] += users.TOKEN_CACHE_SECONDS + 1
+        assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    finally:
+        event.remove(app_engine, "before_cursor_execute", count)
+    assert len(reads) == 2  # the first request, and the first after the bound
+
+
+def test_a_forged_token_is_refused_even_when_its_user_is_cached(
+    client: TestClient, clock: list[float]
+) -> None:
+    headers = login(client, "disp")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    forged = headers["Authorization"][:-3] + "AAA"
+    r = client.get("/api/v1/auth/me", headers={"Authorization": forged})
+    assert r.status_code == 401 and r.json()["code"] == "auth.invalid_token"
