@@ -97,6 +97,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # bad UTF-8, or JSON nested too deep for the parser: same answer as bad JSON
+            return JSONResponse(
+                error_body("request.malformed_json", "请求体不是合法的 JSON（须为 UTF-8 编码）"),
+                status_code=422,
+            )
         code, message = _HTTP_CODES.get(exc.status_code, ("http.error", str(exc.detail)))
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail["message"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -70,6 +71,8 @@ def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[
                 Ticket.address.like(like),
             )
         )
+    _check_choices("工单状态", f.status, lc.Status)
+    _check_choices("诉求类型", f.type, lc.TicketType)
     for column, value in (
         (Ticket.status, f.status),
         (Ticket.unit_code, f.unit),
@@ -90,6 +93,18 @@ def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[
     if f.warning:
         conditions.append(_warning_condition(f.warning, now))
     return query.where(*conditions)
+
+
+def _check_choices(label: str, value: str | None, choices: type[StrEnum]) -> None:
+    """A filter naming a status or type that does not exist is a mistake, not an empty list."""
+    if not value:
+        return
+    known = {c.value for c in choices}
+    unknown = [v for v in value.split(",") if v not in known]
+    if unknown:
+        raise DomainError(
+            "request.invalid", f"{label}无效：{unknown[0][:40]}（可选 {'、'.join(sorted(known))}）"
+        )
 
 
 def _warning_condition(level: str, now: datetime) -> Any:
