@@ -7,6 +7,7 @@ projection and commits, or rolls everything back and raises a DomainError.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,7 +126,11 @@ def record_intake(
         try:
             _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now)
         except DomainError as exc:  # e.g. the model knows a unit since deactivated
-            log.warning("automatic dispatch of %s refused: %s", ticket.number, exc)
+            log.warning("automatic dispatch of ticket %s refused: %s", ticket.id, exc)
+    # the number is taken last: the day's counter row stays locked until the commit, so
+    # concurrent intakes wait for each other only over this short tail
+    ticket.number = next_ticket_number(session, now)
+    session.flush()
     return ticket
 
 
@@ -142,7 +147,7 @@ def _new_ticket_row(
     suggestion: Suggestion | None,
 ) -> Ticket:
     ticket = Ticket(
-        number=next_ticket_number(session, now),
+        number=f"~{uuid.uuid4().hex[:24]}",  # provisional and unique; see record_intake
         idempotency_key=idempotency_key,
         channel=ticket_in.channel,
         caller_name=ticket_in.caller_name,
