@@ -46,7 +46,8 @@ _models: dict[Path, tuple[int, Any]] = {}
 _models_lock = threading.Lock()
 
 
-def _path(kind: str, models_dir: Path | None) -> Path:
+def model_path(kind: str, models_dir: Path | None) -> Path:
+    """Where the ``difficulty`` / ``intake`` model is saved (default: the settings' models dir)."""
     return (models_dir or get_settings().models_dir) / kind / "model.pkl"
 
 
@@ -116,12 +117,12 @@ def train_difficulty(
         "model": model.evaluate(te_x, te_y, k),
         "rules_baseline": rules.evaluate(te_x, te_y, k),
     }
-    DifficultyModel().fit(records, labels).save(_path("difficulty", models_dir), metrics)
+    DifficultyModel().fit(records, labels).save(model_path("difficulty", models_dir), metrics)
     log.info("difficulty model trained: %s", metrics)
     return metrics
 
 
-def _cached(path: Path, loader: Callable[[Path], Any]) -> Any | None:
+def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
     """The model saved at ``path``, loaded once per file version; None when there is none
     or it cannot be used (another format or code version: logged once per file)."""
     try:
@@ -144,11 +145,11 @@ def _cached(path: Path, loader: Callable[[Path], Any]) -> Any | None:
 
 def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyModel | None:
     """The saved model; trained from the history when there is none or it is unusable."""
-    path = _path("difficulty", models_dir)
-    model = _cached(path, DifficultyModel.load)
+    path = model_path("difficulty", models_dir)
+    model = cached_model(path, DifficultyModel.load)
     if model is None:
         train_difficulty(session, models_dir=models_dir)
-        model = _cached(path, DifficultyModel.load)
+        model = cached_model(path, DifficultyModel.load)
     return model  # type: ignore[no-any-return]
 
 
@@ -249,7 +250,7 @@ def train_intake(session: Session, *, models_dir: Path | None = None) -> dict[st
     metrics: dict[str, Any] = held.evaluate(texts[split:], tail)
     metrics["corrections"] = {f: sum(w > 1 for w in weights[f]) for f in INTAKE_FIELDS}
     model = IntakeAssistant().fit(texts, labels, weights)
-    model.save(_path("intake", models_dir), metrics)
+    model.save(model_path("intake", models_dir), metrics)
     return metrics
 
 
@@ -262,13 +263,13 @@ def intake_suggestions(
     models_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Suggested type, urgency and category plus the address, phones and names in the text."""
-    path = _path("intake", models_dir)
+    path = model_path("intake", models_dir)
     if not path.exists() and session.scalar(select(func.count()).select_from(Ticket)):
         train_intake(session, models_dir=models_dir)
     found = extract(text, address)
     if caller_phone and caller_phone not in found["phone"]:
         found["phone"].insert(0, caller_phone)
-    model = _cached(path, IntakeAssistant.load)
+    model = cached_model(path, IntakeAssistant.load)
     suggestions = model.suggest(text) if model is not None else {}
     return {f: suggestions.get(f, []) for f in ("type", "urgency", "category")} | found
 
@@ -298,7 +299,7 @@ def review_scores(
         .order_by(TicketEvent.seq)
     ):
         replies[ticket_id] = str((data or {}).get("content") or "")
-    path = _path("review", models_dir)
+    path = model_path("review", models_dir)
     model = ReplyReviewer.load(path) if path.exists() else None
     out = []
     for tid, reply in replies.items():
@@ -349,7 +350,7 @@ def rescore(
     """The ticket's difficulty now (its current unit), and a warning when it is high."""
     if ticket.status not in {s.value for s in OPEN_STATUSES}:
         return None
-    model = _cached(_path("difficulty", models_dir), DifficultyModel.load)
+    model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
     if model is None:
         return None
     found = _score(model, [ticket], _repeat_calls(session, [ticket]))[0]
@@ -378,7 +379,7 @@ def keep_intake_labels(
 ) -> dict[str, Any] | None:
     """Keep the machine's top type/urgency/category for the ticket's text beside what the
     operator chose (``ticket.suggestion["intake"]``): a correction is a label."""
-    model = _cached(_path("intake", models_dir), IntakeAssistant.load)
+    model = cached_model(model_path("intake", models_dir), IntakeAssistant.load)
     if model is None:
         return None
     suggested = model.suggest(ticket.content, top=1)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from hotline.domain.assessment import Period
 from hotline.intel import links as lk
 from hotline.intel.difficulty import DifficultyModel, escalation_hits
 from hotline.services import assessment, assist
+from hotline.services.assist import cached_model, model_path
 from hotline.services.queries import scoped
 from hotline.store.models import Ticket
 
@@ -43,39 +44,12 @@ MAX_CANDIDATES = 400
 MAX_LINKED = 10
 RETRY_TRAINING = 600.0  # seconds between background training attempts of one model
 
-_models: dict[Path, tuple[int, Any]] = {}
-_models_lock = threading.Lock()
 _training: dict[Path, float] = {}  # when a training of the model at a path last started
 _running: set[Path] = set()
 _training_lock = threading.Lock()
 
 
 # ------------------------------------------------------------------ models
-
-
-def model_path(kind: str, models_dir: Path) -> Path:
-    """Where :mod:`hotline.services.assist` saves the ``difficulty`` / ``intake`` model."""
-    return models_dir / kind / "model.pkl"
-
-
-def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
-    """The model saved at ``path`` (loaded once per file version), or None."""
-    try:
-        version = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    with _models_lock:
-        held = _models.get(path)
-        if held is not None and held[0] == version:
-            return held[1]
-    try:
-        model = loader(path)
-    except (OSError, ValueError, EOFError) as exc:  # a broken file must not break a page
-        log.error("model %s unusable: %s", path, exc)
-        return None
-    with _models_lock:
-        _models[path] = (version, model)
-    return model
 
 
 def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:

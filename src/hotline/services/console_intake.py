@@ -24,14 +24,8 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.services import analysis, assist, knowledge_admin
-from hotline.services.console_data import (
-    LINK_COLUMNS,
-    REPEAT_WINDOW,
-    cached_model,
-    link,
-    model_path,
-    train_in_background,
-)
+from hotline.services.assist import cached_model, model_path
+from hotline.services.console_data import LINK_COLUMNS, REPEAT_WINDOW, link, train_in_background
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
