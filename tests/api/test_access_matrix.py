@@ -199,6 +199,8 @@ CONSOLE: list[tuple[str, str]] = [
     ("/assessment/units/{unit}/tickets", "F  F    A   A    A    A   F       L"),
     ("/assessment/report.xlsx", "F  F    A   A    A    F   F       L"),
     ("/dashboard", "A  A    A   A    A    A   A       L"),
+    ("/notifications", "A  A    A   A    A    A   A       L"),
+    ("/notifications/bell", "A  A    A   A    A    A   A       L"),
 ]
 #: What a path parameter of a console page stands for in the walk.
 SAMPLE_PARAMS = {"month": "2026-11", "unit": "jingtai", "day": "2031-01-01", "key": "demo"}

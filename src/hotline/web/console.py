@@ -14,6 +14,7 @@ from hotline.web.views import (
     dispatch,
     inbox,
     intake,
+    notices,
     search,
     session,
     supervise,
@@ -28,7 +29,18 @@ STATS_OVERVIEW = "/api/v1/stats/overview"
 
 def mount(app: FastAPI) -> None:
     """Add the console's routes and static files to ``app`` (called by ``create_app``)."""
-    modules = (session, intake, dispatch, inbox, ticket, search, supervise, assessment, dashboard)
+    modules = (
+        session,
+        intake,
+        dispatch,
+        inbox,
+        ticket,
+        search,
+        supervise,
+        assessment,
+        dashboard,
+        notices,
+    )
     for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
