@@ -170,7 +170,15 @@ def _repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     return out
 
 
-def _score(model: DifficultyModel, tickets: list[Ticket], repeats: dict[int, int]) -> list[dict]:
+def _score(
+    model: DifficultyModel,
+    tickets: list[Ticket],
+    repeats: dict[int, int],
+    *,
+    reasons: bool = True,
+) -> list[dict]:
+    """Score, level, warning and alert of each ticket; with ``reasons`` the features that
+    pushed it up (a second pass over the model: left out where nobody reads them)."""
     records = [_record(t) | {"repeat_calls": repeats.get(t.id, 0)} for t in tickets]
     scores = model.predict_proba(records)
     return [
@@ -179,7 +187,7 @@ def _score(model: DifficultyModel, tickets: list[Ticket], repeats: dict[int, int
             "level": model.level(float(s)),
             "warning": bool(s >= model.threshold_),
             "alert": model.alert(float(s)),
-            "reasons": model.explain(r),
+            "reasons": model.explain(r) if reasons else [],
         }
         for r, s in zip(records, scores, strict=True)
     ]
@@ -353,8 +361,10 @@ def rescore(
     model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
     if model is None:
         return None
-    found = _score(model, [ticket], _repeat_calls(session, [ticket]))[0]
+    repeats = _repeat_calls(session, [ticket])
+    found = _score(model, [ticket], repeats, reasons=False)[0]
     if found["alert"] and not _alerted(session, ticket.id):
+        found = _score(model, [ticket], repeats)[0]  # the warning says why
         reasons = "；".join(found["reasons"]) or "综合评分高"
         message = f"疑难工单预警：{ticket.number} 疑难度 {found['score']:.2f}（{reasons}）"
         for role in ALERT_ROLES:
