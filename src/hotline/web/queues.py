@@ -55,6 +55,37 @@ def status_counts(session: Session, viewer: lc.Actor, statuses: Iterable[str]) -
     return {status: int(n) for status, n in session.execute(q.scoped(query, viewer))}
 
 
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a work queue (派单 / 本单位工单): the statuses it lists."""
+
+    key: str
+    label: str
+    statuses: tuple[str, ...]
+    event: str | None  # the request shown with each ticket (reason, reply…)
+
+
+def tab_of(tabs: list[Tab], key: str) -> Tab:
+    """The tab named ``key``; the first one for an unknown key."""
+    return next((t for t in tabs if t.key == key), tabs[0])
+
+
+def tab_context(
+    session: Session, viewer: lc.Actor, tabs: list[Tab], current: Tab, rows: PageOf
+) -> dict[str, Any]:
+    """What a tabbed queue page shows besides its own figures: every tab with its count,
+    the current tab, its page of rows and, per row, the request the tab is about."""
+    counts = status_counts(session, viewer, [s for t in tabs for s in t.statuses])
+    ids = [t.id for t in rows.items]
+    events = latest_events(session, ids, [current.event]) if current.event else {}
+    return {
+        "tabs": [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in tabs],
+        "tab": current,
+        "rows": rows,
+        "events": events,
+    }
+
+
 def warning_rank(now: datetime) -> Any:
     """0 red (超期), 1 yellow, 2 none: for ordering by warning colour."""
     running = Ticket.yellow_at.is_not(None)

@@ -3,7 +3,6 @@ bulk actions on the selected tickets and merge suggestions (合并建议)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -24,14 +23,7 @@ from hotline.web.render import ConsoleRoute, render
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    statuses: tuple[str, ...]
-    event: str | None  # the request shown with each ticket (reason, reply…)
-
-
+Tab = queues.Tab
 TABS = [
     Tab("awaiting", "待派单", (Status.AWAITING_DISPATCH.value,), "request_return"),
     Tab("returns", "退单审核", (Status.RETURN_REQUESTED.value,), "request_return"),
@@ -40,7 +32,6 @@ TABS = [
     Tab("callbacks", "待回访", (Status.AWAITING_CALLBACK.value,), "reply"),
     Tab("unsatisfied", "回访不满意", (Status.UNSATISFIED.value,), "callback"),
 ]
-TAB_BY_KEY = {t.key: t for t in TABS}
 #: Bulk actions of the queues: action → the status a ticket must still be in.
 BULK = {
     Action.DISPATCH.value: Status.AWAITING_DISPATCH.value,
@@ -65,23 +56,14 @@ def dispatch_page(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     allow(user, "dispatch")
-    current = TAB_BY_KEY.get(tab, TABS[0])
-    counts = queues.status_counts(session, user.actor, [s for t in TABS for s in t.statuses])
+    current = queues.tab_of(TABS, tab)
     rows = queues.queue(session, user.actor, current.statuses, page)
-    events = (
-        queues.latest_events(session, [t.id for t in rows.items], [current.event])
-        if current.event
-        else {}
-    )
     return render(
         request,
         "dispatch.html",
         {
             "active": "dispatch",
-            "tabs": [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in TABS],
-            "tab": current,
-            "rows": rows,
-            "events": events,
+            **queues.tab_context(session, user.actor, TABS, current, rows),
             "groups": queues.unit_groups(session),
             "names": unit_names(session),
             "bulk": BULK_OF_TAB.get(current.key),

@@ -15,10 +15,10 @@ from hotline.web import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
-from hotline.web.views.dispatch import Tab
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 S = Status
+Tab = queues.Tab
 
 TABS = [
     Tab("sign", "待签收", (S.DISPATCHED.value,), None),
@@ -31,7 +31,6 @@ TABS = [
         "reply",
     ),
 ]
-TAB_BY_KEY = {t.key: t for t in TABS}
 
 
 @router.get("/inbox")
@@ -44,23 +43,14 @@ def inbox_page(
 ) -> Response:
     allow(user, "inbox")
     now = now_local()
-    current = TAB_BY_KEY.get(tab, TABS[0])
-    counts = queues.status_counts(session, user.actor, [s for t in TABS for s in t.statuses])
+    current = queues.tab_of(TABS, tab)
     rows = queues.inbox(session, user.actor, current.statuses, page, now)
-    events = (
-        queues.latest_events(session, [t.id for t in rows.items], [current.event])
-        if current.event
-        else {}
-    )
     return render(
         request,
         "inbox.html",
         {
             "active": "inbox",
-            "tabs": [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in TABS],
-            "tab": current,
-            "rows": rows,
-            "events": events,
+            **queues.tab_context(session, user.actor, TABS, current, rows),
             "volumes": stats.volumes(session=session, viewer=user.actor, now=now),
             "now": now,
         },
