@@ -10,6 +10,25 @@ from sqlalchemy.orm import Session
 from hotline.services.users import create_user
 
 PASSWORD = "secret-pass-1"
+#: The console's people for the web and browser tests: username → (role, unit).
+USERS: dict[str, tuple[str, str | None]] = {
+    "op": ("operator", None),
+    "disp": ("dispatcher", None),
+    "sup": ("supervisor", None),
+    "boss": ("leader", None),
+    "root": ("admin", None),
+    "jingtai": ("unit", "jingtai"),
+    "songzhou": ("unit", "songzhou"),
+}
+#: The page each role lands on after logging in (what the tests expect).
+HOMES = {
+    "operator": "/intake",
+    "dispatcher": "/dispatch",
+    "unit": "/inbox",
+    "supervisor": "/supervise",
+    "leader": "/dashboard",
+    "admin": "/tickets",
+}
 
 
 def make_user(session: Session, username: str, role: str, unit: str | None = None) -> None:

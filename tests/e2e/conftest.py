@@ -23,6 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import HOMES, PASSWORD, USERS
+
+__all__ = ["HOMES", "USERS"]  # the console's people and each role's home page
+
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,25 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "secret-pass-1"
-#: username → (role, unit)
-USERS: dict[str, tuple[str, str | None]] = {
-    "op": ("operator", None),
-    "disp": ("dispatcher", None),
-    "sup": ("supervisor", None),
-    "boss": ("leader", None),
-    "root": ("admin", None),
-    "jingtai": ("unit", "jingtai"),
-    "songzhou": ("unit", "songzhou"),
-}
-HOMES = {
-    "operator": "/intake",
-    "dispatcher": "/dispatch",
-    "unit": "/inbox",
-    "supervisor": "/supervise",
-    "leader": "/dashboard",
-    "admin": "/tickets",
-}
 
 
 def _chromium_problem() -> str | None:

@@ -16,25 +16,9 @@ from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.services.tickets import intake
 from hotline.store.models import Ticket
-from tests.factories import PASSWORD, intake_body, make_user
+from tests.factories import HOMES, PASSWORD, USERS, intake_body, make_user
 
-USERS = {
-    "op": ("operator", None),
-    "disp": ("dispatcher", None),
-    "sup": ("supervisor", None),
-    "boss": ("leader", None),
-    "root": ("admin", None),
-    "jingtai": ("unit", "jingtai"),
-    "songzhou": ("unit", "songzhou"),
-}
-HOMES = {
-    "operator": "/intake",
-    "dispatcher": "/dispatch",
-    "unit": "/inbox",
-    "supervisor": "/supervise",
-    "leader": "/dashboard",
-    "admin": "/tickets",
-}
+__all__ = ["HOMES", "USERS"]  # the console's people and each role's home page
 
 
 @pytest.fixture
