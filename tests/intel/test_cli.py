@@ -64,29 +64,19 @@ def _train(cli, tmp_path, *extra: str):
     return CliRunner().invoke(cli, args)
 
 
+def _eval(cli, tmp_path, data, *extra: str):
+    """``hotline eval dispatch`` of the model trained by :func:`_train` on ``data``."""
+    args = ["eval", "dispatch", "--model", str(tmp_path / "m"), "--data", str(data)]
+    args += ["--text-col", "title", "--label-col", "unit", *extra]
+    return CliRunner().invoke(cli, args)
+
+
 def test_train_eval_dispatch_round(cli, tmp_path, data_dir) -> None:
     result = _train(cli, tmp_path, "--register")
     assert result.exit_code == 0, result.output
     assert "registered as v0001" in result.output and (tmp_path / "m" / "model.json").exists()
     test = _csv(tmp_path / "test.csv", 80, seed=2)
-    result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            "dispatch",
-            "--model",
-            str(tmp_path / "m"),
-            "--data",
-            str(test),
-            "--text-col",
-            "title",
-            "--text-col",
-            "content",
-            "--label-col",
-            "unit",
-            "--json",
-        ],
-    )
+    result = _eval(cli, tmp_path, test, "--text-col", "content", "--json")
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert {
@@ -117,21 +107,7 @@ def test_train_eval_dispatch_round(cli, tmp_path, data_dir) -> None:
 def test_eval_readable_table(cli, tmp_path, data_dir) -> None:
     assert _train(cli, tmp_path).exit_code == 0
     test = _csv(tmp_path / "test.csv", 40, seed=3)
-    result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            "dispatch",
-            "--model",
-            str(tmp_path / "m"),
-            "--data",
-            str(test),
-            "--text-col",
-            "title",
-            "--label-col",
-            "unit",
-        ],
-    )
+    result = _eval(cli, tmp_path, test)
     assert result.exit_code == 0, result.output
     assert "macro_f1=" in result.output and "urban" in result.output
 
