@@ -67,6 +67,9 @@ class TicketImport(TicketCreate):
     """A historical ticket from an import file: it carries its own intake time."""
 
     created_at: datetime | None = Field(None, description="受理时间")
+    source_number: str | None = Field(
+        None, max_length=64, description="原工单号 (the number in the system it comes from)"
+    )
 
 
 class ActionIn(BaseModel):

@@ -8,10 +8,11 @@ its rows is in the database and the database is sound. Running the same file aga
 (the operator's "resume") then imports every row exactly once, each ticket with a
 history whose replay equals its projection.
 
-Note what the importer does *not* promise: a second run of a file that was imported
-completely makes a second copy (there is no per-file or per-row idempotency key).
-An operator who does not know whether a killed import committed must look first
-(e.g. search one row's text) — the all-or-none rule makes one row enough.
+A file is imported once: the import records the file's SHA-256 (``import_batches``,
+unique) in the transaction of its tickets. So an operator who does not know whether
+a killed import committed simply runs it again: a third run of the completed file is
+refused (``import.already_imported``, non-zero exit) and writes nothing, and two
+processes importing the same file at the same moment write it once.
 """
 
 from __future__ import annotations
@@ -98,6 +99,24 @@ def _count(db_url: str) -> int:
         )
 
 
+def _batches(db_url: str) -> list[tuple[str, int]]:
+    """(file name, rows) of every import recorded."""
+    from hotline.store.models import ImportBatch
+
+    query = select(ImportBatch.file_name, ImportBatch.row_count)
+    with sp.database(db_url) as session:
+        return [(name, rows) for name, rows in session.execute(query)]
+
+
+def _refused_as_imported(returncode: int, err: bytes) -> bool:
+    message = err.decode()
+    return (
+        returncode != 0
+        and "import.already_imported" in message
+        and f"（{N_ROWS:,} 张工单），未重复导入" in message
+    )
+
+
 def test_sigkill_mid_import_leaves_nothing_and_a_rerun_imports_once(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -130,6 +149,12 @@ def test_sigkill_mid_import_leaves_nothing_and_a_rerun_imports_once(
     assert f"新建工单 {N_ROWS} 张" in out.decode()
     assert _count(db_url) == N_ROWS
 
+    third = _import(env, path)  # the completed file, once more
+    _out, err = third.communicate(timeout=300)
+    assert _refused_as_imported(third.returncode, err), err.decode()
+    assert _count(db_url) == N_ROWS
+    assert _batches(db_url) == [("tickets.csv", N_ROWS)]
+
     from hotline.store.models import Ticket
 
     with sp.database(db_url) as session:
@@ -139,3 +164,22 @@ def test_sigkill_mid_import_leaves_nothing_and_a_rerun_imports_once(
         assert len({content for _id, content in rows}) == N_ROWS  # each row once
         histories = sp.check_histories(session, [ticket_id for ticket_id, _ in rows])
     assert all(actions == ["dispatch"] for actions in histories.values())
+
+
+def test_two_processes_importing_one_file_at_once_write_it_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    sp.prepare(db_url, {})
+    env = sp.server_env(db_url, tmp_path)
+    path = tmp_path / "tickets.csv"
+    _write_csv(path)
+
+    procs = [_import(env, path), _import(env, path)]
+    ends = [(proc.communicate(timeout=300), proc.returncode) for proc in procs]
+
+    imported = [out for (out, _err), code in ends if code == 0]
+    refused = [err for (_out, err), code in ends if _refused_as_imported(code, err)]
+    assert len(imported) == 1 and len(refused) == 1, ends
+    assert f"新建工单 {N_ROWS} 张" in imported[0].decode()
+    assert _count(db_url) == N_ROWS
+    assert _batches(db_url) == [("tickets.csv", N_ROWS)]

@@ -213,7 +213,10 @@ def import_group() -> None:
     help="Map a ticket field to a column of the file (repeatable).",
 )
 def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
-    """Import tickets from CSV or XLSX: all rows or none, with a report of every bad row."""
+    """Import tickets from CSV or XLSX: all rows or none, with a report of every bad row.
+
+    A file already imported (the same bytes) is refused, so running it again is safe.
+    """
     from hotline.services.imports import ImportRejected, import_tickets_file
 
     prepare_database()
@@ -223,13 +226,56 @@ def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
         raise click.UsageError("--map 的格式应为 字段=列名，例如 --map content=诉求内容") from None
     with _sessions()() as session:
         try:
-            report = import_tickets_file(session=session, path=file, field_map=field_map)
+            report = import_tickets_file(
+                session=session, path=file, field_map=field_map, imported_by=_login_name()
+            )
         except ImportRejected as exc:
             click.echo(exc.report.text(), err=True)
             sys.exit(1)
         except DomainError as exc:
             _fail(exc)
     click.echo(report.text())
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "import"
+
+
+@import_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per import.")
+def import_list(as_json: bool) -> None:
+    """List past imports, newest first (each file is imported once)."""
+    from hotline.services.imports import list_import_batches
+
+    prepare_database()
+    with _sessions()() as session:
+        rows = [
+            {
+                "digest": b.digest,
+                "file": b.file_name,
+                "rows": b.row_count,
+                "imported_at": b.imported_at.isoformat(sep=" "),
+                "imported_by": b.imported_by,
+                "first_ticket_id": b.first_ticket_id,
+                "last_ticket_id": b.last_ticket_id,
+            }
+            for b in list_import_batches(session=session)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("尚无导入记录")
+    for row in rows:
+        click.echo(
+            f"{row['digest'][:12]}  {row['imported_at'][:16]}  {row['rows']:>7,} 张  "
+            f"{row['imported_by']:<10} {row['file']}"
+        )
 
 
 @click.command("backup")

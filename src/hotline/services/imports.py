@@ -2,11 +2,19 @@
 
 Every row is checked first; one bad row rejects the file and the report names every
 bad row (line, field, reason). Only a clean file is written, in one transaction.
+
+A file is imported once: its SHA-256 is recorded (``import_batches``) in the same
+transaction as its tickets, under a unique constraint, so running it again — after a
+crash, or at the same moment in another process — is refused with
+``import.already_imported``. A killed import recorded nothing and may simply be run
+again. Rows carrying a source ticket number (原工单号) are imported once too, even
+from another file.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
@@ -22,6 +32,7 @@ from hotline.domain.errors import DomainError
 from hotline.schemas import TicketImport
 from hotline.services.directory import list_units
 from hotline.services.tickets import now_local, record_intake
+from hotline.store.models import ImportBatch, Ticket
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -39,6 +50,7 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("category", "事项分类"),
     "created_at": ("created_at", "受理时间"),
     "unit": ("unit", "承办单位"),
+    "source_number": ("source_number", "原工单号", "工单编号"),
 }
 _LABELS = {
     "type": {
@@ -79,21 +91,53 @@ class ImportReport:
         return f"导入完成：{self.file} 共 {self.rows} 行，新建工单 {self.created} 张。"
 
 
+@dataclass
+class CheckedRow:
+    line: int
+    ticket: TicketImport
+    unit: str | None
+
+
 class ImportRejected(DomainError):
     def __init__(self, report: ImportReport) -> None:
         super().__init__("import.rejected", report.text())
         self.report = report
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8 or GBK) or XLSX file as header → text."""
+class AlreadyImported(DomainError):
+    """The file (the same bytes) was imported before: nothing is written again."""
+
+    def __init__(self, batch: ImportBatch, file: str) -> None:
+        message = (
+            f"该文件已于 {batch.imported_at:%Y-%m-%d %H:%M} 导入（{batch.row_count:,} 张工单），"
+            "未重复导入"
+        )
+        if batch.file_name != file:
+            message += f"（当时的文件名：{batch.file_name}）"
+        super().__init__(
+            "import.already_imported",
+            message,
+            batch_id=batch.id,
+            digest=batch.digest,
+            imported_at=batch.imported_at,
+            rows=batch.row_count,
+        )
+        self.batch = batch
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of an import file, refusing one over 20 MB or of another type."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise DomainError("import.too_large", "文件超过 20 MB")
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    if path.suffix.lower() != ".csv":
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise DomainError("import.unsupported", "只支持 .csv 和 .xlsx 文件")
-    raw = path.read_bytes()
+    return path.read_bytes()
+
+
+def read_rows(path: Path, raw: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV (UTF-8 or GBK) or XLSX file (``raw``, read from ``path``) as header → text."""
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(raw)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -105,9 +149,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return [dict(r) for r in csv.DictReader(io.StringIO(text))]
 
 
-def _read_xlsx(path: Path) -> list[dict[str, str]]:
+def _read_xlsx(raw: bytes) -> list[dict[str, str]]:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise DomainError("import.bad_file", "不是有效的 xlsx 文件") from exc
@@ -115,7 +159,7 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
         raise DomainError("import.zip_bomb", "xlsx 解压后过大，疑似恶意文件，已拒绝")
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     if not rows:
         return []
@@ -180,8 +224,8 @@ def _check_rows(
     columns: dict[str, str],
     units: set[str],
     report: ImportReport,
-) -> list[tuple[TicketImport, str | None]]:
-    checked: list[tuple[TicketImport, str | None]] = []
+) -> list[CheckedRow]:
+    checked: list[CheckedRow] = []
     for line, row in enumerate(rows, start=2):
         try:
             values = _row_values(row, columns)
@@ -192,7 +236,7 @@ def _check_rows(
         if unit is not None and unit not in units:
             report.errors.append(RowError(line, "unit", f"承办单位不存在：{unit}"))
         try:
-            checked.append((TicketImport(**values), unit))
+            checked.append(CheckedRow(line, TicketImport(**values), unit))
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"]) or "row"
@@ -206,43 +250,120 @@ def _reason(err: Any) -> str:
     return api_reason(err)
 
 
+def _source_numbers(rows: list[dict[str, str]], columns: dict[str, str]) -> list[tuple[int, str]]:
+    """(line, source number) of every row that has one."""
+    column = columns.get("source_number")
+    if column is None:
+        return []
+    found = ((line, (row.get(column) or "").strip()) for line, row in enumerate(rows, start=2))
+    return [(line, number) for line, number in found if number]
+
+
+def _check_source_numbers(
+    session: Session, numbers: list[tuple[int, str]], report: ImportReport
+) -> None:
+    """A source number is imported once: not twice in the file, not again later."""
+    first_line: dict[str, int] = {}
+    for line, number in numbers:
+        if number in first_line:
+            reason = f"该原工单号与第 {first_line[number]} 行重复"
+            report.errors.append(RowError(line, "source_number", reason))
+        else:
+            first_line[number] = line
+    known: set[str] = set()
+    wanted = sorted(first_line)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        known |= set(
+            session.scalars(select(Ticket.source_number).where(Ticket.source_number.in_(chunk)))
+        )
+    for number in known:
+        report.errors.append(RowError(first_line[number], "source_number", "该原工单号已导入"))
+    report.errors.sort(key=lambda e: e.line)
+
+
+def _refuse_if_imported(session: Session, digest: str, file: str) -> None:
+    batch = session.scalars(select(ImportBatch).where(ImportBatch.digest == digest)).first()
+    if batch is not None:
+        raise AlreadyImported(batch, file)
+
+
 def import_tickets_file(
     *,
     session: Session,
     path: Path,
     field_map: dict[str, str] | None = None,
+    imported_by: str = IMPORT_ACTOR.username,
 ) -> ImportReport:
-    """Check every row, then write all of them in one transaction (or none)."""
-    rows = read_rows(path)
+    """Check every row, then write all of them in one transaction (or none), once."""
+    raw = read_file(path)
+    rows = read_rows(path, raw)
     report = ImportReport(file=path.name, rows=len(rows))
     header = list(rows[0].keys()) if rows else []
     if not rows:
         raise DomainError("import.empty", "文件中没有数据行")
     columns = _resolve_columns(header, field_map or {})
+    digest = hashlib.sha256(raw).hexdigest()
+    _refuse_if_imported(session, digest, path.name)  # before the rows: they would clash
     units = {u.code for u in list_units(session)} | {u.name for u in list_units(session)}
     checked = _check_rows(rows, columns, units, report)
+    numbers = _source_numbers(rows, columns)
+    _check_source_numbers(session, numbers, report)
     if report.errors:
         raise ImportRejected(report)
-    _write_all(session, checked, report)
+    batch = ImportBatch(
+        digest=digest,
+        file_name=path.name[:255],
+        row_count=len(checked),
+        imported_by=imported_by[:64],
+    )
+    try:
+        _write_all(session, batch, checked, report)
+    except IntegrityError:
+        # another import committed the same file, or some of the same source numbers,
+        # between the checks above and this commit: say which, as the checks would have
+        _refuse_if_imported(session, digest, path.name)
+        _check_source_numbers(session, numbers, report)
+        if report.errors:
+            raise ImportRejected(report) from None
+        raise
     return report
 
 
 def _write_all(
-    session: Session, checked: list[tuple[TicketImport, str | None]], report: ImportReport
+    session: Session, batch: ImportBatch, checked: list[CheckedRow], report: ImportReport
 ) -> None:
+    """Write the batch row, the tickets and the batch's ticket range; one commit.
+
+    The batch row goes first: a concurrent import of the same file stops at its unique
+    digest (PostgreSQL makes it wait for this commit; SQLite for the write lock).
+    """
     codes = {u.name: u.code for u in list_units(session)}
     now = now_local()
     try:
-        for ticket_in, unit in checked:
-            record_intake(
+        batch.imported_at = now
+        session.add(batch)
+        session.flush()
+        ids: list[int] = []
+        for row in checked:
+            ticket = record_intake(
                 session=session,
-                ticket_in=ticket_in,
+                ticket_in=row.ticket,
                 actor=IMPORT_ACTOR,
-                now=ticket_in.created_at or now,
-                unit=codes.get(unit, unit) if unit else None,
+                now=row.ticket.created_at or now,
+                unit=codes.get(row.unit, row.unit) if row.unit else None,
             )
+            ticket.source_number = row.ticket.source_number
+            ids.append(ticket.id)
+        batch.first_ticket_id, batch.last_ticket_id = min(ids), max(ids)
         session.commit()
     except Exception:
         session.rollback()
         raise
     report.created = len(checked)
+
+
+def list_import_batches(*, session: Session, limit: int | None = None) -> list[ImportBatch]:
+    """Past imports, newest first."""
+    query = select(ImportBatch).order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    return list(session.scalars(query.limit(limit)))

@@ -75,6 +75,7 @@ class Ticket(Base):
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_reply_due", "reply_due"),
         Index("ix_tickets_caller_phone", "caller_phone"),
+        Index("ix_tickets_source_number", "source_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +114,8 @@ class Ticket(Base):
     suggested_unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     suggested_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # the ticket's number in the system it was imported from (原工单号); imported once
+    source_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.seq", lazy="raise"
@@ -275,6 +278,23 @@ class JobRun(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class AssistTask(Base):
+    """A ticket changed by a committed intake or action, waiting to be re-assessed.
+
+    Written in the transaction of the change itself (so none is lost and none is queued
+    for a change that was rolled back); the ``assist_queue`` job drains it in batches:
+    it re-scores the ticket's difficulty, raises the early warning (疑难预警) and, after an
+    intake, keeps the machine's type/urgency/category beside the operator's choice.
+    """
+
+    __tablename__ = "assist_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(24))
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class KnowledgeArticle(Base):
     """A knowledge-base article (知识库) version; a new version never overwrites an old one.
 
@@ -296,3 +316,24 @@ class KnowledgeArticle(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ImportBatch(Base):
+    """One imported file (导入批次), written in the transaction of its tickets.
+
+    The unique ``digest`` (SHA-256 of the file's bytes) lets a file be imported once:
+    a second import of it, even one running at the same moment, is refused.
+    ``first_ticket_id`` … ``last_ticket_id`` is the range the batch's tickets fall in.
+    """
+
+    __tablename__ = "import_batches"
+    __table_args__ = (UniqueConstraint("digest", name="uq_import_batches_digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    row_count: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    first_ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
