@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hotline.demo import generate_district
-from hotline.intel.topics import TopicModel, Window, burst_alerts, hot_topics
+from hotline.intel.bursts import burst_alerts, hot_topics
+from hotline.intel.topics import TopicModel, Window
 
 DATA = (
     Path(__file__).parents[1].parent / "shared" / "data" / "teddy2020" / "messages_with_votes.csv"

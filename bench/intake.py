@@ -33,35 +33,43 @@ TOWNS = ["景泰街道", "同德街道", "太和镇", "人和镇", "京溪街道
 
 def _body(rng: random.Random) -> dict[str, str]:
     town = rng.choice(TOWNS)
-    return {"content": rng.choice(TEXTS).format(town=town), "address": f"白云区{town}",
-            "caller_phone": f"13{rng.randint(100000000, 999999999)}",
-            "type": rng.choice(["consult", "complaint", "help"])}
+    return {
+        "content": rng.choice(TEXTS).format(town=town),
+        "address": f"白云区{town}",
+        "caller_phone": f"13{rng.randint(100000000, 999999999)}",
+        "type": rng.choice(["consult", "complaint", "help"]),
+    }
 
 
-async def _client(client: httpx.AsyncClient, until: float, out: list[float],
-                  errors: list[int], seed: int) -> None:
+async def _client(
+    client: httpx.AsyncClient, until: float, out: list[float], errors: list[int], seed: int
+) -> None:
     rng = random.Random(seed)
     n = 0
     while time.monotonic() < until:
         n += 1
         started = time.perf_counter()
-        r = await client.post("/api/v1/tickets", json=_body(rng),
-                              headers={"Idempotency-Key": f"bench-{seed}-{n}"})
+        r = await client.post(
+            "/api/v1/tickets", json=_body(rng), headers={"Idempotency-Key": f"bench-{seed}-{n}"}
+        )
         elapsed = (time.perf_counter() - started) * 1000
         (out.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
 
 
-async def _stream(base: str, auth: str, seconds: float, clients: int
-                  ) -> tuple[list[float], list[int], float]:
+async def _stream(
+    base: str, auth: str, seconds: float, clients: int
+) -> tuple[list[float], list[int], float]:
     latencies: list[float] = []
     errors: list[int] = []
     limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {auth}"},
-                                 timeout=10, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {auth}"}, timeout=10, limits=limits
+    ) as client:
         until = time.monotonic() + seconds
         started = time.monotonic()
-        await asyncio.gather(*(_client(client, until, latencies, errors, i)
-                               for i in range(clients)))
+        await asyncio.gather(
+            *(_client(client, until, latencies, errors, i) for i in range(clients))
+        )
         return latencies, errors, time.monotonic() - started
 
 
@@ -70,9 +78,11 @@ def run(kind: str, seconds: float, clients: int, workers: int) -> str:
         latencies, errors, wall = asyncio.run(_stream(base, token(base), seconds, clients))
         rss = peak_rss_mb(proc.pid)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return (f"{kind:<11} workers={workers} clients={clients} tickets={len(latencies)} "
-            f"tickets/s={len(latencies) / wall:.0f} p50={q[49]:.1f}ms p99={q[98]:.1f}ms "
-            f"errors={len(errors)} server_peak_rss={rss:.0f}MB")
+    return (
+        f"{kind:<11} workers={workers} clients={clients} tickets={len(latencies)} "
+        f"tickets/s={len(latencies) / wall:.0f} p50={q[49]:.1f}ms p99={q[98]:.1f}ms "
+        f"errors={len(errors)} server_peak_rss={rss:.0f}MB"
+    )
 
 
 def main() -> None:

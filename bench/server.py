@@ -63,12 +63,18 @@ def _env(url: str, data_dir: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(
-    url: str, workers: int = 1, models_from: Path | None = None, demo_tickets: int = 0
+    url: str,
+    workers: int = 1,
+    models_from: Path | None = None,
+    demo_tickets: int = 0,
+    jobs: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Migrate, create a user `bench`/`bench-pass-1`, serve; yield (base_url, process).
 
     With ``demo_tickets``, first build the demo district of that many tickets (its
     users, password ``hotline-demo``, and a trained dispatch model for auto-dispatch).
+    With ``jobs``, also run a jobs worker (``hotline jobs run --job …``) for those jobs,
+    as a child of the server's process group: :func:`jobs_pid` finds it.
     """
     with tempfile.TemporaryDirectory() as data_dir:
         if models_from is not None:
@@ -107,12 +113,31 @@ def running_server(
             stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
+        worker = None
+        if jobs:
+            command = [HOTLINE, "jobs", "run", "--interval", "5"]
+            for job in jobs:
+                command += ["--job", job]
+            worker = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            _JOB_WORKERS[proc.pid] = worker.pid
         try:
             _wait(base)
             yield base, proc
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            for process in (proc, worker):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=20)
+
+
+_JOB_WORKERS: dict[int, int] = {}
+
+
+def jobs_pid(server_pid: int) -> int | None:
+    """The jobs worker started with the server of ``server_pid`` (None without one)."""
+    return _JOB_WORKERS.get(server_pid)
 
 
 def _wait(base: str) -> None:

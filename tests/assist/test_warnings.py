@@ -1,4 +1,7 @@
-"""Re-scoring after intake and every action, the early warning (疑难预警), intake labels."""
+"""Re-assessment after intake and every action, the early warning (疑难预警), intake labels.
+
+Each committed change queues its ticket; the ``assist_queue`` job drains the queue every
+minute (here: :func:`drain` called where the job would run)."""
 
 from __future__ import annotations
 
@@ -13,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.config import get_settings
+from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.intel.difficulty import DifficultyModel
 from hotline.intel.intake_assist import IntakeAssistant
 from hotline.schemas import TicketCreate
-from hotline.services import assist, supervision
+from hotline.services import assist, assist_queue, supervision
 from hotline.services.tickets import act, intake
-from hotline.store.models import Notification, Ticket
+from hotline.store.models import AssistTask, Notification, Ticket
 
 OPERATOR = Actor("op1", Role.OPERATOR)
 DISPATCHER = Actor("disp", Role.DISPATCHER)
@@ -66,6 +70,15 @@ def _intake(session: Session, content: str, **fields: str) -> Ticket:
     return ticket
 
 
+def drain(session: Session) -> dict[str, int]:
+    """What the ``assist_queue`` job does every minute."""
+    return assist_queue.drain(session, now=datetime(2026, 6, 1))
+
+
+def _rescore(session: Session, ticket: Ticket) -> dict:
+    return assist_queue.rescore(session, [ticket], now=datetime(2026, 6, 1))[ticket.id]
+
+
 def _alerts(session: Session, ticket: Ticket) -> list[Notification]:
     query = select(Notification).where(
         Notification.ticket_id == ticket.id, Notification.kind == "difficult"
@@ -76,13 +89,16 @@ def _alerts(session: Session, ticket: Ticket) -> list[Notification]:
 def test_a_difficult_ticket_warns_dispatchers_and_supervisors_once(
     session: Session, difficulty_model: DifficultyModel
 ) -> None:
-    ticket = _intake(session, ANGRY)  # scored at intake already
+    ticket = _intake(session, ANGRY)
+    assert _alerts(session, ticket) == []  # the intake itself does not wait for the model
+    drain(session)
     assert {n.target_role for n in _alerts(session, ticket)} == {"dispatcher", "supervisor"}
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
     for _ in range(2):
         act(session=session, ticket=ticket, action="urge", data={"reason": "请尽快办理"},
             actor=SUPERVISOR)  # fmt: skip
+        drain(session)
     alerts = _alerts(session, ticket)
     assert len(alerts) == 2  # re-scored after every action, warned once per role
     assert all(ticket.number in n.message and "升级用语" in n.message for n in alerts)
@@ -101,19 +117,20 @@ def test_a_calm_ticket_raises_no_warning(
     ticket = _intake(session, CALM)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "songzhou"},
         actor=DISPATCHER)  # fmt: skip
+    assert drain(session)["scored"] == 1
     assert _alerts(session, ticket) == []
-    found = assist.rescore(session, ticket, now=datetime(2026, 6, 1))
-    assert found is not None and not found["alert"] and found["level"] in {"中", "低"}
+    found = _rescore(session, ticket)
+    assert not found["alert"] and found["level"] in {"中", "低"}
 
 
 def test_re_scoring_follows_the_unit_the_ticket_is_sent_to(
     session: Session, difficulty_model: DifficultyModel
 ) -> None:
     ticket = _intake(session, CALM)
-    at_intake = assist.rescore(session, ticket, now=datetime(2026, 6, 1))
+    at_intake = _rescore(session, ticket)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
-    dispatched = assist.rescore(session, ticket, now=datetime(2026, 6, 1))
+    dispatched = _rescore(session, ticket)
     assert at_intake and dispatched and dispatched["score"] > at_intake["score"]
 
 
@@ -127,13 +144,15 @@ def test_the_model_is_loaded_once_not_per_action(
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
+    drain(session)
     for _ in range(3):
         act(session=session, ticket=ticket, action="urge", data={"reason": "催办"},
             actor=SUPERVISOR)  # fmt: skip
+        drain(session)
     assert len(loads) == 1  # five scorings, one load
 
 
-def test_a_scoring_failure_never_fails_the_action(
+def test_a_scoring_failure_is_logged_and_leaves_the_queue_empty(
     session: Session,
     difficulty_model: DifficultyModel,
     monkeypatch: pytest.MonkeyPatch,
@@ -143,14 +162,53 @@ def test_a_scoring_failure_never_fails_the_action(
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(DifficultyModel, "predict_proba", broken)
-    with caplog.at_level(logging.ERROR, logger="hotline.services.assist"):
-        ticket = _intake(session, ANGRY)
-        act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
-            actor=DISPATCHER)  # fmt: skip
+    ticket = _intake(session, ANGRY)
+    act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
+        actor=DISPATCHER)  # fmt: skip
+    with caplog.at_level(logging.ERROR, logger="hotline.services.assist_queue"):
+        done = drain(session)
+    assert done["tasks"] == 2 and done["failed"] == 1
+    assert assist_queue.queued(session) == 0  # a broken model never clogs the queue
     session.expire_all()
     assert session.get(Ticket, ticket.id).status == "dispatched"
     assert _alerts(session, ticket) == []
     assert "model exploded" in caplog.text
+
+
+def test_a_committed_change_queues_its_ticket_and_a_refused_one_queues_nothing(
+    session: Session, models_dir: Path
+) -> None:
+    ticket = _intake(session, CALM)
+    assert assist_queue.queued(session) == 1
+    with pytest.raises(DomainError):
+        act(session=session, ticket=ticket, action="reply", data={"content": "已处理"},
+            actor=DISPATCHER)  # fmt: skip
+    assert assist_queue.queued(session) == 1
+    act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
+        actor=DISPATCHER)  # fmt: skip
+    tasks = session.scalars(select(AssistTask).order_by(AssistTask.id)).all()
+    assert [(t.ticket_id, t.action) for t in tasks] == [
+        (ticket.id, "intake"), (ticket.id, "dispatch")
+    ]  # fmt: skip
+    assert drain(session)["tickets"] == 1 and assist_queue.queued(session) == 0
+
+
+def test_a_batch_of_changes_is_scored_in_one_pass_of_the_model(
+    session: Session, difficulty_model: DifficultyModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = DifficultyModel.predict_proba
+
+    def counted(self: DifficultyModel, records: list) -> object:
+        calls.append(len(records))
+        return real(self, records)
+
+    monkeypatch.setattr(DifficultyModel, "predict_proba", counted)
+    for i in range(12):
+        _intake(session, f"{CALM}{i}")
+    done = drain(session)
+    assert done["tasks"] == 12 and done["scored"] == 12
+    assert calls == [12]
 
 
 def test_without_a_model_actions_go_on_and_nothing_is_trained(
@@ -159,6 +217,7 @@ def test_without_a_model_actions_go_on_and_nothing_is_trained(
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
+    assert drain(session)["scored"] == 0
     assert ticket.status == "dispatched" and _alerts(session, ticket) == []
     assert not (models_dir / "difficulty").exists()
 
@@ -172,8 +231,10 @@ def test_a_model_file_of_another_version_is_skipped_not_fatal(
     assist._models.clear()
     with caplog.at_level(logging.WARNING, logger="hotline.services.assist"):
         ticket = _intake(session, ANGRY)
+        drain(session)
         act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
             actor=DISPATCHER)  # fmt: skip
+        drain(session)
     assert ticket.status == "dispatched" and _alerts(session, ticket) == []
     assert caplog.text.count("unusable") == 1  # once per file, not per action
 
@@ -190,6 +251,7 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
     for i in range(10):
         _intake(session, f"{LAMP}{i}", type="complaint")
         _intake(session, f"{CARD}{i}", type="consult")
+    assert drain(session)["labelled"] == 0  # no intake model yet: nothing to compare with
     assist.train_intake(session, models_dir=models_dir)
     assert (
         IntakeAssistant.load(models_dir / "intake" / "model.pkl").suggest(LAMP)["type"][0]["value"]
@@ -197,9 +259,12 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
     )
 
     corrected = [_intake(session, f"{LAMP}{i}", type="consult") for i in range(6)]
+    assert drain(session)["labelled"] == 6
     kept = corrected[0].suggestion["intake"]["type"]
     assert kept["suggested"] == "complaint" and kept["chosen"] == "consult" and kept["corrected"]
-    agreed = _intake(session, f"{CARD}x", type="consult").suggestion["intake"]["type"]
+    agreed_ticket = _intake(session, f"{CARD}x", type="consult")
+    drain(session)
+    agreed = agreed_ticket.suggestion["intake"]["type"]
     assert agreed["suggested"] == agreed["chosen"] == "consult" and not agreed["corrected"]
 
     metrics = assist.train_intake(session, models_dir=models_dir)

@@ -18,7 +18,7 @@ from prometheus_client import (
 from sqlalchemy import case, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.store.models import Ticket
+from hotline.store.models import AssistTask, Ticket
 
 _ID = re.compile(r"/\d+(?=/|$)")
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -40,6 +40,11 @@ DISPATCH_DECISIONS = Counter(
 )
 QUEUE_DEPTH = Gauge(
     "hotline_tickets_awaiting_dispatch", "Tickets waiting for a dispatcher", registry=REGISTRY
+)
+ASSIST_QUEUE = Gauge(
+    "hotline_assist_queue_depth",
+    "Ticket changes waiting to be re-assessed (difficulty, early warning) by the jobs worker",
+    registry=REGISTRY,
 )
 AUTO_RATE = Gauge(
     "hotline_auto_dispatch_rate_today",
@@ -89,6 +94,7 @@ def install(app: FastAPI) -> None:
                 )
                 or 0
             )
+            ASSIST_QUEUE.set(session.scalar(select(func.count()).select_from(AssistTask)) or 0)
             row = session.execute(
                 select(
                     func.count(), func.sum(case((Ticket.auto_dispatched.is_(True), 1), else_=0))

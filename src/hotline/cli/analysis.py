@@ -13,8 +13,9 @@ from typing import Any
 import click
 
 from hotline.intel import links as lk
+from hotline.intel.bursts import hot_topics
 from hotline.intel.text import join_fields
-from hotline.intel.topics import Window, hot_topics
+from hotline.intel.topics import Window
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",

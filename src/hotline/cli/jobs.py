@@ -38,7 +38,13 @@ def jobs_cmd() -> None:
     help="Seconds between rounds (default: HOTLINE_JOBS_INTERVAL_SECONDS).",
 )
 @click.option("--worker", default=None, help="This worker's name (default: host:pid).")
-def jobs_run(once: bool, interval: float | None, worker: str | None) -> None:
+@click.option(
+    "--job",
+    "only",
+    multiple=True,
+    help="Run only this job (repeatable; default: every job of the schedule).",
+)
+def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple[str, ...]) -> None:
     """The jobs worker: runs each due job once across every worker (safe to start twice)."""
     from hotline.logs import configure
     from hotline.services import jobs
@@ -46,8 +52,12 @@ def jobs_run(once: bool, interval: float | None, worker: str | None) -> None:
 
     _require_schema()
     name = worker or jobs.default_worker()
+    try:
+        chosen = [jobs.job_named(job) for job in only] or None
+    except DomainError as exc:
+        _fail(exc)
     if once:
-        for out in jobs.run_due(_sessions(), now_local(), name):
+        for out in jobs.run_due(_sessions(), now_local(), name, jobs=chosen):
             click.echo(f"{out.job:<17} {out.slot:<22} {out.status:<7} {_detail(out.detail)}")
         return
     settings = get_settings()
@@ -61,7 +71,7 @@ def jobs_run(once: bool, interval: float | None, worker: str | None) -> None:
     every = interval or settings.jobs_interval_seconds
     click.echo(f"后台任务进程 {name} 已启动（每 {every:g} 秒检查一次）")
     try:
-        jobs.run_forever(_sessions(), worker=name, stop=stop, interval=every)
+        jobs.run_forever(_sessions(), worker=name, stop=stop, interval=every, jobs=chosen)
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)

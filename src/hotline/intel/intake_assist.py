@@ -129,15 +129,22 @@ class IntakeAssistant:
 
     def suggest(self, text: str, top: int = 3) -> dict[str, list[dict[str, Any]]]:
         """For each field, the ``top`` labels with their probability, best first."""
-        x = self.vectorizer_.transform([compact(text)])
-        out: dict[str, list[dict[str, Any]]] = {}
+        return self.suggest_many([text], top=top)[0]
+
+    def suggest_many(
+        self, texts: Sequence[str], top: int = 3
+    ) -> list[dict[str, list[dict[str, Any]]]]:
+        """:meth:`suggest` for many texts at once (one pass of each head over them all)."""
+        x = self.vectorizer_.transform([compact(t) for t in texts])
+        out: list[dict[str, list[dict[str, Any]]]] = [{} for _ in texts]
         for field, clf in self.heads_.items():
-            proba = clf.predict_proba(x)[0]
-            order = np.argsort(-proba)[:top]
-            out[field] = [
-                {"value": str(clf.classes_[i]), "confidence": round(float(proba[i]), 3)}
-                for i in order
-            ]
+            probas = clf.predict_proba(x)
+            for row, proba in zip(out, probas, strict=True):
+                order = np.argsort(-proba)[:top]
+                row[field] = [
+                    {"value": str(clf.classes_[i]), "confidence": round(float(proba[i]), 3)}
+                    for i in order
+                ]
         return out
 
     def evaluate(

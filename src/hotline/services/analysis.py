@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from hotline.config import get_settings
 from hotline.domain.tickets import Actor
 from hotline.intel import links as lk
+from hotline.intel.bursts import burst_alerts as rank_bursts
+from hotline.intel.bursts import hot_topics as rank_topics
 from hotline.intel.topics import Window
-from hotline.intel.topics import burst_alerts as rank_bursts
-from hotline.intel.topics import hot_topics as rank_topics
 from hotline.services.queries import mask_phone, scoped
 from hotline.services.tickets import now_local
 from hotline.store.models import Ticket

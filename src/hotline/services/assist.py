@@ -2,12 +2,9 @@
 
 Models live under ``get_settings().models_dir / {difficulty,intake,review}``; the list
 endpoints train a missing difficulty or intake model from the history on first use.
-:func:`after_ticket_change` runs after intake and after every action: it re-scores the
-ticket with the saved model (never trains; kept in memory per file version), raises one
-early-warning notification per ticket when the score is high (疑难预警), and at intake
-keeps the machine's type/urgency/category suggestion beside the operator's choice as a
-label for the next training. It never makes the action fail. Handling-unit users see
-only their own unit's tickets.
+:mod:`hotline.services.assist_queue` re-scores changed tickets in batches with the
+saved models (kept in memory per file version, see :func:`cached_model`). Handling-unit
+users see only their own unit's tickets.
 """
 
 from __future__ import annotations
@@ -31,8 +28,7 @@ from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services import knowledge_admin
-from hotline.services.tickets import now_local
-from hotline.store.models import Notification, Ticket, TicketEvent
+from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 HOLDOUT_DAYS = 61
@@ -153,7 +149,7 @@ def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyMo
     return model  # type: ignore[no-any-return]
 
 
-def _repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
+def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     phones = {t.caller_phone for t in tickets if t.caller_phone}
     if not phones:
         return {}
@@ -170,7 +166,7 @@ def _repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     return out
 
 
-def _score(
+def score_tickets(
     model: DifficultyModel,
     tickets: list[Ticket],
     repeats: dict[int, int],
@@ -200,7 +196,7 @@ def difficulty_for_ticket(
     model = _difficulty_model(session, models_dir)
     if model is None:
         return {"score": None, "level": "未知", "warning": False, "reasons": ["尚无训练好的模型"]}
-    return _score(model, [ticket], _repeat_calls(session, [ticket]))[0]
+    return score_tickets(model, [ticket], repeat_calls(session, [ticket]))[0]
 
 
 def _scoped(query: Any, viewer: Actor) -> Any:
@@ -220,7 +216,7 @@ def difficult_tickets(
     model = _difficulty_model(session, models_dir)
     if model is None:
         return []
-    scored = _score(model, tickets, _repeat_calls(session, tickets))
+    scored = score_tickets(model, tickets, repeat_calls(session, tickets))
     rows = [
         {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code} | s
         for t, s in zip(tickets, scored, strict=True)
@@ -322,86 +318,3 @@ def review_scores(
 
 
 # ------------------------------------------------------------------ after a ticket changes
-
-
-def after_ticket_change(
-    session: Session,
-    ticket: Ticket,
-    *,
-    action: str,
-    now: datetime | None = None,
-    models_dir: Path | None = None,
-) -> dict[str, Any] | None:
-    """Called after intake (``action="intake"``) and after every committed action.
-
-    Keeps the intake labels (at intake), re-scores the ticket's difficulty with the saved
-    model and warns the dispatchers and supervisors once per ticket when the score is in
-    the alert range. Uses only saved models (nothing is trained here) and a few indexed
-    queries. Any failure is logged and rolled back: the action has already succeeded.
-    Returns the new score (None without a model or for a finished ticket).
-    """
-    try:
-        if action == "intake":
-            keep_intake_labels(session, ticket, models_dir=models_dir)
-        found = rescore(session, ticket, now=now or now_local(), models_dir=models_dir)
-        session.commit()
-        return found
-    except Exception:  # noqa: BLE001 - assistance must never fail the action itself
-        log.exception("difficulty re-scoring after %s of ticket %s failed", action, ticket.id)
-        session.rollback()
-        return None
-
-
-def rescore(
-    session: Session, ticket: Ticket, *, now: datetime, models_dir: Path | None = None
-) -> dict[str, Any] | None:
-    """The ticket's difficulty now (its current unit), and a warning when it is high."""
-    if ticket.status not in {s.value for s in OPEN_STATUSES}:
-        return None
-    model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
-    if model is None:
-        return None
-    repeats = _repeat_calls(session, [ticket])
-    found = _score(model, [ticket], repeats, reasons=False)[0]
-    if found["alert"] and not _alerted(session, ticket.id):
-        found = _score(model, [ticket], repeats)[0]  # the warning says why
-        reasons = "；".join(found["reasons"]) or "综合评分高"
-        message = f"疑难工单预警：{ticket.number} 疑难度 {found['score']:.2f}（{reasons}）"
-        for role in ALERT_ROLES:
-            session.add(
-                Notification(
-                    created_at=now, target_role=role, ticket_id=ticket.id, kind=ALERT_KIND,
-                    message=message[:500],
-                )
-            )  # fmt: skip
-    return found
-
-
-def _alerted(session: Session, ticket_id: int) -> bool:
-    query = select(func.count()).where(
-        Notification.ticket_id == ticket_id, Notification.kind == ALERT_KIND
-    )
-    return bool(session.scalar(query))
-
-
-def keep_intake_labels(
-    session: Session, ticket: Ticket, *, models_dir: Path | None = None
-) -> dict[str, Any] | None:
-    """Keep the machine's top type/urgency/category for the ticket's text beside what the
-    operator chose (``ticket.suggestion["intake"]``): a correction is a label."""
-    model = cached_model(model_path("intake", models_dir), IntakeAssistant.load)
-    if model is None:
-        return None
-    suggested = model.suggest(ticket.content, top=1)
-    kept = {}
-    for field, options in suggested.items():
-        chosen = getattr(ticket, field)
-        top = options[0]["value"] if options else None
-        kept[field] = {
-            "suggested": top,
-            "confidence": options[0]["confidence"] if options else None,
-            "chosen": chosen,
-            "corrected": bool(top is not None and chosen is not None and top != chosen),
-        }
-    ticket.suggestion = {**(ticket.suggestion or {}), "intake": kept}
-    return kept

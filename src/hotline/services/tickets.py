@@ -31,7 +31,7 @@ from hotline.schemas import TicketCreate
 from hotline.services import projection, rules
 from hotline.services.numbers import next_ticket_number
 from hotline.store.db import serialized_writes
-from hotline.store.models import Ticket, TicketEvent, Unit
+from hotline.store.models import AssistTask, Ticket, TicketEvent, Unit
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def intake(
                 idempotency_key=idempotency_key,
                 suggestion=suggestion,
             )
+            _queue_for_assist(session, ticket, "intake", now)
             session.commit()
     except DomainError:
         session.rollback()
@@ -99,7 +100,6 @@ def intake(
             if existing is not None:
                 return existing, False
         raise
-    _after_commit(session, ticket, "intake", now)
     return ticket, True
 
 
@@ -188,6 +188,7 @@ def act(
     try:
         with serialized_writes(session):
             _append(session, ticket, state, lc.Action(action), dict(data), actor, now)
+            _queue_for_assist(session, ticket, action, now)
             session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -195,15 +196,13 @@ def act(
     except Exception:
         session.rollback()
         raise
-    _after_commit(session, ticket, action, now)
     return ticket
 
 
-def _after_commit(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
-    """Re-score the ticket's difficulty and warn (疑难预警); never raises (see assist)."""
-    from hotline.services.assist import after_ticket_change  # assist imports this module
-
-    after_ticket_change(session, ticket, action=action, now=now)
+def _queue_for_assist(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
+    """Queue the ticket for re-assessment (difficulty, early warning, intake labels) in the
+    change's own transaction; the ``assist_queue`` job drains the queue in batches."""
+    session.add(AssistTask(ticket_id=ticket.id, action=action, queued_at=now))
 
 
 def _append(

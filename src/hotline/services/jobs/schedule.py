@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services import analysis, supervision, training
+from hotline.services import assist_queue as assist_queue_service
 from hotline.services.supervision import Sender
 from hotline.store.models import Notification
 
@@ -74,6 +75,11 @@ def warning_scan(ctx: JobContext) -> dict[str, Any]:
     )
     kinds = Counter(note.kind for note in made)
     return {"yellow": kinds["warning_yellow"], "red": kinds["warning_red"]}
+
+
+def assist_queue(ctx: JobContext) -> dict[str, Any]:
+    """Re-assess the tickets changed since the last run: difficulty, 疑难预警, intake labels."""
+    return assist_queue_service.drain(ctx.session, now=ctx.now)
 
 
 def daily_digest(ctx: JobContext) -> dict[str, Any]:
@@ -136,6 +142,8 @@ def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
 
 
 SCHEDULE: tuple[Job, ...] = (
+    Job("assist_queue", "疑难度重评与预警", timedelta(minutes=1), assist_queue,
+        lease=timedelta(minutes=10)),  # fmt: skip
     Job("warning_scan", "时限预警扫描", timedelta(minutes=5), warning_scan),
     Job(
         "daily_digest",
