@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -21,6 +22,8 @@ from hotline.services.users import (
     user_from_token,
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -34,12 +37,31 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session for the request (opening one does no I/O; closing it may, in a thread)."""
+    """A session for the request (opening one does no I/O; closing it ends the transaction:
+    one short round trip, cheaper in the loop than a hop to the thread pool)."""
     session: Session = request.app.state.sessions()
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        session.close()
+
+
+def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a short database-bound endpoint on the worker's event loop, not in the pool.
+
+    FastAPI runs a sync endpoint in a thread pool: a hop there and back, and threads
+    taking the GIL from each other, cost more CPU than a ticket detail itself. The hot
+    ticket routes (intake, list, detail, action: a few short indexed queries each) run
+    in the loop instead, one request at a time per worker process, like a classic
+    pre-fork server: run about two workers per core so one waits on the database while
+    another computes. Slow pages (exports, reports, the console) keep the pool.
+    """
+
+    @functools.wraps(endpoint)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return endpoint(*args, **kwargs)
+
+    return run
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

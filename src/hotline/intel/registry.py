@@ -118,7 +118,8 @@ class ModelInfo:
     promoted: bool = False
 
 
-_cache: dict[str, tuple[str, Any]] = {}  # registry folder → (version, model)
+#: registry folder → (pointer file stamp, promoted version, its model)
+_cache: dict[str, tuple[tuple[int, int, int], str, Any]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -212,18 +213,32 @@ class ModelRegistry:
         return self.info(history[-1])
 
     def load_promoted(self) -> Any | None:
-        """The promoted model, loaded once per version (cached across registry objects)."""
+        """The promoted model, loaded once per version (cached across registry objects).
+
+        Called at every intake: while the pointer file is unchanged (same mtime, size and
+        inode; a promotion replaces it atomically) the answer is one ``stat``, no reading.
+        """
+        folder = str(self.folder)
+        try:
+            st = (self.folder / POINTER).stat()
+        except FileNotFoundError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        with _cache_lock:
+            cached = _cache.get(folder)
+            if cached is not None and cached[0] == stamp:
+                return cached[2]
         current = self.promoted()
         if current is None:
             return None
-        folder = str(self.folder.resolve())
         with _cache_lock:
             cached = _cache.get(folder)
-            if cached is None or cached[0] != current.version:
+            if cached is None or cached[1] != current.version:
                 model = load_model(current.path, self.kind)
                 model.card_ = {**model.card_, "version": current.version}
-                cached = _cache[folder] = (current.version, model)
-            return cached[1]
+                cached = (stamp, current.version, model)
+            _cache[folder] = (stamp, current.version, cached[2])
+            return cached[2]
 
 
 def worse_than(candidate: dict, current: dict) -> str | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
@@ -88,9 +88,23 @@ def refresh_dispatch_records(session: Session, ticket: Ticket) -> None:
     records = dispatch_records(
         facts, domain_events(events_of(session, ticket.id)), rules.work_calendar(session)
     )
-    session.execute(delete(DispatchRecordRow).where(DispatchRecordRow.ticket_id == ticket.id))
-    for record in records:
-        session.add(DispatchRecordRow(**record_to_row(record)))
+    stored = {
+        row.seq: row
+        for row in session.scalars(
+            select(DispatchRecordRow).where(DispatchRecordRow.ticket_id == ticket.id)
+        )
+    }
+    for record in records:  # only what changed is written (an action touches one record)
+        values = record_to_row(record)
+        row = stored.pop(record.seq, None)
+        if row is None:
+            session.add(DispatchRecordRow(**values))
+            continue
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+    for gone in stored.values():
+        session.delete(gone)
 
 
 def record_to_row(record: DispatchRecord) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def invalidate() -> None:
         _cache.clear()
 
 
-def _cached(key: str, load):  # type: ignore[no-untyped-def]
+def cached(key: str, load):  # type: ignore[no-untyped-def]
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
@@ -44,7 +44,7 @@ def work_calendar(session: Session) -> WorkCalendar:
         rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
         return WorkCalendar({day: bool(flag) for day, flag in rows})
 
-    return _cached(f"calendar:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+    return cached(f"calendar:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
 
 
 def limit_rules(session: Session) -> LimitRules:
@@ -54,7 +54,7 @@ def limit_rules(session: Session) -> LimitRules:
         row = session.get(Setting, "limit_rules")
         return LimitRules.from_dict(row.value) if row is not None else LimitRules.default()
 
-    return _cached(f"rules:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+    return cached(f"rules:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
 
 
 def yellow_moment(

@@ -33,9 +33,9 @@ def promoted_model() -> Any | None:
 
 def operating_threshold(session: Session, model: Any) -> float:
     """The deployment's threshold (admin setting, then env), else the model's own."""
-    from hotline.services.settings_admin import get_setting
+    from hotline.services.settings_admin import cached_setting
 
-    stored = get_setting(session=session, key="dispatch")
+    stored = cached_setting(session=session, key="dispatch")
     if stored and stored.get("threshold") is not None:
         return float(stored["threshold"])
     configured = get_settings().dispatch_threshold

@@ -307,15 +307,27 @@ def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
 
 
-def events_of(session: Session, ticket_id: int) -> list[TicketEvent]:
-    return list(
-        session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
-        )
+_EVENT_COLUMNS = (
+    TicketEvent.seq,
+    TicketEvent.action,
+    TicketEvent.at,
+    TicketEvent.actor_username,
+    TicketEvent.actor_role,
+    TicketEvent.actor_unit,
+    TicketEvent.data,
+)
+
+
+def events_of(session: Session, ticket_id: int) -> list[Any]:
+    """The ticket's history, oldest first, as read-only rows (``seq, action, at,
+    actor_username, actor_role, actor_unit, data``): no ORM objects to build and track."""
+    query = (
+        select(*_EVENT_COLUMNS).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
     )
+    return list(session.execute(query))
 
 
-def domain_events(rows: list[TicketEvent]) -> list[lc.Event]:
+def domain_events(rows: list[Any]) -> list[lc.Event]:
     return [
         lc.Event(
             lc.Action(r.action),

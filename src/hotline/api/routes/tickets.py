@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, TicketId
+from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, TicketId, on_event_loop
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
@@ -24,6 +24,7 @@ def _names(request: Request, session: SessionDep) -> dict[str, str]:
 
 
 @router.post("/tickets", status_code=201)
+@on_event_loop
 def create_ticket(
     ticket_in: TicketCreate,
     session: SessionDep,
@@ -74,6 +75,7 @@ def _filters(
 
 
 @router.get("/tickets")
+@on_event_loop
 def list_tickets(
     session: SessionDep,
     actor: CurrentActor,
@@ -129,6 +131,7 @@ def export_tickets(
 
 
 @router.get("/tickets/{ticket_id}")
+@on_event_loop
 def ticket_detail(
     ticket_id: TicketId, session: SessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
@@ -139,6 +142,7 @@ def ticket_detail(
 
 
 @router.post("/tickets/{ticket_id}/actions")
+@on_event_loop
 def ticket_action(
     ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
