@@ -103,9 +103,7 @@ def reassess(
     ticket_ids = sorted({task.ticket_id for task in tasks})
     tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids))))
     taken_in = {task.ticket_id for task in tasks if task.action == "intake"}
-    labelled = keep_intake_labels(
-        [t for t in tickets if t.id in taken_in], models_dir=models_dir
-    )
+    labelled = keep_intake_labels([t for t in tickets if t.id in taken_in], models_dir=models_dir)
     scores = rescore(session, tickets, now=now, models_dir=models_dir)
     alerts = sum(1 for found in scores.values() if found.get("alerted"))
     return {
