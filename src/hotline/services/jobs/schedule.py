@@ -142,8 +142,13 @@ def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
 
 
 SCHEDULE: tuple[Job, ...] = (
-    Job("assist_queue", "疑难度重评与预警", timedelta(minutes=1), assist_queue,
-        lease=timedelta(minutes=10)),  # fmt: skip
+    Job(
+        "assist_queue",
+        "疑难度重评与预警",
+        timedelta(minutes=1),
+        assist_queue,
+        lease=timedelta(minutes=10),
+    ),  # fmt: skip
     Job("warning_scan", "时限预警扫描", timedelta(minutes=5), warning_scan),
     Job(
         "daily_digest",
