@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/load.py [--seconds 15] [--levels 1,10,50] [--workers 2]
                                    [--db postgresql] [--demo-tickets 3000]
+                                   [--rates 100,200,300 --connections 50]
 
 Builds the demo district (its users and a trained dispatch model, so intake
 auto-dispatches the tickets the model is sure of) in a fresh database, serves it with
-``hotline serve --workers N`` on loopback, and runs closed-loop asyncio clients (httpx)
-for a bounded time per level, next to a jobs worker (``hotline jobs run``) that drains
-the re-assessment queue and scans deadlines, as in production: its CPU is counted. The
-traffic is mixed like a working day:
+``hotline serve --workers N`` on loopback, and runs closed-loop asyncio clients (each
+sends its next request when the last is answered) for a bounded time per level, then,
+with ``--rates``, an open loop (requests arrive at a fixed rate, answered or not: the
+way to read "N requests/s at p99 ≤ X"; a closed loop of 50 clients with no pause can
+only show p99 ≤ 100 ms above 500 requests/s, by Little's law). A jobs worker (``hotline
+jobs run``) drains the re-assessment queue and scans deadlines alongside, as in
+production: its CPU is counted. The traffic is mixed like a working day:
 
     intake  25 %  POST /api/v1/tickets as an operator (model suggestion, maybe dispatch)
     list    25 %  GET  /api/v1/tickets, a page with a filter, as a dispatcher
@@ -33,6 +37,7 @@ import statistics
 import sys
 import time
 from collections import Counter, deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +63,7 @@ DEMO_PASSWORD = "hotline-demo"
 MIX = [("intake", 25), ("list", 25), ("detail", 30), ("act", 20)]
 KINDS = ("intake", "list", "detail", "sign", "reply")
 JOBS = ("assist_queue", "warning_scan")  # the jobs that follow the traffic minute by minute
+_DUE: ContextVar[float | None] = ContextVar("due", default=None)  # open loop: when it was due
 STATUSES = ["dispatched", "handling", "replied", "closed", "awaiting_dispatch"]
 
 
@@ -104,7 +110,7 @@ def _list_params(rng: random.Random, pool: Pool) -> dict[str, Any]:
 async def _request(
     client: Connection, kind: str, tally: Tally, method: str, url: str, **kwargs: Any
 ) -> Response | None:
-    started = time.perf_counter()
+    started = _DUE.get() or time.perf_counter()
     try:
         r = await client.request(method, url, **kwargs)
     except HTTPError as exc:
@@ -169,37 +175,42 @@ async def _act(client: Connection, pool: Pool, tally: Tally, rng: random.Random)
     return False
 
 
+async def _one(client: Connection, pool: Pool, tally: Tally, rng: random.Random, key: str) -> None:
+    """One request of the mix (an action falls back to the next kind when none waits)."""
+    kinds, weights = zip(*pool.mix, strict=True)
+    kind = rng.choices(kinds, weights)[0]
+    if kind == "act" and await _act(client, pool, tally, rng):
+        return
+    if kind == "intake":
+        await _intake(client, pool, tally, rng, key)
+    elif kind == "list":
+        await _request(
+            client,
+            "list",
+            tally,
+            "GET",
+            "/api/v1/tickets",
+            params=_list_params(rng, pool),
+            headers=pool.tokens["disp1"],
+        )
+    else:
+        ticket_id = rng.choice(pool.ids)
+        await _request(
+            client,
+            "detail",
+            tally,
+            "GET",
+            f"/api/v1/tickets/{ticket_id}",
+            headers=pool.tokens["disp1"],
+        )
+
+
 async def _client(client: Connection, pool: Pool, tally: Tally, until: float, seed: int) -> None:
     rng = random.Random(seed)
-    kinds, weights = zip(*pool.mix, strict=True)
     n = 0
     while time.monotonic() < until:
         n += 1
-        kind = rng.choices(kinds, weights)[0]
-        if kind == "act" and await _act(client, pool, tally, rng):
-            continue
-        if kind == "intake":
-            await _intake(client, pool, tally, rng, f"load-{seed}-{n}-{time.time_ns()}")
-        elif kind == "list":
-            await _request(
-                client,
-                "list",
-                tally,
-                "GET",
-                "/api/v1/tickets",
-                params=_list_params(rng, pool),
-                headers=pool.tokens["disp1"],
-            )
-        else:
-            ticket_id = rng.choice(pool.ids)
-            await _request(
-                client,
-                "detail",
-                tally,
-                "GET",
-                f"/api/v1/tickets/{ticket_id}",
-                headers=pool.tokens["disp1"],
-            )
+        await _one(client, pool, tally, rng, f"load-{seed}-{n}-{time.time_ns()}")
 
 
 async def _seed(base: str, pool: Pool) -> None:
@@ -244,6 +255,41 @@ async def _level(base: str, pool: Pool, clients: int, seconds: float) -> tuple[T
     finally:
         for connection in connections:
             await connection.aclose()
+
+
+async def _open_level(
+    base: str, pool: Pool, connections: int, seconds: float, rate: float
+) -> tuple[Tally, float]:
+    """Open loop: requests arrive at ``rate`` per second whatever the answers' speed, over
+    ``connections`` keep-alive connections. A request's time counts from when it was due,
+    so waiting for a free connection (the server falling behind) is part of it."""
+    tally = Tally()
+    free: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(connections):
+        free.put_nowait(Connection(base, timeout=30))
+    rng = random.Random(int(rate * 1000) + connections)
+
+    async def send(n: int, due: float) -> None:
+        _DUE.set(due)
+        client = await free.get()
+        try:
+            await _one(client, pool, tally, rng, f"open-{connections}-{n}-{time.time_ns()}")
+        finally:
+            free.put_nowait(client)
+
+    started = time.perf_counter()
+    tasks = []
+    for n in range(int(seconds * rate)):
+        due = started + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(n, due)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    while not free.empty():
+        await free.get_nowait().aclose()
+    return tally, wall
 
 
 def _q(values: list[float]) -> tuple[float, float]:
@@ -301,8 +347,11 @@ def measure(
     mix: list[tuple[str, int]],
     pg_database: str = "",
     jobs: int | None = None,
+    rates: list[float] = (),  # type: ignore[assignment]
+    connections: int = 50,
 ) -> None:
-    """Seed the pool from the server at ``base`` and run every level against it."""
+    """Seed the pool from the server at ``base`` and run every level against it: closed
+    loop at each of ``levels`` clients, then open loop at each of ``rates``."""
     pool = Pool(mix=mix)
     asyncio.run(_seed(base, pool))
 
@@ -310,10 +359,16 @@ def measure(
         return cpu_seconds(jobs) if jobs else 0.0
 
     print(f"{len(pool.to_sign)} tickets waiting to be signed, {len(pool.units)} units", flush=True)
-    for clients in levels:
+    runs: list[tuple[int, float | None]] = [(clients, None) for clients in levels]
+    runs += [(connections, rate) for rate in rates]
+    for clients, rate in runs:
         before = Cpu(_cpu_seconds(), cpu_seconds(pid) if pid else 0.0, 0.0, _jobs_cpu())
         pg_before = postgres_cpu(pg_database)
-        tally, wall = uvloop.run(_level(base, pool, clients, seconds))
+        if rate is None:
+            tally, wall = uvloop.run(_level(base, pool, clients, seconds))
+        else:
+            tally, wall = uvloop.run(_open_level(base, pool, clients, seconds, rate))
+            print(f"open loop: {rate:g} requests/s offered over {clients} connections", flush=True)
         pg_after = postgres_cpu(pg_database)
         used = Cpu(
             _cpu_seconds() - before.client,
@@ -337,6 +392,8 @@ def run(
     workers: int,
     demo_tickets: int,
     mix: list[tuple[str, int]],
+    rates: list[float],
+    connections: int,
 ) -> None:
     started = time.monotonic()
     with (
@@ -352,13 +409,21 @@ def run(
             flush=True,
         )
         name = url.rsplit("/", 1)[-1]
-        measure(base, proc.pid, seconds, levels, mix, name, jobs_pid(proc.pid))
+        measure(base, proc.pid, seconds, levels, mix, name, jobs_pid(proc.pid), rates, connections)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="Seconds per level.")
     parser.add_argument("--levels", default="1,10,50", help="Concurrent clients per level.")
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="Then open loop: requests per second offered, e.g. 100,200,300.",
+    )
+    parser.add_argument(
+        "--connections", type=int, default=50, help="Open loop: connections to spread over."
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
     parser.add_argument("--db", default="postgresql", help="postgresql or sqlite.")
     parser.add_argument("--demo-tickets", type=int, default=3000, help="Size of the demo data.")
@@ -372,14 +437,25 @@ def main() -> None:
         help="Weights of the kinds of request (act = sign or reply), e.g. detail=1.",
     )
     args = parser.parse_args()
-    levels = [int(x) for x in args.levels.split(",")]
+    levels = [int(x) for x in args.levels.split(",") if x]
+    rates = [float(x) for x in args.rates.split(",") if x]
     mix = [(k, int(w)) for k, w in (item.split("=") for item in args.mix.split(","))]
     if args.base:
         measure(
-            args.base, args.server_pid, args.seconds, levels, mix, args.pg_database, args.jobs_pid
+            args.base,
+            args.server_pid,
+            args.seconds,
+            levels,
+            mix,
+            args.pg_database,
+            args.jobs_pid,
+            rates,
+            args.connections,
         )
         return
-    run(args.db, args.seconds, levels, args.workers, args.demo_tickets, mix)
+    run(
+        args.db, args.seconds, levels, args.workers, args.demo_tickets, mix, rates, args.connections
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Hot topics: same matter grouped, bursts raised against the topic's own baseline."""
+"""Hot topics: tickets on the same matter grouped, stock phrases learnt and left out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline.intel.topics import TopicModel, Window, burst_alerts, burst_point, hot_topics
+from hotline.demo import generate_district
+from hotline.demo.compose import _ASK_TAILS, _EXTRAS, _HISTORY, _TAILS
+from hotline.demo.records import DemoTicket
+from hotline.intel.topics import TopicModel, Window, rank_topics
 
 NOISE = [
     "咨询社保卡补办需要什么材料",
@@ -29,7 +32,7 @@ BURST = [
 ]
 
 
-def _window(n_days: int = 28, burst_day: int = 25, burst_n: int = 12) -> Window:
+def window_of_matters(n_days: int = 28, burst_day: int = 25, burst_n: int = 12) -> Window:
     start = datetime(2026, 1, 1, 8)
     texts, times = [], []
     for d in range(n_days):
@@ -47,38 +50,15 @@ def _window(n_days: int = 28, burst_day: int = 25, burst_n: int = 12) -> Window:
     )
 
 
-def test_a_planted_burst_is_the_hottest_topic_and_fires() -> None:
-    topics = hot_topics(_window())
-    top = topics[0]
-    assert top.size == 12 and top.burst
-    assert any("高增" in k or "安置" in k or "工资" in k for k in top.keywords)
-    assert top.fired_after is not None and top.fired_after <= 6
-    assert top.places == ["renhe"]
-
-
-def test_steady_matters_do_not_fire() -> None:
-    topics = hot_topics(_window(burst_n=0))
-    assert not any(t.burst for t in topics)
-
-
-def test_burst_point_uses_the_topics_own_rate() -> None:
-    start = datetime(2026, 1, 1)
-    steady = [start + timedelta(hours=4 * i) for i in range(6 * 20)]  # 6 a day for 20 days
-    assert burst_point(steady, start) is None
-    jump = steady + [start + timedelta(days=20, minutes=20 * i) for i in range(20)]
-    fired = burst_point(jump, start)
-    assert fired is not None and fired[0] >= start + timedelta(days=20)
-
-
 def test_one_or_no_text_gives_no_topics() -> None:
-    assert hot_topics(Window(texts=[], times=[], ids=[], places=[])) == []
+    assert rank_topics(Window(texts=[], times=[], ids=[], places=[])) == []
     assert (
-        hot_topics(Window(texts=["a"], times=[datetime(2026, 1, 1)], ids=[1], places=[None])) == []
+        rank_topics(Window(texts=["a"], times=[datetime(2026, 1, 1)], ids=[1], places=[None])) == []
     )
 
 
 def test_predict_a_new_ticket_in_milliseconds_and_round_trip(tmp_path: Path) -> None:
-    w = _window()
+    w = window_of_matters()
     model = TopicModel().fit(w.texts)
     t0 = time.perf_counter()
     label = model.predict(["高增村安置房工地拖欠工资"])[0]
@@ -90,7 +70,7 @@ def test_predict_a_new_ticket_in_milliseconds_and_round_trip(tmp_path: Path) -> 
 
 
 def test_loading_a_model_of_another_format_fails_clearly(tmp_path: Path) -> None:
-    model = TopicModel().fit(_window().texts)
+    model = TopicModel().fit(window_of_matters().texts)
     model.save(tmp_path / "m.json")
     text = (tmp_path / "m.json").read_text().replace('"format": 1', '"format": 99')
     (tmp_path / "m.json").write_text(text)
@@ -99,8 +79,6 @@ def test_loading_a_model_of_another_format_fails_clearly(tmp_path: Path) -> None
 
 
 def test_demo_same_event_tickets_share_a_topic() -> None:
-    from hotline.demo import generate_district
-
     demo = [t for t in generate_district(n_tickets=1500)]
     scores = (
         TopicModel()
@@ -110,50 +88,68 @@ def test_demo_same_event_tickets_share_a_topic() -> None:
     assert scores["recall"] > 0.35  # measured 0.42: to improve (see docs/analysis.md)
 
 
-SPLIT_BURST = [  # paraphrases that share little text but one place (k-means may split them)
-    "776路公交改线后南岗村站取消了，老人去镇上看病要走二十分钟",
-    "咨询江高776路为什么改线，还会不会恢复",
-    "建议776路恢复经过南岗村的原线路，或者开通接驳车到神山地铁站",
-    "南岗村村民反映776路公交改道，学生上学要提前半小时出门",
-]
+STOCK = "来电人表示此前已多次拨打热线，希望这次能彻底解决"
+MATTERS = {  # three unrelated matters, told in varied words, every ticket ends with STOCK
+    "works": ("{}号工地夜间施工噪音很大", "工地晚上施工到{}点，噪音吵得睡不着", "夜间施工噪音{}天"),
+    "school": ("{}小学门口放学时车辆乱停堵车", "小学门口接送孩子的车堵了{}分钟", "学校门口堵车"),
+    "wages": ("{}名工人被拖欠工资三个月", "包工头拖欠{}个工人的工资不发", "讨要拖欠工资"),
+}
 
 
-def _split_window(burst_n: int = 12) -> Window:
-    w = _window(burst_n=0)
-    at = datetime(2026, 1, 26, 8)
-    for j in range(burst_n):
-        w.texts.append(SPLIT_BURST[j % 4] + f"，第{j}位来电人")
-        w.times.append(at + timedelta(hours=2 * j))
-        w.ids.append(len(w.ids))
-        w.places.append("jianggao")
-    for i, text in enumerate(w.texts[: -burst_n or None]):
-        w.places[i] = f"town{i % 7}" if "地址" in text else w.places[i]
-    return w
+def _stock_window() -> tuple[Window, dict[str, set[int]]]:
+    w = window_of_matters(n_days=120, burst_n=0)  # 1,200 tickets on 10 other matters
+    by_matter: dict[str, set[int]] = {}
+    for key, forms in MATTERS.items():
+        for j in range(20):
+            by_matter.setdefault(key, set()).add(len(w.ids))
+            w.texts.append(f"{forms[j % 3].format(j + 2)}。{STOCK}。")
+            w.times.append(datetime(2026, 1, 1, 9) + timedelta(days=j, hours=len(by_matter)))
+            w.ids.append(len(w.ids))
+            w.places.append(None)
+    return w, by_matter
 
 
-def test_burst_alerts_find_a_local_event_told_in_different_words() -> None:
-    w = _split_window()
-    alerts = burst_alerts(w)
-    burst = set(w.ids[-12:])
-    assert len(alerts) == 1
-    alert = alerts[0]
-    assert alert.source in {"event", "topic"}
-    assert set(alert.ids) <= burst and len(alert.ids) >= 10
-    assert alert.places == ["jianggao"] and alert.fired_after <= 6
-    assert alert.fired_at >= "2026-01-26" and alert.keywords and alert.label
-    assert set(alert.as_dict()) >= {"label", "source", "ids", "fired_at", "fired_after"}
+def test_a_stock_sentence_shared_by_unrelated_matters_is_learnt_and_left_out() -> None:
+    """60 of 1,260 tickets carry it: too few for the fixed 5 % cut, yet it is in three
+    matters that have nothing else in common, so it neither labels nor forms a topic."""
+    w, by_matter = _stock_window()
+    model = TopicModel()
+    topics = [t for t, _ in rank_topics(w, top=50, model=model)]
+    assert any(STOCK.startswith(p) or p in STOCK for p in model.stop_phrases_[:3])
+    for t in topics:
+        assert not any(k in STOCK for k in t.keywords), (t.label, t.keywords)
+    home = {}
+    for key, ids in by_matter.items():
+        holding = max(topics, key=lambda t: len(ids & set(t.ids)))
+        assert len(ids & set(holding.ids)) >= 10 and set(holding.ids) <= ids, key
+        home[key] = holding.label
+    assert len(set(home.values())) == 3
 
 
-def test_no_burst_in_a_steady_window_or_without_tickets() -> None:
-    assert burst_alerts(_split_window(burst_n=0)) == []
-    assert burst_alerts(Window(texts=[], times=[], ids=[], places=[])) == []
-    one = Window(texts=["a"], times=[datetime(2026, 1, 1)], ids=[1], places=[None])
-    assert burst_alerts(one) == []
+def test_a_matters_own_words_are_not_learnt_as_stock_phrases() -> None:
+    """The stock tickets' own matters (施工, 堵车, 拖欠工资) are not stock phrases."""
+    w, _ = _stock_window()
+    model = TopicModel().fit(w.texts)
+    assert not any(word in p for p in model.stop_phrases_ for word in ("施工", "堵车", "拖欠"))
 
 
-def test_a_burst_found_as_an_event_and_as_a_topic_is_one_alert() -> None:
-    w = _window()  # the burst is one topic that fires and one same-event group that fires
-    assert [t.burst for t in hot_topics(w, top=1)] == [True]
-    alerts = burst_alerts(w)
-    assert len(alerts) == 1 and set(alerts[0].ids) == set(w.ids[-12:])
-    assert alerts[0].source == "event" and alerts[0].places == ["renhe"]
+def _stock_labels(model: TopicModel, demo: list[DemoTicket]) -> int:
+    """How many of the 10 hottest topics are labelled by the generator's stock sentences
+    (「近期情况越来越严重…」, 「来电人称附近…都受到影响」, 「希望告知具体办理地点…」)."""
+    stock = [s for s in (*_EXTRAS, *_HISTORY, *_ASK_TAILS, *_TAILS) if s]
+    w = Window(
+        texts=[t.content for t in demo],
+        times=[t.created_at for t in demo],
+        ids=list(range(len(demo))),
+        places=[t.town for t in demo],
+        writers=[t.caller_phone for t in demo],
+    )
+    topics = [t for t, _ in rank_topics(w, top=10, model=model)]
+    return sum(any(k in s for k in t.keywords[:3] for s in stock) for t in topics)
+
+
+def test_fewer_demo_topics_are_labelled_by_stock_sentences() -> None:
+    demo = generate_district(n_tickets=3000)
+    learnt = _stock_labels(TopicModel(), demo)
+    fixed_list_only = _stock_labels(TopicModel(stop_min_df=None), demo)
+    assert learnt < fixed_list_only and learnt <= 1, (learnt, fixed_list_only)

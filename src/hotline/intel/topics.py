@@ -51,11 +51,9 @@ SEVERITY_WORDS = (
 _SEVERE = re.compile("|".join(SEVERITY_WORDS))
 REPEAT_WEIGHT = 0.1
 """What a writer's further tickets in a topic add to its volume, against a new writer's 1."""
-STOP_MIN_TEXTS = 10
+STOP_MIN_TEXTS = 50
 """A learnt stop-phrase is in at least this many of the fitted texts (and ``stop_min_df``)."""
-STOP_MAX_IN_TOPIC = 0.5
-"""… no first-pass topic holds this share of its texts …"""
-STOP_MAX_LIFT = 2.0
+STOP_MAX_LIFT = 3.0
 """… and two texts holding it are less than this many times as alike, on their other
 grams, as two texts drawn at random."""
 _STOP_SAMPLE = 32
@@ -93,9 +91,9 @@ class TopicModel:
         """Learn the IDF, the stop-phrases and the centroids on (a sample of at most
         ``fit_sample``) texts.
 
-        Half-way through the k-means iterations the stop-phrases are learnt from the
-        partition so far (:func:`learn_stop_grams`); their grams get IDF 0, so the
-        remaining iterations, the assignment and the keywords ignore them.
+        The stop-phrases (boilerplate, :func:`learn_stop_grams`) get IDF 0, so k-means,
+        the assignment of tickets and the keywords ignore them; ``stop_min_df=None``
+        learns none.
         """
         rng = np.random.default_rng(self.random_state)
         texts = list(texts)
@@ -105,20 +103,17 @@ class TopicModel:
         counts = hashed_counts(texts)
         self.idf_ = idf_of(counts)
         self.stop_grams_ = np.zeros(0, dtype=np.int64)
+        if self.stop_min_df is not None:
+            own = np.random.default_rng(self.random_state + 1)  # k-means keeps its seeds
+            self.stop_grams_ = learn_stop_grams(counts, self.idf_, min_df=self.stop_min_df, rng=own)
+            self.idf_[self.stop_grams_] = 0.0
         x = weigh(counts, self.idf_)
         k = self.n_topics or int(min(2000, max(2, math.ceil(x.shape[0] / 8))))
         k = max(1, min(k, x.shape[0]))
         seeds = rng.choice(x.shape[0], size=k, replace=False)
         centroids = prune_rows(x[seeds], self.centroid_terms)
-        for it in range(self.n_iter):
+        for _ in range(self.n_iter):
             labels, _sims = nearest(x, centroids)
-            if it == self.n_iter // 2 and self.stop_min_df is not None:
-                self.stop_grams_ = learn_stop_grams(
-                    counts, x, labels, self.idf_, min_df=self.stop_min_df, rng=rng
-                )
-                if len(self.stop_grams_):
-                    self.idf_[self.stop_grams_] = 0.0
-                    x = weigh(counts, self.idf_)
             centroids = self._recentre(x, labels, centroids.shape[0])
         self.stop_phrases_ = spell_stop_phrases(self.stop_grams_, counts, texts)
         self.centroids_ = self._merge(centroids)
@@ -211,57 +206,71 @@ class TopicModel:
 
 def learn_stop_grams(
     counts: sp.csr_matrix,
-    x: sp.csr_matrix,
-    labels: np.ndarray,
     idf: np.ndarray,
     *,
     min_df: float = 0.01,
     rng: np.random.Generator,
+    rounds: int = 3,
 ) -> np.ndarray:
     """The grams of boilerplate (套话): phrases common across *unrelated* tickets.
 
     An operator's or a form's stock sentences (「市民来电反映」, 「请相关部门处理」,
     「来电人表示此前已拨打过12345」, 「情况越来越严重」) are written into tickets whatever the
     matter, so they are independent of it. A gram of one is told from a matter's gram,
-    which may be just as frequent, by three tests on the fitted texts:
+    which may be just as frequent, by two tests on the fitted texts:
 
     1. *common*: in at least ``min_df`` of the texts and :data:`STOP_MIN_TEXTS` of them
        (grams in more than 5 % already have IDF 0, :func:`hotline.intel.ngrams.idf_of`);
-    2. *spread over matters*: no topic of the partition so far (``labels``, half-way
-       through k-means) holds :data:`STOP_MAX_IN_TOPIC` of its texts — a matter's
-       grams sit in one or two topics; a stock sentence may pull together a topic of
-       its own, but most of its texts stay with their matters;
-    3. *unrelated texts*: two texts holding it, compared on everything *but* the phrase
-       (the grams in ≥ 80 % of its texts, i.e. the rest of the stock sentence), are less
-       than :data:`STOP_MAX_LIFT` times as alike as two texts drawn at random. The texts
-       of a matter split by k-means over several topics (paraphrases of one local event)
-       stay alike on their other words and keep their grams. When most texts holding a
-       gram have nothing else (copies of one text), it is kept: nothing shows they are
-       unrelated.
+    2. *in unrelated texts*: two texts holding it, compared on everything *but* the
+       phrase (the grams in ≥ 80 % of its texts, i.e. the rest of the stock sentence),
+       are less than :data:`STOP_MAX_LIFT` times as alike as two texts drawn at random.
+       The texts of one matter stay alike on their other words (its place, its object,
+       the paraphrases of one local event) and keep their grams. When most texts
+       holding a gram have nothing else (copies of one text), it is kept: nothing shows
+       they are unrelated.
 
-    Test 3 uses up to 32 sampled texts per gram (all their pairs, from the summed unit
-    vectors): a few sparse products, ~0.1 s on 20,000 texts. Returns the columns of the learnt stop grams.
+    Why not the topics: a long stock sentence pulls its texts into a topic of its own,
+    so "spread over the topics" misses exactly the worst ones.
+
+    The tests are run again (up to ``rounds`` times) with the stop grams found so far
+    left out: the stock sentences of one kind of ticket (a complaint's 「来电人要求处理后
+    电话回复」, a consult's 「希望告知具体办理地点」) make each other's texts look alike.
+
+    Test 2 uses up to 32 sampled texts per gram (all their pairs, from the summed unit
+    vectors): a few sparse products, ~0.1 s on 20,000 texts. Returns the columns of the
+    learnt stop grams.
     """
+    idf = idf.copy()
+    found = np.zeros(0, dtype=np.int64)
+    for _ in range(rounds):
+        new = _stop_round(counts, weigh(counts, idf), idf, min_df=min_df, rng=rng)
+        if len(new) == 0:
+            break
+        idf[new] = 0.0
+        found = np.union1d(found, new)
+    return found
+
+
+def _stop_round(
+    counts: sp.csr_matrix,
+    x: sp.csr_matrix,
+    idf: np.ndarray,
+    *,
+    min_df: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """One pass of :func:`learn_stop_grams`' tests over the grams not yet stopped."""
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     cand = np.flatnonzero((df >= max(min_df * n, STOP_MIN_TEXTS)) & (idf > 0))
-    if len(cand) == 0 or labels.max(initial=-1) < 0:
+    if len(cand) == 0:
         return cand.astype(np.int64)
     column = np.full(counts.shape[1], -1, dtype=np.int64)
     column[cand] = np.arange(len(cand))
     entry = column[counts.indices]
     held = entry >= 0
     owner, text = entry[held], row_of_entries(counts)[held]  # (candidate, text) pairs
-    # 2. spread: the largest share of a candidate's texts in one topic
-    lab = labels[text]
-    k = int(labels.max()) + 1
-    cells, per_cell = np.unique(owner[lab >= 0] * k + lab[lab >= 0], return_counts=True)
-    in_topic = np.zeros(len(cand))
-    np.maximum.at(in_topic, cells // k, per_cell)
-    spread = in_topic < STOP_MAX_IN_TOPIC * df[cand]
-    # 3. unrelated: a sample of a spread candidate's texts, the phrase left out
-    pick = spread[owner]
-    owner, text = owner[pick], text[pick]
+    # a sample of each candidate's texts, compared on their rest
     order = np.lexsort((rng.random(len(owner)), owner))
     owner, text = owner[order], text[order]
     start = np.searchsorted(owner, owner, side="left")
@@ -282,7 +291,7 @@ def learn_stop_grams(
     )
     # copies of one text have no rest: nothing shows that they are unrelated
     unrelated &= np.bincount(owner, weights=has_rest, minlength=len(cand)) * 2 >= take
-    return cand[spread & (take > 1) & unrelated].astype(np.int64)
+    return cand[(take > 1) & unrelated].astype(np.int64)
 
 
 def _mean_cosine(rows: sp.csr_matrix, group: np.ndarray, n_groups: int) -> np.ndarray:
