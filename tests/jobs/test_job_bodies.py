@@ -100,3 +100,50 @@ def test_retraining_is_skipped_while_history_is_short(sessions: sessionmaker[Ses
     (out,) = jobs.run_due(sessions, night, "a", jobs=[jobs.JOBS["dispatch_retrain"]])
     assert out.status == jobs.DONE
     assert out.detail["skipped"].startswith("可用于训练的已签收工单不足")
+
+
+def test_the_assist_queue_job_drains_what_intakes_and_actions_queued(
+    sessions: sessionmaker[Session],
+) -> None:
+    from hotline.domain.tickets import Actor, Role
+    from hotline.schemas import TicketCreate
+    from hotline.services import assist_queue
+    from hotline.services.tickets import act, intake
+
+    with sessions() as session:
+        ticket, _ = intake(
+            session=session,
+            ticket_in=TicketCreate(content="小区门口路灯不亮，请处理", type="complaint"),
+            actor=Actor("op1", Role.OPERATOR),
+            now=TAKEN,
+        )
+        act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
+            actor=Actor("disp", Role.DISPATCHER), now=TAKEN)  # fmt: skip
+        assert assist_queue.queued(session) == 2
+    (out,) = jobs.run_due(
+        sessions, TAKEN + timedelta(minutes=1), "a", jobs=[jobs.JOBS["assist_queue"]]
+    )
+    assert out.status == jobs.DONE and out.detail["tasks"] == 2 and out.detail["tickets"] == 1
+    with sessions() as session:
+        assert assist_queue.queued(session) == 0
+
+
+def test_housekeeping_forgets_old_finished_runs_but_keeps_failures(
+    sessions: sessionmaker[Session],
+) -> None:
+    from hotline.store.models import JobRun
+
+    long_ago = datetime(2026, 9, 1, 10, 0)
+    with sessions() as session:
+        for i, status in enumerate(["done", "done", "failed"]):
+            session.add(
+                JobRun(job="assist_queue", slot=f"2026-09-01T10:0{i}", status=status, worker="a",
+                       started_at=long_ago, lease_until=long_ago, finished_at=long_ago)
+            )  # fmt: skip
+        session.commit()
+    night = datetime(2026, 11, 28, 3, 0, 5)
+    (out,) = jobs.run_due(sessions, night, "a", jobs=[jobs.JOBS["housekeeping"]])
+    assert out.status == jobs.DONE and out.detail["deleted"] == 2
+    with sessions() as session:
+        left = session.scalars(select(JobRun.status).where(JobRun.job == "assist_queue")).all()
+    assert left == ["failed"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
@@ -20,10 +20,11 @@ from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services import analysis, supervision, training
 from hotline.services import assist_queue as assist_queue_service
 from hotline.services.supervision import Sender
-from hotline.store.models import Notification
+from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
 TOPIC_DAYS = 30
+KEEP_RUNS_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,17 @@ def warning_scan(ctx: JobContext) -> dict[str, Any]:
 def assist_queue(ctx: JobContext) -> dict[str, Any]:
     """Re-assess the tickets changed since the last run: difficulty, 疑难预警, intake labels."""
     return assist_queue_service.drain(ctx.session, now=ctx.now)
+
+
+def housekeeping(ctx: JobContext) -> dict[str, Any]:
+    """Forget finished job runs older than ``KEEP_RUNS_DAYS`` (the queue job alone makes
+    1,440 a day); failed runs are kept for whoever investigates them."""
+    cutoff = ctx.now - timedelta(days=KEEP_RUNS_DAYS)
+    gone = ctx.session.execute(
+        delete(JobRun).where(JobRun.status == "done", JobRun.started_at < cutoff)
+    )
+    ctx.session.commit()
+    return {"deleted": int(gone.rowcount or 0), "before": f"{cutoff:%Y-%m-%d %H:%M}"}
 
 
 def daily_digest(ctx: JobContext) -> dict[str, Any]:
@@ -167,6 +179,14 @@ SCHEDULE: tuple[Job, ...] = (
         at=timedelta(hours=2),
         lease=timedelta(hours=3),
         grace=timedelta(hours=4),
+    ),
+    Job(
+        "housekeeping",
+        "清理旧任务记录",
+        timedelta(days=1),
+        housekeeping,
+        at=timedelta(hours=3),
+        grace=timedelta(hours=20),
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}
