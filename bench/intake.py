@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/intake.py [--seconds 20] [--clients 8] [--db sqlite,postgresql]
 
-Runs a real server (uvicorn) on loopback against a fresh database and streams intake
-requests from a pool of client threads for a bounded time. Prints one line per database.
+Runs a real server (uvicorn) on loopback against a fresh database, with a jobs worker
+draining the re-assessment queue, and streams intake requests from asyncio clients (one
+keep-alive connection each, ``http1.Connection`` on uvloop) for a bounded time. Prints
+one line per database, with the CPU the server and the clients spent per ticket.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server import database, peak_rss_mb, running_server, token  # noqa: E402
+from http1 import Connection, HTTPError  # noqa: E402
+from server import cpu_seconds, database, peak_rss_mb, running_server, token  # noqa: E402
 
 TEXTS = [
     "市民来电反映：{town}某工地夜间施工噪音扰民，凌晨仍在施工，诉求尽快处理。",
@@ -42,16 +45,19 @@ def _body(rng: random.Random) -> dict[str, str]:
 
 
 async def _client(
-    client: httpx.AsyncClient, until: float, out: list[float], errors: list[int], seed: int
+    client: Connection, auth: str, until: float, out: list[float], errors: list[int], seed: int
 ) -> None:
     rng = random.Random(seed)
     n = 0
     while time.monotonic() < until:
         n += 1
         started = time.perf_counter()
-        r = await client.post(
-            "/api/v1/tickets", json=_body(rng), headers={"Idempotency-Key": f"bench-{seed}-{n}"}
-        )
+        headers = {"Authorization": f"Bearer {auth}", "Idempotency-Key": f"bench-{seed}-{n}"}
+        try:
+            r = await client.request("POST", "/api/v1/tickets", json=_body(rng), headers=headers)
+        except HTTPError:
+            errors.append(0)
+            continue
         elapsed = (time.perf_counter() - started) * 1000
         (out.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
 
@@ -61,27 +67,35 @@ async def _stream(
 ) -> tuple[list[float], list[int], float]:
     latencies: list[float] = []
     errors: list[int] = []
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {auth}"}, timeout=10, limits=limits
-    ) as client:
-        until = time.monotonic() + seconds
-        started = time.monotonic()
-        await asyncio.gather(
-            *(_client(client, until, latencies, errors, i) for i in range(clients))
-        )
-        return latencies, errors, time.monotonic() - started
+    connections = [Connection(base, timeout=10) for _ in range(clients)]
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(
+        *(_client(c, auth, until, latencies, errors, i) for i, c in enumerate(connections))
+    )
+    for connection in connections:
+        await connection.aclose()
+    return latencies, errors, time.monotonic() - started
 
 
 def run(kind: str, seconds: float, clients: int, workers: int) -> str:
-    with database(kind) as url, running_server(url, workers=workers) as (base, proc):
-        latencies, errors, wall = asyncio.run(_stream(base, token(base), seconds, clients))
+    with (
+        database(kind) as url,
+        running_server(url, workers=workers, jobs=("assist_queue",)) as (base, proc),
+    ):
+        auth = token(base)
+        server_before, client_before = cpu_seconds(proc.pid), time.process_time()
+        latencies, errors, wall = uvloop.run(_stream(base, auth, seconds, clients))
+        server_cpu = cpu_seconds(proc.pid) - server_before
+        client_cpu = time.process_time() - client_before
         rss = peak_rss_mb(proc.pid)
+    per_ticket = 1000 / max(1, len(latencies))
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return (
         f"{kind:<11} workers={workers} clients={clients} tickets={len(latencies)} "
         f"tickets/s={len(latencies) / wall:.0f} p50={q[49]:.1f}ms p99={q[98]:.1f}ms "
-        f"errors={len(errors)} server_peak_rss={rss:.0f}MB"
+        f"errors={len(errors)} server_peak_rss={rss:.0f}MB cpu per ticket: server "
+        f"{server_cpu * per_ticket:.1f}ms, client {client_cpu * per_ticket:.1f}ms"
     )
 
 

@@ -124,6 +124,7 @@ def running_server(
             _JOB_WORKERS[proc.pid] = worker.pid
         try:
             _wait(base)
+            _settle(proc.pid)
             yield base, proc
         finally:
             for process in (proc, worker):
@@ -138,6 +139,19 @@ _JOB_WORKERS: dict[int, int] = {}
 def jobs_pid(server_pid: int) -> int | None:
     """The jobs worker started with the server of ``server_pid`` (None without one)."""
     return _JOB_WORKERS.get(server_pid)
+
+
+def _settle(pid: int, timeout: float = 120.0) -> None:
+    """Wait until every worker has started (their imports cost seconds of CPU that must not
+    be counted as serving): until the server's processes stay idle for half a second."""
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            return
+        last = now
 
 
 def _wait(base: str) -> None:
