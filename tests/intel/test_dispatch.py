@@ -104,7 +104,7 @@ def test_same_text_different_address_goes_to_the_town_where_it_happens() -> None
 def test_save_and_load_give_the_same_predictions(noisy: DispatchModel, tmp_path) -> None:
     noisy.save(tmp_path / "m")
     card = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
-    assert card["kind"] == "dispatch" and card["format_version"] == 1
+    assert card["kind"] == "dispatch" and card["format_version"] == 2
     assert card["threshold"] == noisy.threshold_ and card["training"]["n"] == 600
     assert {"code_version", "created_at", "validation"} <= set(card)
     assert len(card["training"]["data_hash"]) == 16
@@ -127,6 +127,26 @@ def test_loading_an_incompatible_format_is_refused_clearly(noisy, tmp_path) -> N
     assert "incompatible" in str(caught.value) and "retrain" in str(caught.value)
     with pytest.raises(ModelFormatError):
         DispatchModel.load(tmp_path / "nowhere")
+
+
+def test_a_model_calibrated_the_old_way_is_refused_clearly(noisy, tmp_path) -> None:
+    import joblib
+
+    noisy.save(tmp_path / "m")
+    old = joblib.load(tmp_path / "m" / "model.joblib")
+    del old.calibration_  # saved before the top-2 margin calibration: platt_ means otherwise
+    joblib.dump(old, tmp_path / "m" / "model.joblib")
+    with pytest.raises(ModelFormatError) as caught:
+        DispatchModel.load(tmp_path / "m")
+    assert caught.value.code == "model.incompatible"
+    assert "不兼容" in str(caught.value) and "retrain" in str(caught.value)
+
+
+def test_the_most_probable_unit_is_the_predicted_one(noisy: DispatchModel) -> None:
+    texts, _ = synthetic_tickets(500, seed=4, confusion=0.6)
+    proba = noisy.predict_proba(texts)
+    assert list(noisy.classes_[proba.argmax(1)]) == noisy.predict(texts)
+    assert np.allclose(proba.sum(axis=1), 1.0) and (proba >= 0).all()
 
 
 def test_needs_two_units() -> None:

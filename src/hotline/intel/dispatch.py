@@ -3,8 +3,9 @@
 The model is one linear layer over character n-grams of the text, its first characters
 (the title) and the town of the address (``dispatch_features``), trained as an NB-SVM: for
 each unit, a linear SVM on features scaled by their naive-Bayes log-count ratio. Scores
-become confidences by a softmax with a fitted temperature followed by a top-label Platt
-scaling. Both, and the operating threshold (the lowest confidence at which machine-dispatched
+become confidences by a softmax with a fitted temperature; the top unit's confidence is then a
+Platt scaling of the margin between the two best scores (the others share the rest). Both, and
+the operating threshold (the lowest confidence at which machine-dispatched
 tickets reach ``target_accuracy``), are fitted on out-of-fold predictions: ``folds`` models,
 each trained without one stratified, seeded, group-aware fold. The final model is then
 trained on all the data and keeps the calibration and threshold.
@@ -35,6 +36,8 @@ __all__ = ["DispatchModel", "ModelFormatError", "Suggestion", "data_hash"]
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+CALIBRATION = "top2-margin"
+"""How ``platt_`` and ``threshold_`` read the scores; a model saved with another is refused."""
 
 
 @dataclass
@@ -211,13 +214,16 @@ class DispatchModel:
         return _Linear(features, np.ascontiguousarray(coef.T), intercept)
 
     def _calibrate(self, scores: np.ndarray, y: np.ndarray, docs: list[str]) -> None:
-        """Temperature, top-label Platt scaling and threshold, from validation scores."""
+        """Temperature, Platt scaling of the top-2 margin and threshold, from validation scores.
+
+        The margin between the two best scores ranks tickets better than the top softmax
+        probability: more tickets reach the target accuracy (docs/dispatch.md)."""
+        self.calibration_ = CALIBRATION
         self.temperature_ = metrics.fit_temperature(scores, y)
-        top = metrics.softmax(scores, self.temperature_).max(axis=1)
         correct = scores.argmax(axis=1) == y
         self.platt_ = (1.0, 0.0)
         if 0 < correct.sum() < len(correct):
-            platt = LogisticRegression(C=100.0).fit(_logit(top)[:, None], correct)
+            platt = LogisticRegression(C=100.0).fit(_margin(scores)[:, None], correct)
             if platt.coef_[0, 0] > 0:
                 self.platt_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
         proba = self._proba(scores)
@@ -232,11 +238,16 @@ class DispatchModel:
 
     # --------------------------------------------------------------- prediction
     def _proba(self, scores: np.ndarray) -> np.ndarray:
+        scores = np.asarray(scores, dtype=np.float64)
         proba = metrics.softmax(scores, self.temperature_)
         rows, best = np.arange(len(proba)), proba.argmax(axis=1)
         top = proba[rows, best]
         a, b = self.platt_
-        calibrated = 1.0 / (1.0 + np.exp(-(a * _logit(top) + b)))
+        calibrated = 1.0 / (1.0 + np.exp(-(a * _margin(scores) + b)))
+        # the others share 1 − calibrated as in the softmax; the top unit stays on top
+        second = np.partition(proba, -2, axis=1)[:, -2] if proba.shape[1] > 1 else 0.0 * top
+        floor = second / np.maximum(1.0 - top + second, 1e-12) + 1e-9  # ties: argmax = top
+        calibrated = np.minimum(np.maximum(calibrated, floor), 1.0)
         rest = np.where(top < 1.0, (1.0 - calibrated) / np.maximum(1.0 - top, 1e-12), 0.0)
         proba *= rest[:, None]
         proba[rows, best] = calibrated
@@ -319,6 +330,7 @@ class DispatchModel:
             "threshold": self.threshold_,
             "temperature": self.temperature_,
             "platt": list(self.platt_),
+            "calibration": self.calibration_,
             "target_accuracy": self.target_accuracy,
             "training": self.training_,
             "validation": self.validation_,
@@ -334,12 +346,22 @@ class DispatchModel:
         model = load_model(path, "dispatch")
         if not isinstance(model, cls):
             raise ModelFormatError(f"{path}: 不是派单模型 / not a dispatch model")
+        found = getattr(model, "calibration_", "top-label")
+        if found != CALIBRATION:  # same format number, other meaning of platt_ and threshold_
+            raise ModelFormatError(
+                f"{path}: 模型校准方式 {found!r} 与本程序（{CALIBRATION!r}）不兼容，请重新训练 / "
+                f"model calibration {found!r} is incompatible with this code "
+                f"({CALIBRATION!r}); retrain the model"
+            )
         return model
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
-    return np.log(p) - np.log1p(-p)
+def _margin(scores: np.ndarray) -> np.ndarray:
+    """Best score minus the second best, per row."""
+    if scores.shape[1] < 2:
+        return np.zeros(len(scores))
+    top2 = np.partition(scores, -2, axis=1)[:, -2:]
+    return (top2[:, 1] - top2[:, 0]).astype(np.float64)
 
 
 def _log_count_ratio(binary: sp.csr_matrix, positive: np.ndarray, alpha: float = 1.0):

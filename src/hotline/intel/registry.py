@@ -25,7 +25,7 @@ import hotline
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSIONS = {"dispatch": 1}
+FORMAT_VERSIONS = {"dispatch": 2}  # 2: top-2 margin calibration
 """Format version of each kind of model this code reads and writes."""
 CARD = "model.json"
 PAYLOAD = "model.joblib"
