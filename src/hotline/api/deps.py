@@ -53,8 +53,9 @@ def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     taking the GIL from each other, cost more CPU than a ticket detail itself. The hot
     ticket routes (intake, list, detail, action: a few short indexed queries each) run
     in the loop instead, one request at a time per worker process, like a classic
-    pre-fork server: run about two workers per core so one waits on the database while
-    another computes. Slow pages (exports, reports, the console) keep the pool.
+    pre-fork server: run one worker per core (bench/load.py: twice the requests/s of the
+    pool at 10 clients; 4 workers on 2 cores did worse than 2). Slow pages (exports,
+    reports, the console) keep the pool.
     """
 
     @functools.wraps(endpoint)
