@@ -11,17 +11,6 @@ from click.testing import CliRunner
 from hotline.cli import main
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from hotline.config import get_settings
-
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
 def test_units_list_json(cli_env: Path) -> None:
     result = CliRunner().invoke(main, ["units", "list", "--json"])
     assert result.exit_code == 0, result.output

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from hotline.cli import main
 
 HISTORY = "诉求内容,受理时间\n路灯不亮,2026-03-02 10:00\n井盖缺失,2026-03-02 11:00\n"
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from hotline.config import get_settings
-
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_running_an_import_again_is_refused_and_says_when(cli_env: Path) -> None:

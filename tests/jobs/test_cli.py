@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.cli import main
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from hotline.config import get_settings
-
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_the_worker_needs_a_migrated_database(cli_env: Path) -> None:

@@ -117,13 +117,18 @@ def _refused_as_imported(returncode: int, err: bytes) -> bool:
     )
 
 
+def _ready(db_url: str, tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A migrated database, the importer's environment and the 1,500-row file to import."""
+    sp.prepare(db_url, {})
+    path = tmp_path / "tickets.csv"
+    _write_csv(path)
+    return sp.server_env(db_url, tmp_path), path
+
+
 def test_sigkill_mid_import_leaves_nothing_and_a_rerun_imports_once(
     db_url: str, tmp_path: Path
 ) -> None:
-    sp.prepare(db_url, {})
-    env = sp.server_env(db_url, tmp_path)
-    path = tmp_path / "tickets.csv"
-    _write_csv(path)
+    env, path = _ready(db_url, tmp_path)
     writing = _writing_sqlite if db_url.startswith("sqlite") else _writing_postgres
 
     proc = _import(env, path)
@@ -169,10 +174,7 @@ def test_sigkill_mid_import_leaves_nothing_and_a_rerun_imports_once(
 def test_two_processes_importing_one_file_at_once_write_it_once(
     db_url: str, tmp_path: Path
 ) -> None:
-    sp.prepare(db_url, {})
-    env = sp.server_env(db_url, tmp_path)
-    path = tmp_path / "tickets.csv"
-    _write_csv(path)
+    env, path = _ready(db_url, tmp_path)
 
     procs = [_import(env, path), _import(env, path)]
     ends = [(proc.communicate(timeout=300), proc.returncode) for proc in procs]
