@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.api.app import create_app
 from hotline.config import Settings
-from tests.factories import make_user
+from tests.factories import USERS, make_user
 
 
 @pytest.fixture
@@ -20,17 +20,8 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
 
 @pytest.fixture
 def people(session: Session) -> dict[str, str]:
-    """One user per role; two unit users of different units."""
-    users = {
-        "op": ("operator", None),
-        "disp": ("dispatcher", None),
-        "sup": ("supervisor", None),
-        "boss": ("leader", None),
-        "root": ("admin", None),
-        "jingtai": ("unit", "jingtai"),
-        "songzhou": ("unit", "songzhou"),
-        "hrss": ("unit", "hrss"),
-    }
+    """One user per role; unit users of three units (jingtai, songzhou, hrss)."""
+    users = USERS | {"hrss": ("unit", "hrss")}
     for name, (role, unit) in users.items():
         make_user(session, name, role, unit)
     return {name: role for name, (role, _unit) in users.items()}

@@ -18,7 +18,8 @@ from prometheus_client import (
 from sqlalchemy import case, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.store.models import AssistTask, Ticket
+from hotline.services import assist_queue
+from hotline.store.models import Ticket
 
 _ID = re.compile(r"/\d+(?=/|$)")
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -94,7 +95,7 @@ def install(app: FastAPI) -> None:
                 )
                 or 0
             )
-            ASSIST_QUEUE.set(session.scalar(select(func.count()).select_from(AssistTask)) or 0)
+            ASSIST_QUEUE.set(assist_queue.queued(session))
             row = session.execute(
                 select(
                     func.count(), func.sum(case((Ticket.auto_dispatched.is_(True), 1), else_=0))

@@ -315,6 +315,3 @@ def review_scores(
         out.append(row | explain(t.content, reply) | {"reply": reply})
     out.sort(key=lambda r: r["score"])
     return out
-
-
-# ------------------------------------------------------------------ after a ticket changes

@@ -160,7 +160,7 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(minutes=1),
         assist_queue,
         lease=timedelta(minutes=10),
-    ),  # fmt: skip
+    ),
     Job("warning_scan", "时限预警扫描", timedelta(minutes=5), warning_scan),
     Job(
         "daily_digest",
