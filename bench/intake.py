@@ -1,11 +1,17 @@
 """Intake over HTTP: tickets/s, p50/p99 latency and the server's peak RSS.
 
     .venv/bin/python bench/intake.py [--seconds 20] [--clients 8] [--db sqlite,postgresql]
+                                     [--workers 3] [--rates 200,300,400]
 
 Runs a real server (uvicorn) on loopback against a fresh database, with a jobs worker
 draining the re-assessment queue, and streams intake requests from asyncio clients (one
-keep-alive connection each, ``http1.Connection`` on uvloop) for a bounded time. Prints
-one line per database, with the CPU the server and the clients spent per ticket.
+keep-alive connection each, ``http1.Connection`` on uvloop) for a bounded time: a closed
+loop (each client sends its next ticket when the last is answered), then, with
+``--rates``, an open loop per rate (tickets arrive at that rate over ``--clients``
+connections whether answered or not; a ticket's time counts from when it was due, so
+waiting for a free connection is part of it: the way to read "N tickets/s sustained at
+p99 ≤ X"). Prints one line per database and loop, with the CPU the server and the
+clients spent per ticket.
 """
 
 from __future__ import annotations
@@ -78,37 +84,92 @@ async def _stream(
     return latencies, errors, time.monotonic() - started
 
 
-def run(kind: str, seconds: float, clients: int, workers: int) -> str:
+async def _open_stream(
+    base: str, auth: str, seconds: float, clients: int, rate: float
+) -> tuple[list[float], list[int], float]:
+    """Tickets due at ``rate`` per second over ``clients`` connections (open loop)."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    free: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(clients):
+        free.put_nowait(Connection(base, timeout=30))
+    rng = random.Random(int(rate))
+    run_id = time.time_ns()
+
+    async def send(n: int, due: float) -> None:
+        client = await free.get()
+        headers = {"Authorization": f"Bearer {auth}", "Idempotency-Key": f"open-{run_id}-{n}"}
+        try:
+            r = await client.request("POST", "/api/v1/tickets", json=_body(rng), headers=headers)
+        except HTTPError:
+            errors.append(0)
+            return
+        finally:
+            free.put_nowait(client)
+        elapsed = (time.perf_counter() - due) * 1000
+        (latencies.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
+
+    started = time.perf_counter()
+    tasks = []
+    for n in range(int(seconds * rate)):
+        due = started + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(n, due)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    while not free.empty():
+        await free.get_nowait().aclose()
+    return latencies, errors, wall
+
+
+def _measure(label: str, proc_pid: int, stream) -> str:  # type: ignore[no-untyped-def]
+    server_before, client_before = cpu_seconds(proc_pid), time.process_time()
+    latencies, errors, wall = uvloop.run(stream)
+    server_cpu = cpu_seconds(proc_pid) - server_before
+    client_cpu = time.process_time() - client_before
+    per_ticket = 1000 / max(1, len(latencies))
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return (
+        f"{label} tickets={len(latencies)} tickets/s={len(latencies) / wall:.0f} "
+        f"p50={q[49]:.1f}ms p99={q[98]:.1f}ms errors={len(errors)} cpu per ticket: "
+        f"server {server_cpu * per_ticket:.1f}ms, client {client_cpu * per_ticket:.1f}ms"
+    )
+
+
+def run(kind: str, seconds: float, clients: int, workers: int, rates: list[float]) -> list[str]:
+    lines = []
     with (
         database(kind) as url,
         running_server(url, workers=workers, jobs=("assist_queue",)) as (base, proc),
     ):
         auth = token(base)
-        server_before, client_before = cpu_seconds(proc.pid), time.process_time()
-        latencies, errors, wall = uvloop.run(_stream(base, auth, seconds, clients))
-        server_cpu = cpu_seconds(proc.pid) - server_before
-        client_cpu = time.process_time() - client_before
+        head = f"{kind:<11} workers={workers} clients={clients}"
+        lines.append(
+            _measure(f"{head} closed loop:", proc.pid, _stream(base, auth, seconds, clients))
+        )
+        for rate in rates:
+            stream = _open_stream(base, auth, seconds, clients, rate)
+            lines.append(_measure(f"{head} open loop {rate:.0f}/s:", proc.pid, stream))
         rss = peak_rss_mb(proc.pid)
-    per_ticket = 1000 / max(1, len(latencies))
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return (
-        f"{kind:<11} workers={workers} clients={clients} tickets={len(latencies)} "
-        f"tickets/s={len(latencies) / wall:.0f} p50={q[49]:.1f}ms p99={q[98]:.1f}ms "
-        f"errors={len(errors)} server_peak_rss={rss:.0f}MB cpu per ticket: server "
-        f"{server_cpu * per_ticket:.1f}ms, client {client_cpu * per_ticket:.1f}ms"
-    )
+    lines.append(f"{kind:<11} server peak RSS (all workers): {rss:.0f} MB")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="Workers on PostgreSQL.")
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--rates", default="", help="Open-loop rates, e.g. 200,300.")
     args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",") if r]
     for kind in args.db.split(","):
         workers = 1 if kind == "sqlite" else args.workers
-        print(run(kind, args.seconds, args.clients, workers), flush=True)
+        for line in run(kind, args.seconds, args.clients, workers, rates):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -309,7 +309,8 @@ def test_the_app_works_on_an_upgraded_database(old_engine: Engine) -> None:
             now=now,
         )
         assert mine_total == 2 and {t.unit_code for t in mine} == {"jingtai"}
-        for ticket in rows:
+        for row in rows:  # a list row holds only what a list shows: read each ticket whole
+            ticket = q.get_ticket(session=session, ticket_id=row.id, viewer=DISP)
             assert projection.load_state(ticket) == rebuild_state(session, ticket)
             detail = q.ticket_detail(session, ticket, viewer=DISP, now=now, unit_names={})
             assert detail["number"] == ticket.number

@@ -10,6 +10,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.services import rules
 from hotline.store.models import Category, Unit
 
 UNIT_KIND_LABELS = {
@@ -70,6 +71,7 @@ def seed_directory(session: Session) -> int:
             added += 1
     _seed_categories(session)
     session.commit()
+    rules.invalidate()
     return added
 
 

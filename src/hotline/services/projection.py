@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
@@ -74,10 +75,15 @@ def refresh_warning_moment(session: Session, ticket: Ticket, state: lc.TicketSta
     )
 
 
-def refresh_dispatch_records(session: Session, ticket: Ticket) -> None:
-    """Rebuild this ticket's per-unit assessment records from its history."""
-    from hotline.services.tickets import domain_events, events_of
-
+def write_dispatch_records(
+    session: Session, ticket: Ticket, history: list[lc.Event], *, stored: bool = True
+) -> None:
+    """Bring the ticket's per-unit assessment records in line with its history: only
+    records that differ from the stored ones are written (an action touches one). The
+    stored rows are read, not assumed: a record also follows the calendar in force (a
+    holiday the admin sets later changes its working days at the ticket's next action).
+    A new ticket (``stored=False``) has none to read.
+    """
     facts = TicketFacts(
         ticket_id=ticket.id,
         type=ticket.type,
@@ -85,26 +91,37 @@ def refresh_dispatch_records(session: Session, ticket: Ticket) -> None:
         channel=ticket.channel,
         created_at=ticket.created_at,
     )
-    records = dispatch_records(
-        facts, domain_events(events_of(session, ticket.id)), rules.work_calendar(session)
-    )
-    stored = {
-        row.seq: row
-        for row in session.scalars(
-            select(DispatchRecordRow).where(DispatchRecordRow.ticket_id == ticket.id)
-        )
-    }
-    for record in records:  # only what changed is written (an action touches one record)
+    calendar = rules.work_calendar(session)
+    old: dict[int, Any] = {}
+    if stored:
+        rows = session.execute(_SELECT_RECORDS, {"key_ticket": ticket.id}).mappings()
+        old = {row["seq"]: row for row in rows}
+    for record in dispatch_records(facts, history, calendar):
         values = record_to_row(record)
-        row = stored.pop(record.seq, None)
+        row = old.pop(record.seq, None)
         if row is None:
             session.add(DispatchRecordRow(**values))
             continue
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
-    for gone in stored.values():
-        session.delete(gone)
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        if changed:
+            key = {"key_ticket": ticket.id, "key_seq": record.seq}
+            session.execute(_update_record(frozenset(changed)), {**changed, **key})
+    for seq in old:
+        session.execute(_DELETE_RECORD, {"key_ticket": ticket.id, "key_seq": seq})
+
+
+_RECORDS = DispatchRecordRow.__table__
+_RECORD_KEY = (_RECORDS.c.ticket_id == bindparam("key_ticket")) & (
+    _RECORDS.c.seq == bindparam("key_seq")
+)
+_DELETE_RECORD = delete(_RECORDS).where(_RECORD_KEY)
+_SELECT_RECORDS = select(_RECORDS).where(_RECORDS.c.ticket_id == bindparam("key_ticket"))
+
+
+@functools.cache
+def _update_record(columns: frozenset[str]) -> Any:
+    """UPDATE of some columns of one record (one statement per column set, built once)."""
+    return update(_RECORDS).where(_RECORD_KEY).values({c: bindparam(c) for c in columns})
 
 
 def record_to_row(record: DispatchRecord) -> dict[str, Any]:

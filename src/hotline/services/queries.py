@@ -8,12 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
-from hotline.services.tickets import events_of, now_local
+from hotline.services.tickets import history_of, now_local
 from hotline.store.models import Ticket
 
 MAX_PAGE_SIZE = 200
@@ -133,11 +133,46 @@ def list_tickets(
     base = _apply_filter(scoped(select(Ticket), viewer), filters, now)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.scalars(
-        base.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        base.options(_LIST_COLUMNS)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
     return list(rows), int(total)
+
+
+#: What a list row shows (:func:`ticket_public`): a page does not load the state and the
+#: suggestion (JSON) or the bookkeeping columns; touching one of them raises, not queries.
+_LIST_COLUMNS = load_only(
+    Ticket.id,
+    Ticket.number,
+    Ticket.status,
+    Ticket.unit_code,
+    Ticket.type,
+    Ticket.urgency,
+    Ticket.channel,
+    Ticket.town,
+    Ticket.community,
+    Ticket.category,
+    Ticket.content,
+    Ticket.address,
+    Ticket.caller_name,
+    Ticket.caller_phone,
+    Ticket.created_at,
+    Ticket.sign_due,
+    Ticket.return_due,
+    Ticket.reply_due,
+    Ticket.yellow_at,
+    Ticket.signed_at,
+    Ticket.replied_at,
+    Ticket.closed_at,
+    Ticket.auto_dispatched,
+    Ticket.suggested_unit,
+    Ticket.suggested_confidence,
+    Ticket.satisfaction,
+    Ticket.merged_into,
+    raiseload=True,
+)
 
 
 def iter_tickets(
@@ -235,7 +270,7 @@ def ticket_detail(
             "at": e.at.isoformat(),
             **_public_data(e.data or {}),
         }
-        for e in events_of(session, ticket.id)
+        for e in history_of(session, ticket.id)
     ]
     from hotline.services.projection import load_state
 

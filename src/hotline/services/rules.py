@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules, elapsed_share
 from hotline.domain.tickets import TicketState, TicketType, Urgency
-from hotline.store.models import CalendarOverride, Setting
+from hotline.store.models import CalendarOverride, Setting, Unit
 
 _TTL_SECONDS = 30.0
 _lock = threading.Lock()
@@ -20,7 +20,7 @@ _cache: dict[str, tuple[float, object]] = {}
 
 
 def invalidate() -> None:
-    """Forget cached calendar and rules (after an admin edits them)."""
+    """Forget cached calendar, rules and active units (after an admin edits them)."""
     with _lock:
         _cache.clear()
 
@@ -45,6 +45,15 @@ def work_calendar(session: Session) -> WorkCalendar:
         return WorkCalendar({day: bool(flag) for day, flag in rows})
 
     return cached(f"calendar:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+
+
+def active_units(session: Session) -> frozenset[str]:
+    """Codes of the units that may receive tickets (the directory changes rarely)."""
+
+    def load() -> frozenset[str]:
+        return frozenset(session.scalars(select(Unit.code).where(Unit.active.is_(True))))
+
+    return cached(f"units:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
 
 
 def limit_rules(session: Session) -> LimitRules:

@@ -6,6 +6,7 @@ projection and commits, or rolls everything back and raises a DomainError.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ from hotline.schemas import TicketCreate
 from hotline.services import projection, rules
 from hotline.services.numbers import next_ticket_number
 from hotline.store.db import serialized_writes
-from hotline.store.models import AssistTask, Ticket, TicketEvent, Unit
+from hotline.store.models import AssistTask, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,10 @@ def intake(
 
     Returns ``(ticket, created)``; a retried request with the same ``Idempotency-Key``
     returns the ticket made the first time and ``created=False``. A blank key is no key.
+    The key is not looked up first: the unique index refuses the second insert and the
+    first ticket is read then (a retry is rare; a lookup on every intake is not).
     """
     idempotency_key = (idempotency_key or "").strip() or None
-    if idempotency_key:
-        existing = _by_idempotency_key(session, idempotency_key)
-        if existing is not None:
-            return existing, False
     now = now or now_local()
     suggestion = suggester(session, ticket_in) if suggester else None
     try:
@@ -113,24 +112,31 @@ def record_intake(
     suggestion: Suggestion | None = None,
     unit: str | None = None,
 ) -> Ticket:
-    """Add the ticket (and its automatic or given dispatch) to the session; no commit."""
-    ticket = _new_ticket_row(session, ticket_in, actor, now, idempotency_key, suggestion)
+    """Add the ticket (and its automatic or given dispatch) to the session; no commit.
+
+    The history is applied in memory first, so the row is inserted once with its state;
+    then the events, the dispatch records and (last) the number are written.
+    """
+    ticket = _new_ticket_row(ticket_in, actor, now, idempotency_key, suggestion)
     state = projection.load_state(ticket)
+    history: list[Any] = []
     if ticket_in.answer:
         data = {"answer": ticket_in.answer}
-        _append(session, ticket, state, lc.Action.CLOSE_AT_INTAKE, data, actor, now)
+        _append(session, ticket, state, lc.Action.CLOSE_AT_INTAKE, data, actor, now, history)
     elif unit is not None:
-        _append(session, ticket, state, lc.Action.DISPATCH, {"unit": unit}, actor, now)
+        _append(session, ticket, state, lc.Action.DISPATCH, {"unit": unit}, actor, now, history)
     elif suggestion is not None and suggestion.auto:
         data = {"unit": suggestion.unit, "confidence": round(suggestion.confidence, 4)}
         try:
-            _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now)
+            _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now, history)
         except DomainError as exc:  # e.g. the model knows a unit since deactivated
-            log.warning("automatic dispatch of ticket %s refused: %s", ticket.id, exc)
+            log.warning("automatic dispatch at intake refused: %s", exc)
+    session.add(ticket)
+    session.flush()
+    _write_history(session, ticket, history, written=0)
     # the number is taken last: the day's counter row stays locked until the commit, so
     # concurrent intakes wait for each other only over this short tail
     ticket.number = next_ticket_number(session, now)
-    session.flush()
     return ticket
 
 
@@ -139,7 +145,6 @@ def _by_idempotency_key(session: Session, key: str) -> Ticket | None:
 
 
 def _new_ticket_row(
-    session: Session,
     ticket_in: TicketCreate,
     actor: lc.Actor,
     now: datetime,
@@ -168,8 +173,6 @@ def _new_ticket_row(
         ticket.suggested_confidence = suggestion.confidence if suggestion.unit else None
         ticket.suggestion = dict(suggestion.detail or {})
     projection.store_state(ticket, lc.new_ticket(ticket_in.type, ticket_in.urgency))
-    session.add(ticket)
-    session.flush()
     return ticket
 
 
@@ -187,7 +190,10 @@ def act(
     state = projection.load_state(ticket)
     try:
         with serialized_writes(session):
-            _append(session, ticket, state, lc.Action(action), dict(data), actor, now)
+            history = list(events_of(session, ticket.id))
+            written = len(history)
+            _append(session, ticket, state, lc.Action(action), dict(data), actor, now, history)
+            _write_history(session, ticket, history, written)
             _queue_for_assist(session, ticket, action, now)
             session.commit()
     except IntegrityError as exc:
@@ -213,15 +219,15 @@ def _append(
     data: dict[str, Any],
     actor: lc.Actor,
     at: datetime,
+    history: list[Any],
 ) -> lc.TicketState:
-    """Check, enrich with deadlines, apply, append the event and rebuild the projection."""
+    """Check, enrich with deadlines and apply one action: the projection and ``history``
+    change in memory; :func:`_write_history` writes them."""
     data = _enrich(session, ticket, state, action, data, at)
-    event = lc.Event(action, at, actor, data)
-    new_state = lc.apply(state, event)
-    ticket.event_count += 1
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
+    new_state = lc.apply(state, lc.Event(action, at, actor, data))
+    ticket.event_count = (ticket.event_count or 0) + 1
+    history.append(
+        HistoryEntry(
             seq=ticket.event_count,
             action=action.value,
             at=at,
@@ -233,9 +239,16 @@ def _append(
     )
     projection.store_state(ticket, new_state)
     projection.refresh_warning_moment(session, ticket, new_state)
-    session.flush()
-    projection.refresh_dispatch_records(session, ticket)
     return new_state
+
+
+def _write_history(session: Session, ticket: Ticket, history: list[Any], written: int) -> None:
+    """Insert the entries after the first ``written`` and bring the ticket's dispatch
+    records in line; the transaction then knows the history (:func:`history_of`)."""
+    for entry in history[written:]:
+        session.add(TicketEvent(ticket_id=ticket.id, **dataclasses.asdict(entry)))
+    projection.write_dispatch_records(session, ticket, domain_events(history), stored=written > 0)
+    session.info.setdefault(_KNOWN_HISTORY, {})[ticket.id] = history
 
 
 def _enrich(
@@ -272,8 +285,7 @@ def _enrich(
 
 
 def _check_unit(session: Session, code: str) -> None:
-    unit = session.get(Unit, code)
-    if unit is None or not unit.active:
+    if code not in rules.active_units(session):
         raise DomainError("unit.unknown", f"承办单位不存在或已停用：{code}", unit=code)
 
 
@@ -325,6 +337,43 @@ def events_of(session: Session, ticket_id: int) -> list[Any]:
         select(*_EVENT_COLUMNS).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
     )
     return list(session.execute(query))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One history entry written by this transaction (the shape of :func:`events_of` rows)."""
+
+    seq: int
+    action: str
+    at: datetime
+    actor_username: str
+    actor_role: str
+    actor_unit: str | None
+    data: dict[str, Any]
+
+
+_KNOWN_HISTORY = "hotline.known_history"
+
+
+def history_of(session: Session, ticket_id: int) -> list[Any]:
+    """The ticket's history: as this transaction wrote it (intake, action), else read.
+
+    What a transaction wrote is known until the session begins another transaction or
+    rolls back (the listeners below forget it), so an answer built right after a commit
+    needs no second read of the history.
+    """
+    known = session.info.get(_KNOWN_HISTORY, {}).get(ticket_id)
+    return list(known) if known is not None else events_of(session, ticket_id)
+
+
+@event.listens_for(Session, "after_begin")
+def _forget_on_begin(session: Session, transaction: Any, connection: Any) -> None:
+    session.info.pop(_KNOWN_HISTORY, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_KNOWN_HISTORY, None)
 
 
 def domain_events(rows: list[Any]) -> list[lc.Event]:
