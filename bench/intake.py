@@ -1,17 +1,17 @@
 """Intake over HTTP: tickets/s, p50/p99 latency and the server's peak RSS.
 
     .venv/bin/python bench/intake.py [--seconds 20] [--clients 8] [--db sqlite,postgresql]
-                                     [--workers 3] [--rates 200,300,400]
+                                     [--workers 3] [--rates 200,300,400] [--connections 32]
 
 Runs a real server (uvicorn) on loopback against a fresh database, with a jobs worker
 draining the re-assessment queue, and streams intake requests from asyncio clients (one
 keep-alive connection each, ``http1.Connection`` on uvloop) for a bounded time: a closed
 loop (each client sends its next ticket when the last is answered), then, with
-``--rates``, an open loop per rate (tickets arrive at that rate over ``--clients``
-connections whether answered or not; a ticket's time counts from when it was due, so
-waiting for a free connection is part of it: the way to read "N tickets/s sustained at
-p99 ≤ X"). Prints one line per database and loop, with the CPU the server and the
-clients spent per ticket.
+``--rates``, an open loop per rate (tickets arrive at that rate over ``--connections``
+connections, like the seats of a call centre, whether answered or not; a ticket's time
+counts from when it was due, so waiting for a free connection is part of it: the way to
+read "N tickets/s sustained at p99 ≤ X"). Prints one line per database and loop, with
+the CPU the server and the clients spent per ticket.
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def _measure(label: str, proc_pid: int, stream) -> str:  # type: ignore[no-untyp
     )
 
 
-def run(kind: str, seconds: float, clients: int, workers: int, rates: list[float]) -> list[str]:
+def run(
+    kind: str, seconds: float, clients: int, workers: int, rates: list[float], connections: int
+) -> list[str]:
     lines = []
     with (
         database(kind) as url,
@@ -150,8 +152,9 @@ def run(kind: str, seconds: float, clients: int, workers: int, rates: list[float
             _measure(f"{head} closed loop:", proc.pid, _stream(base, auth, seconds, clients))
         )
         for rate in rates:
-            stream = _open_stream(base, auth, seconds, clients, rate)
-            lines.append(_measure(f"{head} open loop {rate:.0f}/s:", proc.pid, stream))
+            stream = _open_stream(base, auth, seconds, connections, rate)
+            label = f"{kind:<11} workers={workers} open loop {rate:.0f}/s over {connections}:"
+            lines.append(_measure(label, proc.pid, stream))
         rss = peak_rss_mb(proc.pid)
     lines.append(f"{kind:<11} server peak RSS (all workers): {rss:.0f} MB")
     return lines
@@ -164,11 +167,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="Workers on PostgreSQL.")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--rates", default="", help="Open-loop rates, e.g. 200,300.")
+    parser.add_argument("--connections", type=int, default=32, help="Open loop: connections.")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r]
     for kind in args.db.split(","):
         workers = 1 if kind == "sqlite" else args.workers
-        for line in run(kind, args.seconds, args.clients, workers, rates):
+        for line in run(kind, args.seconds, args.clients, workers, rates, args.connections):
             print(line, flush=True)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
@@ -100,7 +100,7 @@ def write_dispatch_records(
         values = record_to_row(record)
         row = old.pop(record.seq, None)
         if row is None:
-            session.add(DispatchRecordRow(**values))
+            session.execute(_INSERT_RECORD, values)
             continue
         changed = {k: v for k, v in values.items() if row[k] != v}
         if changed:
@@ -115,6 +115,7 @@ _RECORD_KEY = (_RECORDS.c.ticket_id == bindparam("key_ticket")) & (
     _RECORDS.c.seq == bindparam("key_seq")
 )
 _DELETE_RECORD = delete(_RECORDS).where(_RECORD_KEY)
+_INSERT_RECORD = insert(_RECORDS)
 _SELECT_RECORDS = select(_RECORDS).where(_RECORDS.c.ticket_id == bindparam("key_ticket"))
 
 

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from hotline.config import get_settings
 from hotline.domain import tickets as lc
@@ -131,13 +131,34 @@ def record_intake(
             _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now, history)
         except DomainError as exc:  # e.g. the model knows a unit since deactivated
             log.warning("automatic dispatch at intake refused: %s", exc)
-    session.add(ticket)
-    session.flush()
+    _insert_ticket(session, ticket)
     _write_history(session, ticket, history, written=0)
     # the number is taken last: the day's counter row stays locked until the commit, so
     # concurrent intakes wait for each other only over this short tail
     ticket.number = next_ticket_number(session, now)
     return ticket
+
+
+_TICKET_COLUMNS = tuple(
+    (attr.key, attr.columns[0].name) for attr in inspect(Ticket).column_attrs if attr.key != "id"
+)
+_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+_INSERT_EVENT = insert(TicketEvent.__table__)
+_INSERT_ASSIST = insert(AssistTask.__table__)
+
+
+def _insert_ticket(session: Session, ticket: Ticket) -> None:
+    """INSERT the new row through Core (the ORM's unit of work costs more than the write
+    itself on this hot path), then attach the object as if loaded: later changes to it
+    (the number, an import's source number) are flushed by the ORM as usual."""
+    values = {}
+    for key, column in _TICKET_COLUMNS:
+        values[column] = getattr(ticket, key)
+        if key not in ticket.__dict__:  # unset: set it, or attaching would expire it
+            setattr(ticket, key, None)
+    ticket.id = session.execute(_INSERT_TICKET, values).scalar_one()
+    make_transient_to_detached(ticket)
+    session.add(ticket)
 
 
 def _by_idempotency_key(session: Session, key: str) -> Ticket | None:
@@ -208,7 +229,7 @@ def act(
 def _queue_for_assist(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
     """Queue the ticket for re-assessment (difficulty, early warning, intake labels) in the
     change's own transaction; the ``assist_queue`` job drains the queue in batches."""
-    session.add(AssistTask(ticket_id=ticket.id, action=action, queued_at=now))
+    session.execute(_INSERT_ASSIST, {"ticket_id": ticket.id, "action": action, "queued_at": now})
 
 
 def _append(
@@ -245,8 +266,9 @@ def _append(
 def _write_history(session: Session, ticket: Ticket, history: list[Any], written: int) -> None:
     """Insert the entries after the first ``written`` and bring the ticket's dispatch
     records in line; the transaction then knows the history (:func:`history_of`)."""
-    for entry in history[written:]:
-        session.add(TicketEvent(ticket_id=ticket.id, **dataclasses.asdict(entry)))
+    new = [{"ticket_id": ticket.id, **dataclasses.asdict(e)} for e in history[written:]]
+    if new:
+        session.execute(_INSERT_EVENT, new)
     projection.write_dispatch_records(session, ticket, domain_events(history), stored=written > 0)
     session.info.setdefault(_KNOWN_HISTORY, {})[ticket.id] = history
 
