@@ -118,12 +118,8 @@ def running_server(
             command = [HOTLINE, "jobs", "run", "--interval", "5"]
             for job in jobs:
                 command += ["--job", job]
-            worker = subprocess.Popen(  # at a lower priority, as the deployment guide says
-                command,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                preexec_fn=lambda: os.nice(JOBS_NICE),
+            worker = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             _JOB_WORKERS[proc.pid] = worker.pid
         try:
@@ -138,9 +134,6 @@ def running_server(
 
 
 _JOB_WORKERS: dict[int, int] = {}
-#: The jobs worker's niceness (``Nice=10`` in the deployment guide's systemd unit): its
-#: batches (re-assessment, topics) yield the cores to the requests.
-JOBS_NICE = 10
 
 
 def jobs_pid(server_pid: int) -> int | None:
