@@ -28,7 +28,14 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http1 import Connection, HTTPError  # noqa: E402
-from server import cpu_seconds, database, peak_rss_mb, running_server, token  # noqa: E402
+from server import (  # noqa: E402
+    arrive_at_rate,
+    cpu_seconds,
+    database,
+    peak_rss_mb,
+    running_server,
+    token,
+)
 
 TEXTS = [
     "市民来电反映：{town}某工地夜间施工噪音扰民，凌晨仍在施工，诉求尽快处理。",
@@ -109,16 +116,7 @@ async def _open_stream(
         elapsed = (time.perf_counter() - due) * 1000
         (latencies.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
 
-    started = time.perf_counter()
-    tasks = []
-    for n in range(int(seconds * rate)):
-        due = started + n / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(send(n, due)))
-    await asyncio.gather(*tasks)
-    wall = time.perf_counter() - started
+    wall = await arrive_at_rate(rate, seconds, send)
     while not free.empty():
         await free.get_nowait().aclose()
     return latencies, errors, wall

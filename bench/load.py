@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http1 import Connection, HTTPError, Response  # noqa: E402
 from intake import TEXTS, TOWNS  # noqa: E402
 from server import (  # noqa: E402
+    arrive_at_rate,
     cpu_seconds,
     database,
     jobs_pid,
@@ -277,16 +278,7 @@ async def _open_level(
         finally:
             free.put_nowait(client)
 
-    started = time.perf_counter()
-    tasks = []
-    for n in range(int(seconds * rate)):
-        due = started + n / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(send(n, due)))
-    await asyncio.gather(*tasks)
-    wall = time.perf_counter() - started
+    wall = await arrive_at_rate(rate, seconds, send)
     while not free.empty():
         await free.get_nowait().aclose()
     return tally, wall

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -242,3 +243,20 @@ def _children(pid: int) -> list[int]:
     for k in list(out):
         out += _children(k)
     return out
+
+
+async def arrive_at_rate(
+    rate: float, seconds: float, send: Callable[[int, float], Awaitable[None]]
+) -> float:
+    """Open loop: start ``send(n, due)`` for arrivals due at ``rate`` per second for
+    ``seconds``, answered or not; wait for them all and return the wall time taken."""
+    started = time.perf_counter()
+    tasks = []
+    for n in range(int(seconds * rate)):
+        due = started + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(n, due)))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - started

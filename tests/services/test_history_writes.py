@@ -21,7 +21,7 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.config import get_settings
-from hotline.domain.assessment import DispatchRecord, TicketFacts, dispatch_records
+from hotline.domain.assessment import DispatchRecord, dispatch_records
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role, Status
 from hotline.schemas import TicketCreate
@@ -39,12 +39,12 @@ from hotline.services.tickets import (
     record_intake,
 )
 from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketEvent, Unit
+from tests.factories import intake_body
 
 OPERATOR = Actor("op", Role.OPERATOR)
 DISPATCHER = Actor("disp", Role.DISPATCHER)
 SUPERVISOR = Actor("sup", Role.SUPERVISOR)
 MONDAY = datetime(2026, 11, 23, 9, 0)  # a working day
-COMPLAINT = "市民来电反映：景泰街道广园中路某工地夜间施工噪音扰民，凌晨两点仍在施工，诉求尽快处理。"
 RECORD_COLUMNS = tuple(f.name for f in dataclasses.fields(DispatchRecord)) + ("ended_at",)
 
 
@@ -52,17 +52,7 @@ RECORD_COLUMNS = tuple(f.name for f in dataclasses.fields(DispatchRecord)) + ("e
 
 
 def complaint(**overrides: Any) -> TicketCreate:
-    body: dict[str, Any] = {
-        "content": COMPLAINT,
-        "address": "白云区景泰街道广园中路88号",
-        "caller_name": "张三",
-        "caller_phone": "13800138000",
-        "type": "complaint",
-        "urgency": "normal",
-        "channel": "phone",
-    }
-    body.update(overrides)
-    return TicketCreate(**body)
+    return TicketCreate(**intake_body(**overrides))
 
 
 def unit_codes(session: Session, n: int) -> list[str]:
@@ -129,15 +119,8 @@ def differences(stored: list[dict[str, Any]], replayed: list[dict[str, Any]]) ->
 
 def replayed_records(check: Session, ticket: Ticket) -> list[dict[str, Any]]:
     """The dispatch records the committed history gives (as ``write_dispatch_records``)."""
-    facts = TicketFacts(
-        ticket_id=ticket.id,
-        type=ticket.type,
-        urgency=ticket.urgency,
-        channel=ticket.channel,
-        created_at=ticket.created_at,
-    )
     history = domain_events(events_of(check, ticket.id))
-    records = dispatch_records(facts, history, rules.work_calendar(check))
+    records = dispatch_records(projection.ticket_facts(ticket), history, rules.work_calendar(check))
     return [projection.record_to_row(r) for r in records]
 
 

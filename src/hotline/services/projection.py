@@ -75,6 +75,17 @@ def refresh_warning_moment(session: Session, ticket: Ticket, state: lc.TicketSta
     )
 
 
+def ticket_facts(ticket: Ticket) -> TicketFacts:
+    """What the assessment's records need to know of a ticket besides its history."""
+    return TicketFacts(
+        ticket_id=ticket.id,
+        type=ticket.type,
+        urgency=ticket.urgency,
+        channel=ticket.channel,
+        created_at=ticket.created_at,
+    )
+
+
 def write_dispatch_records(
     session: Session, ticket: Ticket, history: list[lc.Event], *, stored: bool = True
 ) -> None:
@@ -84,13 +95,7 @@ def write_dispatch_records(
     holiday the admin sets later changes its working days at the ticket's next action).
     A new ticket (``stored=False``) has none to read.
     """
-    facts = TicketFacts(
-        ticket_id=ticket.id,
-        type=ticket.type,
-        urgency=ticket.urgency,
-        channel=ticket.channel,
-        created_at=ticket.created_at,
-    )
+    facts = ticket_facts(ticket)
     calendar = rules.work_calendar(session)
     old: dict[int, Any] = {}
     if stored:
