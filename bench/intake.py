@@ -32,7 +32,10 @@ from server import (  # noqa: E402
     arrive_at_rate,
     cpu_seconds,
     database,
+    jobs_pid,
     peak_rss_mb,
+    postgres_cpu,
+    postgres_cpu_between,
     running_server,
     token,
 )
@@ -122,17 +125,29 @@ async def _open_stream(
     return latencies, errors, wall
 
 
-def _measure(label: str, proc_pid: int, stream) -> str:  # type: ignore[no-untyped-def]
+def _measure(  # type: ignore[no-untyped-def]
+    label: str, proc_pid: int, stream, pg_database: str | None
+) -> str:
+    """Run one loop; its line with the CPU each part spent per ticket (the server's
+    workers, the jobs worker, PostgreSQL's backends of the database, the clients)."""
+    jobs = jobs_pid(proc_pid)
     server_before, client_before = cpu_seconds(proc_pid), time.process_time()
+    jobs_before = cpu_seconds(jobs) if jobs else 0.0
+    pg_before = postgres_cpu(pg_database) if pg_database else {}
     latencies, errors, wall = uvloop.run(stream)
+    pg_after = postgres_cpu(pg_database) if pg_database else {}
     server_cpu = cpu_seconds(proc_pid) - server_before
+    jobs_cpu = (cpu_seconds(jobs) if jobs else 0.0) - jobs_before
+    pg_cpu = postgres_cpu_between(pg_before, pg_after)
     client_cpu = time.process_time() - client_before
     per_ticket = 1000 / max(1, len(latencies))
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    postgres = f", postgres {pg_cpu * per_ticket:.1f}ms" if pg_database else ""
     return (
         f"{label} tickets={len(latencies)} tickets/s={len(latencies) / wall:.0f} "
         f"p50={q[49]:.1f}ms p99={q[98]:.1f}ms errors={len(errors)} cpu per ticket: "
-        f"server {server_cpu * per_ticket:.1f}ms, client {client_cpu * per_ticket:.1f}ms"
+        f"server {server_cpu * per_ticket:.1f}ms, jobs {jobs_cpu * per_ticket:.1f}ms"
+        f"{postgres}, client {client_cpu * per_ticket:.1f}ms"
     )
 
 
@@ -145,14 +160,17 @@ def run(
         running_server(url, workers=workers, jobs=("assist_queue",)) as (base, proc),
     ):
         auth = token(base)
+        pg_name = url.rsplit("/", 1)[-1] if kind == "postgresql" else None
         head = f"{kind:<11} workers={workers} clients={clients}"
         lines.append(
-            _measure(f"{head} closed loop:", proc.pid, _stream(base, auth, seconds, clients))
+            _measure(
+                f"{head} closed loop:", proc.pid, _stream(base, auth, seconds, clients), pg_name
+            )
         )
         for rate in rates:
             stream = _open_stream(base, auth, seconds, connections, rate)
             label = f"{kind:<11} workers={workers} open loop {rate:.0f}/s over {connections}:"
-            lines.append(_measure(label, proc.pid, stream))
+            lines.append(_measure(label, proc.pid, stream, pg_name))
         rss = peak_rss_mb(proc.pid)
     lines.append(f"{kind:<11} server peak RSS (all workers): {rss:.0f} MB")
     return lines

@@ -55,6 +55,7 @@ from server import (  # noqa: E402
     jobs_pid,
     peak_rss_mb,
     postgres_cpu,
+    postgres_cpu_between,
     rss_mb,
     running_server,
     token,
@@ -365,7 +366,7 @@ def measure(
         used = Cpu(
             _cpu_seconds() - before.client,
             (cpu_seconds(pid) if pid else 0.0) - before.server,
-            sum(pg_after[p] - pg_before[p] for p in pg_after.keys() & pg_before.keys()),
+            postgres_cpu_between(pg_before, pg_after),
             _jobs_cpu() - before.jobs,
         )
         rss = rss_mb(pid) if pid else 0.0

@@ -222,6 +222,12 @@ def postgres_cpu(database_name: str = "") -> dict[int, float]:
     return out
 
 
+def postgres_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds PostgreSQL's backends used between two :func:`postgres_cpu` readings
+    (a backend started in between counts whole; one that exited is lost)."""
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+
 def _cpu(pids: list[int]) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
