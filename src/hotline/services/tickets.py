@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.config import get_settings
 from hotline.domain import tickets as lc
@@ -86,8 +87,8 @@ def intake(
                 now=now,
                 idempotency_key=idempotency_key,
                 suggestion=suggestion,
+                queue_for_assist=True,
             )
-            _queue_for_assist(session, ticket, "intake", now)
             session.commit()
     except DomainError:
         session.rollback()
@@ -111,11 +112,13 @@ def record_intake(
     idempotency_key: str | None = None,
     suggestion: Suggestion | None = None,
     unit: str | None = None,
+    queue_for_assist: bool = False,
 ) -> Ticket:
     """Add the ticket (and its automatic or given dispatch) to the session; no commit.
 
     The history is applied in memory first, so the row is inserted once with its state;
-    then the events, the dispatch records and (last) the number are written.
+    then the events, the dispatch records, the re-assessment queue row (an intake's, not
+    an import's) and, last, the number are written.
     """
     ticket = _new_ticket_row(ticket_in, actor, now, idempotency_key, suggestion)
     state = projection.load_state(ticket)
@@ -133,9 +136,13 @@ def record_intake(
             log.warning("automatic dispatch at intake refused: %s", exc)
     _insert_ticket(session, ticket)
     _write_history(session, ticket, history, written=0)
+    if queue_for_assist:
+        _queue_for_assist(session, ticket, "intake", now)
     # the number is taken last: the day's counter row stays locked until the commit, so
-    # concurrent intakes wait for each other only over this short tail
-    ticket.number = next_ticket_number(session, now)
+    # concurrent intakes wait for each other only over this short tail (one UPDATE)
+    number = next_ticket_number(session, now)
+    session.execute(_SET_NUMBER, {"ticket_id": ticket.id, "number": number})
+    set_committed_value(ticket, "number", number)
     return ticket
 
 
@@ -145,6 +152,11 @@ _TICKET_COLUMNS = tuple(
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 _INSERT_EVENT = insert(TicketEvent.__table__)
 _INSERT_ASSIST = insert(AssistTask.__table__)
+_SET_NUMBER = (
+    update(Ticket.__table__)
+    .where(Ticket.__table__.c.id == bindparam("ticket_id"))
+    .values(number=bindparam("number"))
+)
 
 
 def _insert_ticket(session: Session, ticket: Ticket) -> None:
