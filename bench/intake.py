@@ -60,6 +60,26 @@ def _body(rng: random.Random) -> dict[str, str]:
     }
 
 
+async def _post_ticket(
+    client: Connection,
+    auth: str,
+    key: str,
+    rng: random.Random,
+    started: float,
+    out: list[float],
+    errors: list[int],
+) -> None:
+    """One intake; its time since ``started`` goes to ``out``, a failure to ``errors``."""
+    headers = {"Authorization": f"Bearer {auth}", "Idempotency-Key": key}
+    try:
+        r = await client.request("POST", "/api/v1/tickets", json=_body(rng), headers=headers)
+    except HTTPError:
+        errors.append(0)
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    (out.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
+
+
 async def _client(
     client: Connection, auth: str, until: float, out: list[float], errors: list[int], seed: int
 ) -> None:
@@ -67,15 +87,8 @@ async def _client(
     n = 0
     while time.monotonic() < until:
         n += 1
-        started = time.perf_counter()
-        headers = {"Authorization": f"Bearer {auth}", "Idempotency-Key": f"bench-{seed}-{n}"}
-        try:
-            r = await client.request("POST", "/api/v1/tickets", json=_body(rng), headers=headers)
-        except HTTPError:
-            errors.append(0)
-            continue
-        elapsed = (time.perf_counter() - started) * 1000
-        (out.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
+        key = f"bench-{seed}-{n}"
+        await _post_ticket(client, auth, key, rng, time.perf_counter(), out, errors)
 
 
 async def _stream(
@@ -108,16 +121,10 @@ async def _open_stream(
 
     async def send(n: int, due: float) -> None:
         client = await free.get()
-        headers = {"Authorization": f"Bearer {auth}", "Idempotency-Key": f"open-{run_id}-{n}"}
         try:
-            r = await client.request("POST", "/api/v1/tickets", json=_body(rng), headers=headers)
-        except HTTPError:
-            errors.append(0)
-            return
+            await _post_ticket(client, auth, f"open-{run_id}-{n}", rng, due, latencies, errors)
         finally:
             free.put_nowait(client)
-        elapsed = (time.perf_counter() - due) * 1000
-        (latencies.append(elapsed) if r.status_code == 201 else errors.append(r.status_code))
 
     wall = await arrive_at_rate(rate, seconds, send)
     while not free.empty():
