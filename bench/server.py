@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -40,8 +41,10 @@ def database(kind: str) -> Iterator[str]:
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        with autovacuum_stand_in(url):
+            yield url
     finally:
         with admin.connect() as conn:
             conn.execute(
@@ -49,6 +52,50 @@ def database(kind: str) -> Iterator[str]:
                 {"n": name},
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+@contextmanager
+def autovacuum_stand_in(url: str) -> Iterator[None]:
+    """Where the PostgreSQL server runs with autovacuum off (these machines' test server
+    does; production keeps PostgreSQL's default, on), vacuum and analyze the bench's
+    database once per ``autovacuum_naptime`` in its place, as autovacuum would at most.
+    Without it, the planner never sees the tickets written during the run and the
+    tables bloat (16,700 dead rows beside 11,600 live after a few minutes of load).
+    Its CPU is counted as PostgreSQL's: it runs in a backend of the bench's database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        enabled = conn.execute(text("SHOW autovacuum")).scalar() == "on"
+        naptime = conn.execute(
+            text("SELECT setting::float FROM pg_settings WHERE name = 'autovacuum_naptime'")
+        ).scalar()
+    if enabled:
+        engine.dispose()
+        yield
+        return
+    print(
+        f"PostgreSQL runs with autovacuum off here: VACUUM (ANALYZE) every {naptime:g} s "
+        "in its place",
+        flush=True,
+    )
+    stop = threading.Event()
+
+    def vacuum() -> None:
+        with engine.connect() as conn:
+            # throttled like autovacuum (autovacuum_vacuum_cost_delay, 2 ms by default)
+            conn.execute(text("SET vacuum_cost_delay = '2ms'"))
+            while not stop.wait(float(naptime or 60)):
+                conn.execute(text("VACUUM (ANALYZE)"))
+
+    thread = threading.Thread(target=vacuum, name="autovacuum-stand-in", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+        engine.dispose()
 
 
 def _env(url: str, data_dir: str) -> dict[str, str]:
@@ -120,7 +167,11 @@ def running_server(
             for job in jobs:
                 command += ["--job", job]
             worker = subprocess.Popen(
-                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                command,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=None if url.startswith("sqlite") else _lower_priority,
             )
             _JOB_WORKERS[proc.pid] = worker.pid
         try:
@@ -135,6 +186,14 @@ def running_server(
 
 
 _JOB_WORKERS: dict[int, int] = {}
+#: The jobs worker's niceness on PostgreSQL (``Nice=10`` in the deployment guide's unit):
+#: its batches yield the cores to the requests. Not on SQLite: there a niced worker held
+#: the one write lock longer and stalled intakes (priority inversion).
+JOBS_NICE = 10
+
+
+def _lower_priority() -> None:
+    os.nice(JOBS_NICE)
 
 
 def jobs_pid(server_pid: int) -> int | None:

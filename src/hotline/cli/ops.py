@@ -42,7 +42,13 @@ def prepare_database() -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes (each with its own socket on the port: SO_REUSEPORT).",
+)
 @click.option(
     "--with-jobs",
     is_flag=True,
@@ -54,6 +60,7 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
 
     import uvicorn
 
+    from hotline.cli.workers import APP, Supervisor, check_port_free, reuse_port_supported
     from hotline.logs import configure
 
     settings = get_settings()
@@ -75,8 +82,15 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
             daemon=True,
         ).start()
     try:
+        if workers > 1 and reuse_port_supported():
+            try:
+                check_port_free(host, port)
+            except OSError as exc:
+                click.echo(f"错误 [serve.port_in_use]: 无法监听 {host}:{port}：{exc}", err=True)
+                sys.exit(2)
+            sys.exit(Supervisor(host, port, workers, settings.log_json).run())
         uvicorn.run(
-            "hotline.api.app:create_app",
+            APP,
             factory=True,
             host=host,
             port=port,

@@ -31,6 +31,7 @@ from hotline.services import rules
 from hotline.services.directory import baiyun_units
 from hotline.services.projection import record_to_row, state_to_json
 from hotline.services.users import create_user
+from hotline.store.db import refresh_statistics
 from hotline.store.models import (
     DispatchRecordRow,
     Ticket,
@@ -225,6 +226,7 @@ def _load(
     _flush(session, batch)
     _finish_counters(session, counters)
     session.commit()
+    refresh_statistics(session)
 
 
 def _rows(

@@ -32,11 +32,14 @@ from hotline.domain.errors import DomainError
 from hotline.schemas import TicketImport
 from hotline.services.directory import list_units
 from hotline.services.tickets import now_local, record_intake
+from hotline.store.db import refresh_statistics
 from hotline.store.models import ImportBatch, Ticket
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 IMPORT_ACTOR = lc.Actor("import", lc.Role.ADMIN)
+#: An import of this many tickets or more refreshes the planner's statistics after it.
+STATISTICS_AFTER_ROWS = 1000
 
 #: Column names understood without --map (field → accepted headers).
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -361,6 +364,8 @@ def _write_all(
         session.rollback()
         raise
     report.created = len(checked)
+    if len(checked) >= STATISTICS_AFTER_ROWS:
+        refresh_statistics(session)
 
 
 def list_import_batches(*, session: Session, limit: int | None = None) -> list[ImportBatch]:

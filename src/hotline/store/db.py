@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -79,6 +79,25 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+#: The tables a bulk load of tickets fills (the demo, an import of past tickets).
+TICKET_TABLES = ("tickets", "ticket_events", "dispatch_records")
+
+
+def refresh_statistics(session: Session, tables: tuple[str, ...] = TICKET_TABLES) -> None:
+    """Let the query planner see a bulk load at once (``ANALYZE``), after its commit.
+
+    Without statistics PostgreSQL guesses a handful of rows per filter and sorts a
+    whole status's tickets for one page of a list (4.5 ms instead of 0.5 ms at 11,000
+    tickets); autovacuum would analyze within a minute, where it runs at all.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(tables)}"))
+    else:
+        for table in tables:
+            session.execute(text(f"ANALYZE {table}"))
+    session.commit()
 
 
 _sqlite_writes = threading.Lock()
