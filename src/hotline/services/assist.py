@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -159,10 +161,16 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
             Ticket.caller_phone.in_(phones), Ticket.created_at >= earliest
         )
     ).all()
+    calls: dict[str, list[datetime]] = defaultdict(list)
+    for phone, at in rows:
+        calls[phone].append(at)
+    for times in calls.values():
+        times.sort()
     out = {}
-    for t in tickets:
+    for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
+        times = calls.get(t.caller_phone or "", [])
         window = t.created_at - timedelta(days=30)
-        out[t.id] = sum(1 for p, at in rows if p == t.caller_phone and window <= at < t.created_at)
+        out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out
 
 
