@@ -327,6 +327,19 @@ def _report(clients: int, tally: Tally, wall: float, cpu: Cpu, rss: float) -> li
     return lines
 
 
+def _assist_queue(base: str) -> str:
+    """The re-assessment queue's depth from /metrics: the jobs worker runs at a lower
+    priority, so under load it falls behind rather than taking the cores from requests."""
+    try:
+        text = httpx.get(f"{base}/metrics", timeout=10).text
+    except httpx.HTTPError as exc:
+        return f"unknown ({type(exc).__name__})"
+    for line in text.splitlines():
+        if line.startswith("hotline_assist_queue_depth "):
+            return str(int(float(line.split()[1])))
+    return "unknown"
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -352,6 +365,7 @@ def measure(
         return cpu_seconds(jobs) if jobs else 0.0
 
     print(f"{len(pool.to_sign)} tickets waiting to be signed, {len(pool.units)} units", flush=True)
+    jobs_start, served = _jobs_cpu(), 0
     runs: list[tuple[int, float | None]] = [(clients, None) for clients in levels]
     runs += [(connections, rate) for rate in rates]
     for clients, rate in runs:
@@ -370,10 +384,22 @@ def measure(
             _jobs_cpu() - before.jobs,
         )
         rss = rss_mb(pid) if pid else 0.0
+        served += sum(len(v) for v in tally.latencies.values())
         for line in _report(clients, tally, wall, used, rss):
             print(line, flush=True)
         load = os.getloadavg()[0]
-        print(f"            machine load average (1 min) after the level: {load:.1f}", flush=True)
+        print(
+            f"            machine load average (1 min) after the level: {load:.1f}; "
+            f"re-assessment queue (work the jobs worker still owes): {_assist_queue(base)}",
+            flush=True,
+        )
+    if jobs:  # its batches land in whichever level the minute falls in: spread them out
+        print(
+            f"jobs worker over the whole run: {(_jobs_cpu() - jobs_start) * 1000 / served:.2f} "
+            f"ms CPU per request served ({served} requests); re-assessment queue now: "
+            f"{_assist_queue(base)}",
+            flush=True,
+        )
     if pid:
         print(f"server peak RSS (all workers): {peak_rss_mb(pid):.0f} MB", flush=True)
 
