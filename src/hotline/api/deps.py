@@ -38,10 +38,31 @@ async def get_settings_dep(request: Request) -> Settings:
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request (opening one does no I/O; closing it ends the transaction:
-    one short round trip, cheaper in the loop than a hop to the thread pool)."""
+    one short round trip, cheaper in the loop than a hop to the thread pool).
+
+    A request that succeeded ends what is left of its transaction (its reads: writes are
+    committed by the services) with COMMIT, not ROLLBACK: psycopg forgets every prepared
+    statement of the connection on a ROLLBACK (and sends ``DEALLOCATE ALL``), so with
+    reads ending in ROLLBACK no statement stayed prepared long enough to be reused, and
+    PostgreSQL parsed and planned each one again. Changes to model objects that nobody
+    committed are still thrown away; a failed request rolls back.
+    """
     session: Session = request.app.state.sessions()
     try:
         yield session
+    except BaseException:
+        session.close()
+        raise
+    end_reads(session)
+
+
+def end_reads(session: Session) -> None:
+    """Close the session; an open transaction ends with COMMIT when no model object in
+    it has unsaved changes (the services commit what they write: what is left is reads),
+    else with ROLLBACK."""
+    try:
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
     finally:
         session.close()
 
