@@ -1,6 +1,6 @@
 """Mixed load over HTTP at 1, 10 and 50 concurrent clients: req/s, p50/p99, errors, RSS.
 
-    .venv/bin/python bench/load.py [--seconds 15] [--levels 1,10,50] [--workers 4]
+    .venv/bin/python bench/load.py [--seconds 15] [--levels 1,10,50] [--workers 3]
                                    [--db postgresql] [--demo-tickets 3000]
                                    [--rates 100,200,300 --connections 50]
 
@@ -444,7 +444,7 @@ def main() -> None:
         "--connections", type=int, default=50, help="Open loop: connections to spread over."
     )
     parser.add_argument(
-        "--workers", type=int, default=4, help="uvicorn worker processes (two per core)."
+        "--workers", type=int, default=3, help="web worker processes (one more than cores)."
     )
     parser.add_argument("--db", default="postgresql", help="postgresql or sqlite.")
     parser.add_argument("--demo-tickets", type=int, default=3000, help="Size of the demo data.")

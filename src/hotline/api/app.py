@@ -125,6 +125,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def prepare_for_serving(app: FastAPI) -> FastAPI:
+    """Before a worker takes requests: load what the first intake would load (the
+    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.heap`).
+    Not in :func:`create_app`: tests build hundreds of apps."""
+    from hotline import heap
+    from hotline.services import smart
+
+    smart.promoted_model()
+    smart.gazetteer()
+    heap.settle(full=True)
+    return app
+
+
+def serving_app() -> FastAPI:
+    """The app a ``hotline serve`` worker runs (uvicorn's factory)."""
+    return prepare_for_serving(create_app())
+
+
 def _mount_console(app: FastAPI) -> None:
     try:
         from hotline.web.console import mount

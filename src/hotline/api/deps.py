@@ -74,9 +74,10 @@ def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     taking the GIL from each other, cost more CPU than a ticket detail itself. The hot
     ticket routes (intake, list, detail, action: a few short indexed queries each) run
     in the loop instead, one request at a time per worker process, like a classic
-    pre-fork server that waits for the database in the loop: run two workers per core
-    (bench/load.py, 2 cores, 200 mixed requests/s offered: p99 1.04 s with 2 workers,
-    48.6 ms with 4). Slow pages (exports, reports, the console) keep the pool.
+    pre-fork server that waits for the database in the loop: run one worker more than
+    cores, or two per core (bench/load.py, 2 cores, each worker with its own socket:
+    300 mixed requests/s served with 3 workers and with 4). Slow pages (exports,
+    reports, the console) keep the pool.
     """
 
     @functools.wraps(endpoint)

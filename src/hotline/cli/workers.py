@@ -28,7 +28,7 @@ from multiprocessing.process import BaseProcess
 
 log = logging.getLogger("hotline.workers")
 
-APP = "hotline.api.app:create_app"
+APP = "hotline.api.app:serving_app"
 #: A worker that exits sooner than this after its start failed to start.
 STARTUP_SECONDS = 10.0
 #: Gives up after this many failed starts in a row.

@@ -22,6 +22,7 @@ from typing import Any
 import joblib
 
 import hotline
+from hotline import heap
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ class ModelRegistry:
                 model = load_model(current.path, self.kind)
                 model.card_ = {**model.card_, "version": current.version}
                 cached = (stamp, current.version, model)
+                heap.settle()  # the model lives until the next promotion
             _cache[folder] = (stamp, current.version, cached[2])
             return cached[2]
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline import heap
 from hotline.config import get_settings
 from hotline.domain.tickets import OPEN_STATUSES, Actor, Role, Status
 from hotline.intel.difficulty import DifficultyModel, RulesBaseline, repeat_counts, went_wrong
@@ -136,6 +137,7 @@ def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         log.warning("model %s unusable: %s", path, exc)
         model = None
+    heap.settle()  # the model lives until its file changes
     with _models_lock:
         _models[path] = (version, model)
     return model

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> Gazetteer:
+def gazetteer() -> Gazetteer:
+    """The place names of the district (built once per process)."""
     return Gazetteer()
 
 
@@ -44,10 +45,10 @@ def operating_threshold(session: Session, model: Any) -> float:
 
 def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion | None:
     """Town/street from the address (or text) and the unit the model proposes."""
-    gazetteer = _gazetteer()
-    place = gazetteer.locate(ticket_in.address or ticket_in.content)
+    places = gazetteer()
+    place = places.locate(ticket_in.address or ticket_in.content)
     if place.town is None and ticket_in.address:
-        place = gazetteer.locate(ticket_in.content)
+        place = places.locate(ticket_in.content)
     model = promoted_model()
     if model is None:
         if place.town is None:
