@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from hotline.config import get_settings
@@ -282,3 +282,48 @@ def test_corrections_weigh_more_than_plain_labels() -> None:
     weighted = IntakeAssistant().fit(texts, labels, weights)
     assert weighted.suggest(LAMP)["type"][0]["value"] == "consult"
     assert weighted.summary_["weighted"] == {"type": 3}
+
+
+def test_a_labelled_ticket_is_not_left_locked_for_the_rest_of_the_batch(
+    session: Session, models_dir: Path
+) -> None:
+    """The jobs worker runs at a lower priority: a label written in the batch's transaction
+    kept the new ticket's row locked until the batch committed, and the unit signing it
+    waited for a worker that was waiting for a core."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite has one write lock, and no nice)")
+    for i in range(10):
+        _intake(session, f"{LAMP}{i}", type="complaint")
+        _intake(session, f"{CARD}{i}", type="consult")
+    drain(session)
+    assist.train_intake(session, models_dir=models_dir)
+    ticket = _intake(session, f"{LAMP}x", type="consult")
+    locked: list[bool] = []
+
+    def probe(flushed: Session, _context: object) -> None:
+        with flushed.get_bind().connect() as other:
+            locked.append(not _free(other, ticket.id))
+            other.rollback()
+
+    event.listen(session, "after_flush_postexec", probe)
+    try:
+        assert drain(session)["labelled"] == 1
+    finally:
+        event.remove(session, "after_flush_postexec", probe)
+    assert True not in locked
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).suggestion["intake"]["type"]["corrected"]
+
+
+def _free(conn: object, ticket_id: int) -> bool:
+    """Whether another transaction can lock the ticket's row right now."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        conn.execute(  # type: ignore[attr-defined]
+            text("SELECT id FROM tickets WHERE id = :id FOR UPDATE NOWAIT"), {"id": ticket_id}
+        )
+        return True
+    except OperationalError:
+        conn.rollback()  # type: ignore[attr-defined]
+        return False

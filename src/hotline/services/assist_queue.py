@@ -25,8 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.domain.tickets import OPEN_STATUSES
 from hotline.intel.difficulty import DifficultyModel
@@ -103,7 +104,9 @@ def reassess(
     ticket_ids = sorted({task.ticket_id for task in tasks})
     tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids))))
     taken_in = {task.ticket_id for task in tasks if task.action == "intake"}
-    labelled = keep_intake_labels([t for t in tickets if t.id in taken_in], models_dir=models_dir)
+    labelled = keep_intake_labels(
+        [t for t in tickets if t.id in taken_in], models_dir=models_dir, session=session
+    )
     scores = rescore(session, tickets, now=now, models_dir=models_dir)
     alerts = sum(1 for found in scores.values() if found.get("alerted"))
     return {
@@ -165,10 +168,18 @@ def _warn(session: Session, ticket: Ticket, found: dict[str, Any], now: datetime
         )  # fmt: skip
 
 
-def keep_intake_labels(tickets: Sequence[Ticket], *, models_dir: Path | None = None) -> int:
+def keep_intake_labels(
+    tickets: Sequence[Ticket], *, models_dir: Path | None = None, session: Session | None = None
+) -> int:
     """Keep the machine's top type/urgency/category for each ticket's text beside what the
     operator chose (``ticket.suggestion["intake"]``): a correction is a label. Tickets
-    that already have theirs are left alone. Returns how many were labelled."""
+    that already have theirs are left alone. Returns how many were labelled.
+
+    With ``session``, the labels are written at once, each ticket's row in a statement
+    of its own outside the batch's transaction (autocommit): a ticket row stays locked
+    only while PostgreSQL updates it, never while this lower-priority worker waits for a
+    core (the unit signing a new ticket waited for the whole batch's commit: priority
+    inversion). Without, they are set on the objects, for the caller's commit."""
     todo = [t for t in tickets if "intake" not in (t.suggestion or {})]
     if not todo:
         return 0
@@ -176,6 +187,7 @@ def keep_intake_labels(tickets: Sequence[Ticket], *, models_dir: Path | None = N
     if model is None:
         return 0
     suggested = model.suggest_many([t.content for t in todo], top=1)
+    labels = []
     for ticket, fields in zip(todo, suggested, strict=True):
         kept = {}
         for field, options in fields.items():
@@ -187,5 +199,22 @@ def keep_intake_labels(tickets: Sequence[Ticket], *, models_dir: Path | None = N
                 "chosen": chosen,
                 "corrected": bool(top is not None and chosen is not None and top != chosen),
             }
-        ticket.suggestion = {**(ticket.suggestion or {}), "intake": kept}
-    return len(todo)
+        labels.append((ticket, {**(ticket.suggestion or {}), "intake": kept}))
+    if session is None:
+        for ticket, suggestion in labels:
+            ticket.suggestion = suggestion
+        return len(labels)
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(
+            _SET_SUGGESTION, [{"ticket": t.id, "suggestion": value} for t, value in labels]
+        )
+    for ticket, suggestion in labels:  # the objects say what the database holds now
+        set_committed_value(ticket, "suggestion", suggestion)
+    return len(labels)
+
+
+_SET_SUGGESTION = (
+    update(Ticket.__table__)  # type: ignore[arg-type]
+    .where(Ticket.__table__.c.id == bindparam("ticket"))
+    .values(suggestion=bindparam("suggestion"))
+)
