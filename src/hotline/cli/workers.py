@@ -61,22 +61,25 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to send SIGTERM to this process when its parent dies."""
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to send SIGTERM to this process when its parent dies (and stop now
+    if it died before the request was made)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):  # not fatal: the worker then outlives a killed parent
         pass
+    if os.getppid() != parent:
+        sys.exit(0)
 
 
-def run_worker(host: str, port: int, log_json: bool) -> None:
+def run_worker(host: str, port: int, log_json: bool, parent: int) -> None:
     """One worker: its own socket on the shared port, one uvicorn server (child process)."""
     import uvicorn
 
     from hotline.logs import configure
 
-    _die_with_parent()
+    _die_with_parent(parent)
     configure(json_lines=log_json)
     sock = listening_socket(host, port)
     config = uvicorn.Config(APP, factory=True, log_level="info", access_log=False)
@@ -95,7 +98,9 @@ class Supervisor:
         self.failed_starts = 0
 
     def _spawn(self) -> tuple[BaseProcess, float]:
-        process = self.context.Process(target=run_worker, args=self.args, name="hotline-web")
+        process = self.context.Process(
+            target=run_worker, args=(*self.args, os.getpid()), name="hotline-web"
+        )
         process.start()
         return process, time.monotonic()
 
