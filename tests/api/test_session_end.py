@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import end_reads
@@ -89,3 +89,48 @@ def test_a_session_with_only_reads_is_committed_and_closed(
     end_reads(session)
 
     assert not session.in_transaction()
+
+
+def test_flushed_but_uncommitted_writes_are_thrown_away(
+    engine: Engine, people: dict[str, str]
+) -> None:
+    sessions = session_factory(engine)
+    session = sessions()
+    user = session.scalars(select(User).where(User.username == "disp")).one()
+    user.display_name = "写了但没有提交"
+    session.flush()  # written to the database, not committed
+    assert not session.dirty
+
+    end_reads(session)
+
+    with sessions() as fresh:
+        stored = fresh.scalars(select(User).where(User.username == "disp")).one()
+        assert stored.display_name != "写了但没有提交"
+
+
+def test_a_core_write_left_uncommitted_is_thrown_away(
+    engine: Engine, people: dict[str, str]
+) -> None:
+    sessions = session_factory(engine)
+    session = sessions()
+    session.execute(update(User).where(User.username == "disp").values(display_name="核心写入"))
+
+    end_reads(session)
+
+    with sessions() as fresh:
+        stored = fresh.scalars(select(User).where(User.username == "disp")).one()
+        assert stored.display_name != "核心写入"
+
+
+def test_reads_after_a_commit_end_with_commit(engine: Engine, people: dict[str, str]) -> None:
+    sessions = session_factory(engine)
+    session = sessions()
+    session.execute(update(User).where(User.username == "disp").values(display_name="已提交"))
+    session.commit()
+    session.scalars(select(User)).all()  # a read in a new transaction
+    ended: list[str] = []
+    event.listen(session, "after_commit", lambda _s: ended.append("commit"))
+
+    end_reads(session)
+
+    assert ended == ["commit"]

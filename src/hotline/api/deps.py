@@ -21,6 +21,7 @@ from hotline.services.users import (
     cached_user_from_token,
     user_from_token,
 )
+from hotline.store.db import wrote_uncommitted
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,11 +58,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 def end_reads(session: Session) -> None:
-    """Close the session; an open transaction ends with COMMIT when no model object in
-    it has unsaved changes (the services commit what they write: what is left is reads),
-    else with ROLLBACK."""
+    """Close the session; an open transaction that only read ends with COMMIT. One that
+    wrote anything left uncommitted (flushed objects, a Core INSERT/UPDATE/DELETE) or
+    holds unsaved changes ends with ROLLBACK, as before: what a request did not commit
+    is thrown away."""
     try:
-        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        if (
+            session.in_transaction()
+            and not wrote_uncommitted(session)
+            and not (session.new or session.dirty or session.deleted)
+        ):
             session.commit()
     finally:
         session.close()

@@ -100,6 +100,32 @@ def refresh_statistics(session: Session, tables: tuple[str, ...] = TICKET_TABLES
     session.commit()
 
 
+_WROTE = "hotline.wrote"
+
+
+def wrote_uncommitted(session: Session) -> bool:
+    """Whether the session's current transaction has written (flushed objects, or an
+    INSERT, UPDATE or DELETE statement) since it began or last committed."""
+    return bool(session.info.get(_WROTE))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_write(state) -> None:  # type: ignore[no-untyped-def]
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_writes(session: Session, *_args: object) -> None:
+    session.info.pop(_WROTE, None)
+
+
 _sqlite_writes = threading.Lock()
 
 
