@@ -45,8 +45,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     committed by the services) with COMMIT, not ROLLBACK: psycopg forgets every prepared
     statement of the connection on a ROLLBACK (and sends ``DEALLOCATE ALL``), so with
     reads ending in ROLLBACK no statement stayed prepared long enough to be reused, and
-    PostgreSQL parsed and planned each one again. Changes to model objects that nobody
-    committed are still thrown away; a failed request rolls back.
+    PostgreSQL parsed and planned each one again. Whatever a request wrote and did not
+    commit is still thrown away (:func:`end_reads`); a failed request rolls back.
     """
     session: Session = request.app.state.sessions()
     try:
