@@ -217,9 +217,8 @@ async def _measure(n: int, profile: str | None, top: int, statements: bool) -> N
     url = get_settings().database_url
     pg_name = url.rsplit("/", 1)[-1] if url.startswith("postgresql") else None
     for kind in order:
-        count = n if kind not in ("sign", "reply") else min(n, len(pool.to_sign))
-        if kind == "reply":
-            count = min(n, len(pool.to_reply))
+        waiting = {"sign": pool.to_sign, "reply": pool.to_reply}.get(kind)
+        count = n if waiting is None else min(n, len(waiting))  # what intake left to act on
         profiler = cProfile.Profile(time.process_time) if kind == profile else None
         started = time.process_time()
         pg_before = postgres_cpu(pg_name) if pg_name else {}

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.api.deps import end_reads
 from hotline.store.db import session_factory
@@ -64,6 +64,12 @@ def test_a_refused_request_ends_with_rollback(
     assert ends == ["rollback"]
 
 
+def _stored_name(sessions: sessionmaker[Session], username: str) -> str:
+    """The user's display name as the database holds it (read in a fresh session)."""
+    with sessions() as fresh:
+        return fresh.scalars(select(User).where(User.username == username)).one().display_name
+
+
 def test_unsaved_changes_are_thrown_away_not_committed(
     engine: Engine, people: dict[str, str]
 ) -> None:
@@ -74,9 +80,7 @@ def test_unsaved_changes_are_thrown_away_not_committed(
 
     end_reads(session)
 
-    with sessions() as fresh:
-        stored = fresh.scalars(select(User).where(User.username == "disp")).one()
-        assert stored.display_name != "改了但没有保存"
+    assert _stored_name(sessions, "disp") != "改了但没有保存"
 
 
 def test_a_session_with_only_reads_is_committed_and_closed(
@@ -103,9 +107,7 @@ def test_flushed_but_uncommitted_writes_are_thrown_away(
 
     end_reads(session)
 
-    with sessions() as fresh:
-        stored = fresh.scalars(select(User).where(User.username == "disp")).one()
-        assert stored.display_name != "写了但没有提交"
+    assert _stored_name(sessions, "disp") != "写了但没有提交"
 
 
 def test_a_core_write_left_uncommitted_is_thrown_away(
@@ -117,9 +119,7 @@ def test_a_core_write_left_uncommitted_is_thrown_away(
 
     end_reads(session)
 
-    with sessions() as fresh:
-        stored = fresh.scalars(select(User).where(User.username == "disp")).one()
-        assert stored.display_name != "核心写入"
+    assert _stored_name(sessions, "disp") != "核心写入"
 
 
 def test_reads_after_a_commit_end_with_commit(engine: Engine, people: dict[str, str]) -> None:

@@ -1,9 +1,10 @@
 """N web workers, each with its own listening socket on the same port (``SO_REUSEPORT``).
 
 uvicorn's ``--workers`` shares one listening socket among the workers, and the first
-worker awake accepts every connection waiting: 50 keep-alive connections opened at once
-(nginx's upstream pool, a load test) all landed on one of 4 workers, which served them
-alone while the other three idled (measured with ``ss -tnp``). With a socket per worker
+worker awake accepts every connection waiting: a load test's 50 keep-alive connections,
+opened at once, all landed on one of 4 workers, which served them alone while the other
+three idled (measured with ``ss -tnp``); nginx's upstream keep-alive pool opens its
+connections the same way. With a socket per worker
 and ``SO_REUSEPORT``, the kernel spreads new connections over the workers by a hash of
 their addresses, as nginx's ``reuseport`` does.
 
@@ -41,18 +42,20 @@ def reuse_port_supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def check_port_free(host: str, port: int) -> None:
     """Raise OSError when something already listens on ``host:port`` (before the workers
     bind with SO_REUSEPORT, which another server of this user would silently share)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))

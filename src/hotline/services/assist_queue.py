@@ -169,17 +169,17 @@ def _warn(session: Session, ticket: Ticket, found: dict[str, Any], now: datetime
 
 
 def keep_intake_labels(
-    tickets: Sequence[Ticket], *, models_dir: Path | None = None, session: Session | None = None
+    tickets: Sequence[Ticket], *, session: Session, models_dir: Path | None = None
 ) -> int:
     """Keep the machine's top type/urgency/category for each ticket's text beside what the
     operator chose (``ticket.suggestion["intake"]``): a correction is a label. Tickets
     that already have theirs are left alone. Returns how many were labelled.
 
-    With ``session``, the labels are written at once, each ticket's row in a statement
-    of its own outside the batch's transaction (autocommit): a ticket row stays locked
-    only while PostgreSQL updates it, never while this lower-priority worker waits for a
-    core (the unit signing a new ticket waited for the whole batch's commit: priority
-    inversion). Without, they are set on the objects, for the caller's commit."""
+    The labels are written at once, each ticket's row in a statement of its own outside
+    the batch's transaction (autocommit, on a connection of ``session``'s engine): a
+    ticket row stays locked only while PostgreSQL updates it, never while this
+    lower-priority worker waits for a core (the unit signing a new ticket waited for
+    the whole batch's commit: priority inversion)."""
     todo = [t for t in tickets if "intake" not in (t.suggestion or {})]
     if not todo:
         return 0
@@ -200,10 +200,6 @@ def keep_intake_labels(
                 "corrected": bool(top is not None and chosen is not None and top != chosen),
             }
         labels.append((ticket, {**(ticket.suggestion or {}), "intake": kept}))
-    if session is None:
-        for ticket, suggestion in labels:
-            ticket.suggestion = suggestion
-        return len(labels)
     with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(
             _SET_SUGGESTION, [{"ticket": t.id, "suggestion": value} for t, value in labels]
