@@ -51,3 +51,14 @@ def test_a_connection_in_steady_use_is_not_pinged(
     with pytest.raises(OperationalError):  # no ping in between: the loss shows on use
         _backend_pid(pg_engine)
     assert _backend_pid(pg_engine) != first  # and the pool recovers on the next checkout
+
+
+def test_a_pinged_connection_can_then_read_in_autocommit(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ping leaves no transaction open: a read session (autocommit) can take the
+    connection right after it."""
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)
+    _backend_pid(pg_engine)
+    with db.read_session_factory(pg_engine)() as reading:
+        assert reading.scalar(text("SELECT 1")) == 1

@@ -24,7 +24,7 @@ from hotline.api.routes import (
 )
 from hotline.config import Settings, get_settings
 from hotline.logs import RequestIdMiddleware
-from hotline.store.db import get_engine, session_factory
+from hotline.store.db import get_engine, read_session_factory, session_factory
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_sessions = read_session_factory(engine)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     metrics.install(app)

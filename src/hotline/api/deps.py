@@ -57,6 +57,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     end_reads(session)
 
 
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session for a request that only reads (``store.db.read_session_factory``: in
+    autocommit on PostgreSQL, no BEGIN and COMMIT round trips; it refuses to write)."""
+    session: Session = request.app.state.read_sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def end_reads(session: Session) -> None:
     """Close the session; an open transaction that only read ends with COMMIT. One that
     wrote anything left uncommitted (flushed objects, a Core INSERT/UPDATE/DELETE) or
@@ -95,6 +105,7 @@ def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 #: Largest row id (PostgreSQL ``integer``); a larger number in a path is a 422, not a 500.
 MAX_ROW_ID = 2**31 - 1

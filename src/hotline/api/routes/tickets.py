@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, TicketId, on_event_loop
+from hotline.api.deps import (
+    CurrentActor,
+    IntakeActor,
+    ReadSessionDep,
+    SessionDep,
+    TicketId,
+    on_event_loop,
+)
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
@@ -77,7 +84,7 @@ def _filters(
 @router.get("/tickets")
 @on_event_loop
 def list_tickets(
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: CurrentActor,
     request: Request,
     q_: Annotated[str | None, Query(alias="q", max_length=100)] = None,
@@ -133,7 +140,7 @@ def export_tickets(
 @router.get("/tickets/{ticket_id}")
 @on_event_loop
 def ticket_detail(
-    ticket_id: TicketId, session: SessionDep, actor: CurrentActor, request: Request
+    ticket_id: TicketId, session: ReadSessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor)
     return q.ticket_detail(
