@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from hotline.domain import tickets as lc
@@ -15,7 +15,6 @@ from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
 from hotline.services.tickets import history_of, now_local
 from hotline.store.models import Ticket
-from hotline.store.search import text_match
 
 MAX_PAGE_SIZE = 200
 
@@ -52,11 +51,6 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-def dialect_of(session: Session) -> str:
-    """The name of the session's database ("postgresql", "sqlite")."""
-    return session.get_bind().dialect.name
-
-
 def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
     """A handling unit's users see only their own unit's tickets, everywhere."""
     if viewer.role == lc.Role.UNIT:
@@ -64,14 +58,19 @@ def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
     return query
 
 
-def _apply_filter(
-    query: Select[Any], f: TicketFilter, now: datetime, *, dialect: str
-) -> Select[Any]:
-    """``query`` narrowed by the filter; ``dialect`` (the session's database) picks how
-    a search word is found (``store.search``: a bigram index on PostgreSQL)."""
+def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[Any]:
     conditions = []
-    if f.q and f.q.strip():
-        conditions.append(text_match(f.q.strip(), dialect))
+    if f.q:
+        term = f.q.strip()
+        like = f"%{term}%"
+        conditions.append(
+            or_(
+                Ticket.number == term,
+                Ticket.caller_phone == term,
+                Ticket.content.like(like),
+                Ticket.address.like(like),
+            )
+        )
     _check_choices("工单状态", f.status, lc.Status)
     _check_choices("诉求类型", f.type, lc.TicketType)
     for column, value in (
@@ -131,7 +130,7 @@ def list_tickets(
     """One page of tickets, newest first, and the total matching."""
     now = now or now_local()
     page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
-    base = _apply_filter(scoped(select(Ticket), viewer), filters, now, dialect=dialect_of(session))
+    base = _apply_filter(scoped(select(Ticket), viewer), filters, now)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.scalars(
         base.options(_LIST_COLUMNS)
@@ -180,9 +179,7 @@ def iter_tickets(
     *, session: Session, viewer: lc.Actor, filters: TicketFilter, limit: int = 100_000
 ) -> list[Ticket]:
     """All matching tickets (for exports), newest first, up to ``limit``."""
-    base = _apply_filter(
-        scoped(select(Ticket), viewer), filters, now_local(), dialect=dialect_of(session)
-    )
+    base = _apply_filter(scoped(select(Ticket), viewer), filters, now_local())
     return list(session.scalars(base.order_by(Ticket.created_at.desc()).limit(limit)))
 
 

@@ -4,7 +4,6 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from hotline.store.models import Base
-from hotline.store.search import SEARCH_TABLE
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,17 +29,11 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
-def _modelled(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    """Autogenerate leaves the search index alone (PostgreSQL only, made by 0006)."""
-    return not (type_ == "table" and name == SEARCH_TABLE)
-
-
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_object=_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
