@@ -107,7 +107,7 @@ def test_a_read_session_refuses_an_update_statement(engine: Engine, people: dict
 
 
 def test_the_pooled_connection_goes_back_to_transactions_after_a_read(
-    db_url: str, engine: Engine, people: dict[str, str]
+    engine: Engine, people: dict[str, str]
 ) -> None:
     """One pooled connection, used first to read in autocommit, then to write and roll
     back: the write is thrown away, so it ran in a transaction."""
