@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import resource
@@ -240,10 +241,20 @@ async def _seed(base: str, pool: Pool) -> None:
             page += 1
 
 
+async def _ready(connections: list[Connection]) -> None:
+    """Before a level's clock starts: every connection open (one ``/healthz`` each), and
+    the client's own heap frozen, so that a garbage collection of the client (30 ms
+    pauses were seen, counted as the server's latency) does not walk the seeded pool."""
+    await asyncio.gather(*(c.request("GET", "/healthz") for c in connections))
+    gc.collect()
+    gc.freeze()
+
+
 async def _level(base: str, pool: Pool, clients: int, seconds: float) -> tuple[Tally, float]:
     """``clients`` closed-loop clients, each with its own keep-alive connection."""
     tally = Tally()
     connections = [Connection(base, timeout=30) for _ in range(clients)]
+    await _ready(connections)
     until = time.monotonic() + seconds
     started = time.monotonic()
     try:
@@ -267,8 +278,10 @@ async def _open_level(
     so waiting for a free connection (the server falling behind) is part of it."""
     tally = Tally()
     free: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(connections):
-        free.put_nowait(Connection(base, timeout=30))
+    opened = [Connection(base, timeout=30) for _ in range(connections)]
+    await _ready(opened)
+    for connection in opened:
+        free.put_nowait(connection)
     rng = random.Random(int(rate * 1000) + connections)
 
     async def send(n: int, due: float) -> None:

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     jobs_interval_seconds: float = Field(
         30.0, description="How often the jobs worker (`hotline jobs run`) looks for due jobs."
     )
+    assist_queue_duty: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Share of the time the re-assessment job (`assist_queue`) may be busy: "
+        "it pauses between batches so that requests never wait for a long drain (1: no pause).",
+    )
     reminder_sender: str = Field(
         "log",
         description="Where reminders and digests go outside the app: `log` (the demo: the log) "

@@ -20,7 +20,8 @@ dropped from the queue: assistance must never block the queue nor the actions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from hotline.services.tickets import now_local
 from hotline.store.models import AssistTask, Notification, Ticket
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 100
 _OPEN = {s.value for s in OPEN_STATUSES}
 
 
@@ -59,12 +60,30 @@ def drain(
     now: datetime | None = None,
     models_dir: Path | None = None,
     limit: int = 20_000,
+    duty: float = 1.0,
+    pause: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, int]:
     """Re-assess queued tickets, batch by batch, until the queue is empty (or ``limit``
-    tasks are done); returns what was done. Each batch is one transaction."""
+    tasks are done); returns what was done. Each batch is one transaction.
+
+    ``duty`` below 1 paces the drain: after each batch it pauses so that it is busy at
+    most that share of the time (0.25: a batch of 0.1 s, then 0.3 s of rest). A minute's
+    queue of a busy hour then spreads over the minute instead of taking both cores for
+    seconds while the citizens' requests wait (measured: every request's p99 rose to
+    150–650 ms during an unpaced drain at 400 requests/s). The pauses are counted in
+    ``paused_ms``.
+    """
+    if not 0 < duty <= 1:
+        raise ValueError(f"duty must be in (0, 1], not {duty}")
+    pause = pause or time.sleep
     now = now or now_local()
-    done = {"tasks": 0, "tickets": 0, "labelled": 0, "scored": 0, "alerts": 0, "failed": 0}
+    done = {
+        "tasks": 0, "tickets": 0, "labelled": 0, "scored": 0, "alerts": 0, "failed": 0,
+        "paused_ms": 0,
+    }  # fmt: skip
     while done["tasks"] < limit:
+        started = clock()
         tasks = list(
             session.scalars(
                 select(AssistTask)
@@ -90,6 +109,10 @@ def drain(
         done["tasks"] += len(ids)
         for key, value in found.items():
             done[key] += value
+        if duty < 1 and len(ids) == BATCH and done["tasks"] < limit:  # more may be waiting
+            rest = (clock() - started) * (1 - duty) / duty
+            pause(rest)
+            done["paused_ms"] += round(rest * 1000)
     return done
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hotline.config import get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services import analysis, supervision, training
@@ -80,7 +81,8 @@ def warning_scan(ctx: JobContext) -> dict[str, Any]:
 
 def assist_queue(ctx: JobContext) -> dict[str, Any]:
     """Re-assess the tickets changed since the last run: difficulty, 疑难预警, intake labels."""
-    return assist_queue_service.drain(ctx.session, now=ctx.now)
+    duty = get_settings().assist_queue_duty
+    return assist_queue_service.drain(ctx.session, now=ctx.now, duty=duty)
 
 
 def housekeeping(ctx: JobContext) -> dict[str, Any]:
