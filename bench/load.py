@@ -353,6 +353,20 @@ def _assist_queue(base: str) -> str:
     return "unknown"
 
 
+def _tickets(base: str, pool: Pool) -> str:
+    """How many tickets the database holds now: a list's counts scan more as it grows."""
+    try:
+        r = httpx.get(
+            f"{base}/api/v1/tickets",
+            params={"page_size": 1},
+            headers=pool.tokens["disp1"],
+            timeout=10,
+        )
+        return str(r.json()["total"])
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        return f"unknown ({type(exc).__name__})"
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -403,7 +417,8 @@ def measure(
         load = os.getloadavg()[0]
         print(
             f"            machine load average (1 min) after the level: {load:.1f}; "
-            f"re-assessment queue (work the jobs worker still owes): {_assist_queue(base)}",
+            f"re-assessment queue (work the jobs worker still owes): {_assist_queue(base)}; "
+            f"tickets: {_tickets(base, pool)}",
             flush=True,
         )
     if jobs:  # its batches land in whichever level the minute falls in: spread them out
