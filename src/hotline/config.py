@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         description="Share of the time the re-assessment job (`assist_queue`) may be busy: "
         "it pauses between batches so that requests never wait for a long drain (1: no pause).",
     )
+    list_total_ttl_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="How long a worker reuses a ticket list's total for the same viewer scope "
+        "and filter (the rows are always fresh; a page that is not full is never counted). "
+        "0: count on every page.",
+    )
     reminder_sender: str = Field(
         "log",
         description="Where reminders and digests go outside the app: `log` (the demo: the log) "

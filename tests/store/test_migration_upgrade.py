@@ -309,6 +309,13 @@ def test_the_app_works_on_an_upgraded_database(old_engine: Engine) -> None:
             now=now,
         )
         assert mine_total == 2 and {t.unit_code for t in mine} == {"jingtai"}
+        noise, found = q.list_tickets(  # the old tickets got their search terms (0006)
+            session=session, viewer=DISP, filters=q.TicketFilter(q="噪音"), now=now
+        )
+        assert found == 1 and noise[0].content == "景泰街道广园中路工地夜间施工噪音扰民"
+        if session.get_bind().dialect.name == "postgresql":
+            unindexed = select(func.count()).where(Ticket.search_terms.is_(None))
+            assert session.scalar(unindexed) == 0
         for row in rows:  # a list row holds only what a list shows: read each ticket whole
             ticket = q.get_ticket(session=session, ticket_id=row.id, viewer=DISP)
             assert projection.load_state(ticket) == rebuild_state(session, ticket)

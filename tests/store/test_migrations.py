@@ -6,12 +6,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from hotline.store.models import Base
+from hotline.store.models import Base, schema_filter
 
 
 def test_models_and_migrations_match(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(
+            conn, opts={"include_object": schema_filter(conn.dialect.name)}
+        )
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models differ from migrations, write a new revision: {diff}"
 
 

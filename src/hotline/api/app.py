@@ -24,6 +24,7 @@ from hotline.api.routes import (
 )
 from hotline.config import Settings, get_settings
 from hotline.logs import RequestIdMiddleware
+from hotline.services.list_totals import ListTotals
 from hotline.store.db import get_engine, read_session_factory, session_factory
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.read_sessions = read_session_factory(engine)
+    ttl = settings.list_total_ttl_seconds
+    app.state.list_totals = ListTotals(ttl) if ttl > 0 else None
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     metrics.install(app)

@@ -7,13 +7,17 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, cast, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, load_only
 
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
+from hotline.domain.search import bigrams
+from hotline.services.list_totals import ListTotals
 from hotline.services.tickets import history_of, now_local
+from hotline.store import search
 from hotline.store.models import Ticket
 
 MAX_PAGE_SIZE = 200
@@ -58,19 +62,21 @@ def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
     return query
 
 
-def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[Any]:
+def matching(
+    session: Session, viewer: lc.Actor, filters: TicketFilter, now: datetime
+) -> Select[Any]:
+    """The tickets ``viewer`` may see that match ``filters`` (a search uses PostgreSQL's
+    index of search terms; SQLite reads the texts)."""
+    indexed = session.get_bind().dialect.name == "postgresql"
+    return _apply_filter(scoped(select(Ticket), viewer), filters, now, indexed=indexed)
+
+
+def _apply_filter(
+    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool = False
+) -> Select[Any]:
     conditions = []
     if f.q:
-        term = f.q.strip()
-        like = f"%{term}%"
-        conditions.append(
-            or_(
-                Ticket.number == term,
-                Ticket.caller_phone == term,
-                Ticket.content.like(like),
-                Ticket.address.like(like),
-            )
-        )
+        conditions.append(_search_condition(f.q.strip(), indexed=indexed))
     _check_choices("工单状态", f.status, lc.Status)
     _check_choices("诉求类型", f.type, lc.TicketType)
     for column, value in (
@@ -93,6 +99,28 @@ def _apply_filter(query: Select[Any], f: TicketFilter, now: datetime) -> Select[
     if f.warning:
         conditions.append(_warning_condition(f.warning, now))
     return query.where(*conditions)
+
+
+def _search_condition(term: str, *, indexed: bool) -> Any:
+    """A ticket whose number or caller's phone is ``term``, or whose content or address
+    contains it (``%`` and ``_`` in it are plain characters).
+
+    With ``indexed`` (PostgreSQL), the texts read are only those of the tickets holding
+    every bigram of the term (GIN index), and of any ticket without search terms yet.
+    """
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    contains = or_(Ticket.content.like(like, escape="\\"), Ticket.address.like(like, escape="\\"))
+    exact = (Ticket.number == term, Ticket.caller_phone == term)
+    pairs = bigrams(term) if indexed else []
+    if not pairs:
+        return or_(*exact, contains)
+    wanted = cast(literal(search.query_of(pairs)), TSQUERY)
+    return or_(
+        *exact,
+        and_(Ticket.search_terms.bool_op("@@")(wanted), contains),
+        and_(Ticket.search_terms.is_(None), contains),
+    )
 
 
 def _check_choices(label: str, value: str | None, choices: type[StrEnum]) -> None:
@@ -126,19 +154,39 @@ def list_tickets(
     page: int = 1,
     page_size: int = 20,
     now: datetime | None = None,
+    totals: ListTotals | None = None,
 ) -> tuple[list[Ticket], int]:
-    """One page of tickets, newest first, and the total matching."""
+    """One page of tickets, newest first, and the total matching.
+
+    A page that is not full is the last one: its total is what comes before it plus its
+    rows, without counting. Otherwise the total is counted, or taken from ``totals`` if
+    the same viewer scope and filter were counted within its time to live; it is never
+    less than the rows up to this page (a page past the end shows none).
+    """
     now = now or now_local()
     page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
-    base = _apply_filter(scoped(select(Ticket), viewer), filters, now)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.scalars(
-        base.options(_LIST_COLUMNS)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+    offset = (page - 1) * page_size
+    base = matching(session, viewer, filters, now)
+    rows = list(
+        session.scalars(
+            base.options(_LIST_COLUMNS)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .offset(offset)
+            .limit(page_size)
+        )
     )
-    return list(rows), int(total)
+    seen = offset + len(rows) if rows else 0
+    key = (viewer.unit if viewer.role == lc.Role.UNIT else None, filters)
+    if len(rows) < page_size and (rows or page == 1):
+        total = seen
+    else:
+        kept = totals.get(key) if totals is not None else None
+        if kept is not None:
+            return rows, max(kept, seen)
+        total = max(seen, session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    if totals is not None:
+        totals.put(key, total)
+    return rows, int(total)
 
 
 #: What a list row shows (:func:`ticket_public`): a page does not load the state and the
@@ -179,7 +227,7 @@ def iter_tickets(
     *, session: Session, viewer: lc.Actor, filters: TicketFilter, limit: int = 100_000
 ) -> list[Ticket]:
     """All matching tickets (for exports), newest first, up to ``limit``."""
-    base = _apply_filter(scoped(select(Ticket), viewer), filters, now_local())
+    base = matching(session, viewer, filters, now_local())
     return list(session.scalars(base.order_by(Ticket.created_at.desc()).limit(limit)))
 
 

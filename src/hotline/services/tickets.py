@@ -32,6 +32,7 @@ from hotline.domain.limits import (
 from hotline.schemas import TicketCreate
 from hotline.services import projection, rules
 from hotline.services.numbers import next_ticket_number
+from hotline.store import search
 from hotline.store.db import serialized_writes
 from hotline.store.models import AssistTask, Ticket, TicketEvent
 
@@ -163,6 +164,8 @@ def _insert_ticket(session: Session, ticket: Ticket) -> None:
     """INSERT the new row through Core (the ORM's unit of work costs more than the write
     itself on this hot path), then attach the object as if loaded: later changes to it
     (the number, an import's source number) are flushed by the ORM as usual."""
+    if session.get_bind().dialect.name == "postgresql":
+        ticket.search_terms = search.terms_of(ticket.content, ticket.address)
     values = {}
     for key, column in _TICKET_COLUMNS:
         values[column] = getattr(ticket, key)

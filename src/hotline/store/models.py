@@ -3,6 +3,7 @@ updated or deleted; the ``tickets`` row is a projection rebuilt from it after ea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,8 +19,25 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def postgresql_only(index: Index) -> Index:
+    """An index made on PostgreSQL only (by the migrations and by ``create_all``)."""
+    index.info["only_on"] = "postgresql"
+    return index.ddl_if(dialect="postgresql")
+
+
+def schema_filter(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for ``dialect``: leaves out what is made elsewhere only."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return obj.info.get("only_on", dialect) == dialect if type_ == "index" else True
+
+    return include
 
 
 class Base(DeclarativeBase):
@@ -76,6 +94,23 @@ class Ticket(Base):
         Index("ix_tickets_reply_due", "reply_due"),
         Index("ix_tickets_caller_phone", "caller_phone"),
         Index("ix_tickets_source_number", "source_number", unique=True),
+        # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
+        # rows without them (none once revision 0006 has run) are found through the second
+        postgresql_only(
+            Index(
+                "ix_tickets_search_terms",
+                "search_terms",
+                postgresql_using="gin",
+                postgresql_where=text("search_terms IS NOT NULL"),
+            )
+        ),
+        postgresql_only(
+            Index(
+                "ix_tickets_search_unindexed",
+                "id",
+                postgresql_where=text("search_terms IS NULL"),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -116,6 +151,11 @@ class Ticket(Base):
     suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # the ticket's number in the system it was imported from (原工单号); imported once
     source_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # what a search looks for (hotline.domain.search.bigrams of content and address), kept
+    # on PostgreSQL only; never loaded with the ticket
+    search_terms: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), nullable=True, deferred=True
+    )
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.seq", lazy="raise"

@@ -161,7 +161,7 @@ def search(
 ) -> PageOf:
     """The ticket list of the search page: the API's filters, a sort order, a page."""
     # the same filter as GET /api/v1/tickets (and its export), so the two always agree
-    base = q._apply_filter(q.scoped(select(Ticket), viewer), filters, now)
+    base = q.matching(session, viewer, filters, now)
     return paginate(session, base.order_by(*SORTS.get(sort, SORTS["created_desc"])), page)
 
 

@@ -99,10 +99,23 @@ def list_tickets(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=q.MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
+    """One page of tickets, newest first (caller identity masked).
+
+    ``total`` is exact on the last page (a page that is not full). On a full page it is
+    counted, or reused from a count of the same filter for the same viewer scope made by
+    this worker less than ``HOTLINE_LIST_TOTAL_TTL_SECONDS`` ago (default 10 s): it may
+    miss the tickets of those last seconds; the rows themselves are always current.
+    """
     filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
     now = now_local()
     rows, total = q.list_tickets(
-        session=session, viewer=actor, filters=filters, page=page, page_size=page_size, now=now
+        session=session,
+        viewer=actor,
+        filters=filters,
+        page=page,
+        page_size=page_size,
+        now=now,
+        totals=request.app.state.list_totals,
     )
     names = _names(request, session)
     return {

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from hotline.store.models import Base
+from hotline.store.models import Base, schema_filter
 
 config = context.config
 target_metadata = Base.metadata
@@ -34,6 +34,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=schema_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
