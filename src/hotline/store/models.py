@@ -89,8 +89,11 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_status_unit", "status", "unit_code"),
-        Index("ix_tickets_unit_created", "unit_code", "created_at"),
-        Index("ix_tickets_created", "created_at"),
+        # a list's order (newest first, then id): a page is read from one of these, by
+        # status, by unit or unfiltered, without sorting what matches (revision 0007)
+        Index("ix_tickets_status_created", "status", "created_at", "id"),
+        Index("ix_tickets_unit_created", "unit_code", "created_at", "id"),
+        Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_reply_due", "reply_due"),
         Index("ix_tickets_caller_phone", "caller_phone"),
         Index("ix_tickets_source_number", "source_number", unique=True),

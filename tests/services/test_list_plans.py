@@ -1,0 +1,56 @@
+"""A page of a ticket list is read in the list's order from an index, not sorted from
+everything that matches: by status, by unit and unfiltered (PostgreSQL plans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from hotline.domain.tickets import Actor, Role
+from hotline.services import queries as q
+
+DISPATCHER = Actor("disp", Role.DISPATCHER)
+JINGTAI = Actor("jingtai", Role.UNIT, "jingtai")
+
+
+def page_statement(session: Session, viewer: Actor, filters: q.TicketFilter) -> tuple[str, Any]:
+    """The SELECT of a list's rows, as sent to the database, with its parameters."""
+    sent: list[tuple[str, Any]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "ORDER BY" in statement:
+            sent.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        q.list_tickets(session=session, viewer=viewer, filters=filters, page=5, page_size=20)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(sent) == 1
+    return sent[0]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "filters"),
+    [
+        (DISPATCHER, q.TicketFilter()),
+        (DISPATCHER, q.TicketFilter(status="closed")),
+        (DISPATCHER, q.TicketFilter(unit="jingtai")),
+        (JINGTAI, q.TicketFilter()),
+    ],
+    ids=["unfiltered", "by status", "by unit", "a unit's own"],
+)
+def test_a_page_is_read_in_order_from_an_index(
+    session: Session, viewer: Actor, filters: q.TicketFilter
+) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the plan checked is PostgreSQL's")
+    statement, parameters = page_statement(session, viewer, filters)
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
+    connection = session.connection()
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "Index" in plan and "Sort" not in plan, plan
