@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import (
     CurrentActor,
@@ -17,10 +18,12 @@ from hotline.api.deps import (
     on_event_loop,
 )
 from hotline.api.metrics import DISPATCH_DECISIONS
+from hotline.api.query_string import openapi_parameters, parse_query
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services import exports, intake_flow
 from hotline.services import queries as q
 from hotline.services.caller import reveal_caller
+from hotline.services.queries import MAX_PAGE_SIZE
 from hotline.services.tickets import act, now_local
 
 router = APIRouter(tags=["tickets"])
@@ -81,24 +84,40 @@ def _filters(
     )
 
 
-@router.get("/tickets")
+class TicketListQuery(BaseModel):
+    """The query string of the ticket list (every field optional)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    q: str | None = Field(None, max_length=100, description="工单编号、来电号码或内容/地址中的文字")
+    status: str | None = Field(None, description="工单状态，逗号分隔可多选")
+    unit: str | None = Field(None, description="承办单位代码，逗号分隔可多选")
+    type: str | None = Field(None, description="诉求类型，逗号分隔可多选")
+    town: str | None = Field(None, description="镇街代码，逗号分隔可多选")
+    warning: str | None = Field(None, description="预警等级：none、yellow、red")
+    date_from: date | None = Field(None, description="受理日期起（含）")
+    date_to: date | None = Field(None, description="受理日期止（含）")
+    channel: str | None = Field(None, description="来源渠道，逗号分隔可多选")
+    page: int = Field(1, ge=1, le=100_000, description="页码，从 1 开始")
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数")
+
+    def filters(self) -> q.TicketFilter:
+        return _filters(
+            self.q,
+            self.status,
+            self.unit,
+            self.type,
+            self.town,
+            self.warning,
+            self.date_from,
+            self.date_to,
+            self.channel,
+        )
+
+
+@router.get("/tickets", openapi_extra=openapi_parameters(TicketListQuery))
 @on_event_loop
-def list_tickets(
-    session: ReadSessionDep,
-    actor: CurrentActor,
-    request: Request,
-    q_: Annotated[str | None, Query(alias="q", max_length=100)] = None,
-    status: str | None = None,
-    unit: str | None = None,
-    type_: Annotated[str | None, Query(alias="type")] = None,
-    town: str | None = None,
-    warning: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    channel: str | None = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=q.MAX_PAGE_SIZE)] = 20,
-) -> dict[str, Any]:
+def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request) -> dict[str, Any]:
     """One page of tickets, newest first (caller identity masked).
 
     ``total`` is exact on the last page (a page that is not full). On a full page it is
@@ -106,14 +125,14 @@ def list_tickets(
     this worker less than ``HOTLINE_LIST_TOTAL_TTL_SECONDS`` ago (default 10 s): it may
     miss the tickets of those last seconds; the rows themselves are always current.
     """
-    filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
+    query = parse_query(TicketListQuery, request)
     now = now_local()
     rows, total = q.list_tickets(
         session=session,
         viewer=actor,
-        filters=filters,
-        page=page,
-        page_size=page_size,
+        filters=query.filters(),
+        page=query.page,
+        page_size=query.page_size,
         now=now,
         totals=request.app.state.list_totals,
     )
@@ -121,8 +140,8 @@ def list_tickets(
     return {
         "items": [q.ticket_public(t, now=now, unit_names=names) for t in rows],
         "total": total,
-        "page": page,
-        "page_size": page_size,
+        "page": query.page,
+        "page_size": query.page_size,
     }
 
 
