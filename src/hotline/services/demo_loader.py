@@ -31,6 +31,7 @@ from hotline.services import rules
 from hotline.services.directory import baiyun_units
 from hotline.services.projection import record_to_row, state_to_json
 from hotline.services.users import create_user
+from hotline.store import search
 from hotline.store.db import refresh_statistics
 from hotline.store.models import (
     DispatchRecordRow,
@@ -204,6 +205,7 @@ def _load(
     session: Session, generated: list[Any], summary: DemoSummary, say: Callable[[str], None]
 ) -> None:
     replayer = _Replayer(session)
+    searchable = session.get_bind().dialect.name == "postgresql"  # see store.search
     next_id = int(session.scalar(select(func.max(Ticket.id))) or 0) + 1
     counters: Counter[str] = Counter()
     ids: dict[int, int] = {}
@@ -217,7 +219,7 @@ def _load(
         day = demo.created_at.strftime("%Y%m%d")
         counters[day] += 1
         number = f"{get_settings().district_prefix}{day}{counters[day]:06d}"
-        _rows(batch, ticket_id, number, demo, state, events, replayer)
+        _rows(batch, ticket_id, number, demo, state, events, replayer, searchable)
         summary.tickets += 1
         summary.events += len(events)
         if len(batch[0]) >= 2000:
@@ -237,6 +239,7 @@ def _rows(
     state: lc.TicketState,
     events: list[lc.Event],
     replayer: _Replayer,
+    searchable: bool,
 ) -> None:
     tickets, event_rows, records = batch
     auto = next((e for e in events if e.action == lc.Action.DISPATCH), None)
@@ -278,6 +281,7 @@ def _rows(
             "suggested_unit": auto.data.get("unit") if auto else None,
             "suggested_confidence": auto.data.get("confidence") if auto else None,
             "suggestion": None,
+            "search_terms": search.terms_of(demo.content, demo.address) if searchable else None,
         }
     )
     for seq, e in enumerate(events, start=1):
