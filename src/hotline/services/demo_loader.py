@@ -205,7 +205,7 @@ def _load(
     session: Session, generated: list[Any], summary: DemoSummary, say: Callable[[str], None]
 ) -> None:
     replayer = _Replayer(session)
-    searchable = session.get_bind().dialect.name == "postgresql"  # see store.search
+    searchable = search.kept_by(session)
     next_id = int(session.scalar(select(func.max(Ticket.id))) or 0) + 1
     counters: Counter[str] = Counter()
     ids: dict[int, int] = {}

@@ -67,12 +67,12 @@ def matching(
 ) -> Select[Any]:
     """The tickets ``viewer`` may see that match ``filters`` (a search uses PostgreSQL's
     index of search terms; SQLite reads the texts)."""
-    indexed = session.get_bind().dialect.name == "postgresql"
+    indexed = search.kept_by(session)
     return _apply_filter(scoped(select(Ticket), viewer), filters, now, indexed=indexed)
 
 
 def _apply_filter(
-    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool = False
+    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool
 ) -> Select[Any]:
     conditions = []
     if f.q:

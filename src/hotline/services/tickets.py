@@ -164,7 +164,7 @@ def _insert_ticket(session: Session, ticket: Ticket) -> None:
     """INSERT the new row through Core (the ORM's unit of work costs more than the write
     itself on this hot path), then attach the object as if loaded: later changes to it
     (the number, an import's source number) are flushed by the ORM as usual."""
-    if session.get_bind().dialect.name == "postgresql":
+    if search.kept_by(session):
         ticket.search_terms = search.terms_of(ticket.content, ticket.address)
     values = {}
     for key, column in _TICKET_COLUMNS:

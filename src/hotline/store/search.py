@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy.orm import Session
+
 from hotline.domain.search import bigrams
+
+
+def kept_by(session: Session) -> bool:
+    """Whether the database keeps search terms: PostgreSQL does; SQLite reads the texts."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _lexeme(pair: str) -> str:
