@@ -1,6 +1,6 @@
 """Server CPU per request, by kind, in process: where a mixed request's time goes.
 
-    .venv/bin/python bench/request_cpu.py [--n 300] [--profile list] [--top 40]
+    .venv/bin/python bench/request_cpu.py [--n 300] [--profile list] [--top 40] [--calls]
 
 Reads the database and data directory of the environment (``HOTLINE_DATABASE_URL``,
 ``HOTLINE_DATA_DIR``), which must hold the demo district (``hotline demo --no-serve``):
@@ -9,7 +9,9 @@ process and calls it as an ASGI application, with no HTTP server and no socket, 
 figures are the application's own CPU per request of each kind of bench/load.py's mix
 (intake, list, detail, sign, reply), without the client's and uvicorn's share. With
 ``--profile KIND``, runs that kind under cProfile (CPU-time timer) and prints the
-functions that took the most. Writes tickets into the database: use a scratch copy.
+functions that took the most; with ``--calls``, counts the Python calls per request of
+every kind (steady where CPU time swings on a shared VM). Writes tickets into the
+database: use a scratch copy.
 """
 
 from __future__ import annotations
@@ -193,7 +195,9 @@ class StatementLog:
         return taken
 
 
-async def _measure(n: int, profile: str | None, top: int, statements: bool) -> None:
+async def _measure(
+    n: int, profile: str | None, top: int, statements: bool, calls: bool = False
+) -> None:
     app = create_app()
     driver = Driver(app)
     statement_log = StatementLog(app.state.engine)
@@ -219,7 +223,8 @@ async def _measure(n: int, profile: str | None, top: int, statements: bool) -> N
     for kind in order:
         waiting = {"sign": pool.to_sign, "reply": pool.to_reply}.get(kind)
         count = n if waiting is None else min(n, len(waiting))  # what intake left to act on
-        profiler = cProfile.Profile(time.process_time) if kind == profile else None
+        profiled = kind == profile or calls
+        profiler = cProfile.Profile(time.process_time) if profiled else None
         started = time.process_time()
         pg_before = postgres_cpu(pg_name) if pg_name else {}
         if profiler:
@@ -235,12 +240,18 @@ async def _measure(n: int, profile: str | None, top: int, statements: bool) -> N
             else 0.0
         )
         pg_per_request[kind] = pg
+        counted = ""
+        if profiler:
+            python_calls = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+            counted = f", {python_calls / max(1, count):,.0f} Python calls"
         print(
             f"{kind:<7} {per_request[kind]:5.2f} ms CPU per request in the app, "
-            f"{pg:5.2f} ms in PostgreSQL (n={count})",
+            f"{pg:5.2f} ms in PostgreSQL{counted} (n={count})",
             flush=True,
         )
-        if profiler:
+        if profiler and kind == profile:
+            if dump := __import__("os").environ.get("HOTLINE_PROFILE_DUMP"):
+                profiler.dump_stats(dump)
             stats = pstats.Stats(profiler).sort_stats("tottime")
             stats.print_stats(top)
             stats.sort_stats("cumulative").print_stats(top)
@@ -261,8 +272,14 @@ def main() -> None:
     parser.add_argument(
         "--statements", action="store_true", help="print the SQL of one request of each kind"
     )
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="count the Python function calls per request of each kind (under cProfile: "
+        "a figure that, unlike CPU time, does not swing with a shared machine's load)",
+    )
     args = parser.parse_args()
-    uvloop.run(_measure(args.n, args.profile, args.top, args.statements))
+    uvloop.run(_measure(args.n, args.profile, args.top, args.statements, args.calls))
 
 
 if __name__ == "__main__":

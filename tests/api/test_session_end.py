@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.api.deps import end_reads
+from hotline.api.deps import end_reads, on_event_loop
 from hotline.store.db import session_factory
 from hotline.store.models import User
 from tests.factories import intake_body, login
@@ -138,3 +138,35 @@ def test_reads_after_a_commit_end_with_commit(engine: Engine, people: dict[str, 
     end_reads(session)
 
     assert ended == ["commit"]
+
+
+def test_a_hot_route_opens_its_session_itself_and_hides_it_from_the_api(
+    client: TestClient, people: dict[str, str]
+) -> None:
+    """``on_event_loop`` fills ``session`` itself: FastAPI never sees the parameter."""
+    schema = client.get("/openapi.json").json()
+    detail = schema["paths"]["/api/v1/tickets/{ticket_id}"]["get"]
+
+    assert [p["name"] for p in detail["parameters"]] == ["ticket_id"]
+    assert detail["security"] == [{"OAuth2PasswordBearer": []}]
+
+
+def test_a_hot_route_ends_its_reads_with_commit_like_the_dependency(
+    client: TestClient, people: dict[str, str], ends: list[str]
+) -> None:
+    operator = login(client, "op")
+    client.get("/api/v1/units", headers=operator)
+    ends.clear()
+
+    answer = client.post("/api/v1/tickets", json=intake_body(), headers=operator)
+
+    assert answer.status_code == 201
+    assert ends and ends[-1] == "commit" and "rollback" not in ends
+
+
+def test_a_hot_route_takes_only_the_sessions_it_knows_how_to_end() -> None:
+    def endpoint(session: Session) -> None:  # a bare Session: who would end it?
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match="SessionDep or ReadSessionDep"):
+        on_event_loop(endpoint)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import hmac
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -23,9 +23,7 @@ from hotline.services.users import (
 )
 from hotline.store.db import wrote_uncommitted
 
-P = ParamSpec("P")
 R = TypeVar("R")
-oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 # The dependencies are ``async`` where they do no blocking I/O: FastAPI runs every
@@ -83,8 +81,9 @@ def end_reads(session: Session) -> None:
         session.close()
 
 
-def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Run a short database-bound endpoint on the worker's event loop, not in the pool.
+def on_event_loop(endpoint: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+    """Run a short database-bound endpoint on the worker's event loop, not in the pool,
+    with its session opened and closed here rather than by FastAPI.
 
     FastAPI runs a sync endpoint in a thread pool: a hop there and back, and threads
     taking the GIL from each other, cost more CPU than a ticket detail itself. The hot
@@ -94,13 +93,56 @@ def on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     cores, or two per core (bench/load.py, 2 cores, each worker with its own socket:
     300 mixed requests/s served with 3 workers and with 4). Slow pages (exports,
     reports, the console) keep the pool.
+
+    A ``session`` parameter annotated :data:`SessionDep` or :data:`ReadSessionDep` is
+    filled here, with the same opening and ending as those dependencies, and hidden from
+    FastAPI: a dependency with ``yield`` costs FastAPI an exit stack and two context
+    managers per request, more CPU than opening the session itself.
     """
+    signature = inspect.signature(endpoint, eval_str=True)
+    parameters = dict(signature.parameters)
+    opener = _session_opener(parameters.pop("session", None))
+    wants_request = "request" in parameters
+    if opener is not None and not wants_request:
+        parameters["request"] = inspect.Parameter(
+            "request", inspect.Parameter.KEYWORD_ONLY, annotation=Request
+        )
 
-    @functools.wraps(endpoint)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        return endpoint(*args, **kwargs)
+    async def run(**kwargs: Any) -> R:
+        if opener is None:
+            return endpoint(**kwargs)
+        request = kwargs["request"] if wants_request else kwargs.pop("request")
+        session, finish = opener(request)
+        try:
+            result = endpoint(session=session, **kwargs)
+        except BaseException:
+            session.close()
+            raise
+        finish(session)
+        return result
 
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(run, attribute, getattr(endpoint, attribute))
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=sorted(parameters.values(), key=lambda p: p.kind)
+    )
     return run
+
+
+SessionOpener = Callable[[Request], tuple[Session, Callable[[Session], None]]]
+
+
+def _session_opener(parameter: inspect.Parameter | None) -> SessionOpener | None:
+    """How :func:`on_event_loop` opens the session its endpoint asks for, if any."""
+    if parameter is None:
+        return None
+    metadata = getattr(parameter.annotation, "__metadata__", ())
+    dependency = next((getattr(m, "dependency", None) for m in metadata), None)
+    if dependency is get_session:
+        return lambda request: (request.app.state.sessions(), end_reads)
+    if dependency is get_read_session:
+        return lambda request: (request.app.state.read_sessions(), Session.close)
+    raise TypeError(f"session parameter must be SessionDep or ReadSessionDep: {parameter}")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -112,28 +154,62 @@ MAX_ROW_ID = 2**31 - 1
 TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="工单编号 (id)")]
 
 
-async def get_current_user(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str | None, Depends(oauth2)],
-) -> AuthUser:
-    """The user of the bearer token (or of the console's session cookie).
+class _BearerToken(OAuth2PasswordBearer):
+    """The API's bearer token as OpenAPI declares it (the password flow of
+    ``/api/v1/auth/token``). Its subclasses below are the dependencies that answer with
+    the request's user or actor: a security scheme that is its own dependency, so the
+    routes need no sub-dependency for the token (each level of FastAPI's dependency
+    solving costs more than the token check) and OpenAPI still shows their security."""
 
-    The token → user lookup is cached for ``TOKEN_CACHE_SECONDS`` (services/users.py):
-    a disabled user is refused at the latest that long after being disabled. A cache
-    hit is answered here; a miss reads the database in the thread pool.
-    """
-    if not token:
-        token = request.cookies.get("hotline_session")
-        if token and request.method not in ("GET", "HEAD", "OPTIONS"):
-            _check_csrf(request)
-    if not token:
-        raise DomainError("auth.required", "请先登录")
-    settings: Settings = request.app.state.settings  # read here: one dependency less per request
-    cached = cached_user_from_token(session, token, settings)
-    if cached is not None:
-        return cached
-    return await run_in_threadpool(user_from_token, session, token, settings)
+    def __init__(self) -> None:
+        super().__init__(
+            tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name="OAuth2PasswordBearer"
+        )
+
+    async def user(self, request: Request) -> AuthUser:
+        """The user of the bearer token (or of the console's session cookie).
+
+        The token → user lookup is cached for ``TOKEN_CACHE_SECONDS`` (services/users.py):
+        a disabled user is refused at the latest that long after being disabled. A cache
+        hit is answered here, with no session opened; a miss reads the database in the
+        thread pool, in a session of its own.
+        """
+        token = await super().__call__(request)
+        if not token:
+            token = request.cookies.get("hotline_session")
+            if token and request.method not in ("GET", "HEAD", "OPTIONS"):
+                _check_csrf(request)
+        if not token:
+            raise DomainError("auth.required", "请先登录")
+        state = request.app.state
+        cached = cached_user_from_token(state.engine, token, state.settings)
+        if cached is not None:
+            return cached
+        return await run_in_threadpool(_read_user, state.sessions, token, state.settings)
+
+
+class _CurrentUser(_BearerToken):
+    async def __call__(self, request: Request) -> AuthUser:  # type: ignore[override]
+        return await self.user(request)
+
+
+class _CurrentActor(_BearerToken):
+    """The current user as the domain's actor; with ``roles``, only those roles (403)."""
+
+    def __init__(self, roles: frozenset[Role] | None = None) -> None:
+        super().__init__()
+        self.roles = roles
+
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
+        actor = actor_of(await self.user(request))
+        if self.roles is not None and actor.role not in self.roles:
+            raise DomainError("auth.forbidden", "当前角色无权访问此功能")
+        return actor
+
+
+def _read_user(sessions: Callable[[], Session], token: str, settings: Settings) -> AuthUser:
+    with sessions() as session:
+        return user_from_token(session, token, settings)
 
 
 def _check_csrf(request: Request) -> None:
@@ -146,26 +222,13 @@ def _check_csrf(request: Request) -> None:
         )
 
 
-CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
-
-
-async def get_actor(user: CurrentUser) -> Actor:
-    return actor_of(user)
-
-
-CurrentActor = Annotated[Actor, Depends(get_actor)]
+CurrentUser = Annotated[AuthUser, Depends(_CurrentUser())]
+CurrentActor = Annotated[Actor, Depends(_CurrentActor())]
 
 
 def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     """A dependency that lets only the given roles through (403 otherwise)."""
-    allowed = frozenset(roles)
-
-    async def check(actor: CurrentActor) -> Actor:
-        if actor.role not in allowed:
-            raise DomainError("auth.forbidden", "当前角色无权访问此功能")
-        return actor
-
-    return Depends(check)
+    return Depends(_CurrentActor(frozenset(roles)))
 
 
 IntakeActor = Annotated[Actor, require_roles(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)]

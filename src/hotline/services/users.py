@@ -139,7 +139,7 @@ def forget_cached_users() -> None:
 def user_from_token(session: Session, token: str, settings: Settings) -> AuthUser:
     """The user a bearer token belongs to; expired, forged or revoked tokens are refused."""
     username, tag = _verified(token, settings)
-    user = _cached_user(session, username)
+    user = _cached_user(session.get_bind(), username)
     if not _matches(user, tag):
         user = _load_user(session, username)  # only a match is served from the cache
     if user is None or not _matches(user, tag):
@@ -147,13 +147,14 @@ def user_from_token(session: Session, token: str, settings: Settings) -> AuthUse
     return user
 
 
-def cached_user_from_token(session: Session, token: str, settings: Settings) -> AuthUser | None:
+def cached_user_from_token(bind: object, token: str, settings: Settings) -> AuthUser | None:
     """The token's user when the cache vouches for it, without a query; else None.
 
+    ``bind`` is the engine the user would be read from (the cache is kept per database).
     An expired or forged token is refused here too (the check needs no database).
     """
     username, tag = _verified(token, settings)
-    user = _cached_user(session, username)
+    user = _cached_user(bind, username)
     return user if _matches(user, tag) else None
 
 
@@ -171,13 +172,9 @@ def _matches(user: AuthUser | None, tag: object) -> bool:
     return user is not None and user.active and user.password_tag == tag
 
 
-def _cache_key(session: Session, username: str) -> tuple[int, str]:
-    return (id(session.get_bind()), username)
-
-
-def _cached_user(session: Session, username: str) -> AuthUser | None:
+def _cached_user(bind: object, username: str) -> AuthUser | None:
     with _token_lock:
-        hit = _token_cache.get(_cache_key(session, username))
+        hit = _token_cache.get((id(bind), username))
     if hit is not None and _clock() - hit[0] < TOKEN_CACHE_SECONDS:
         return hit[1]
     return None
@@ -199,7 +196,7 @@ def _load_user(session: Session, username: str) -> AuthUser | None:
     with _token_lock:
         if len(_token_cache) >= _TOKEN_CACHE_MAX:
             _token_cache.clear()
-        _token_cache[_cache_key(session, username)] = (_clock(), user)
+        _token_cache[(id(session.get_bind()), username)] = (_clock(), user)
     return user
 
 
