@@ -7,11 +7,13 @@ The token's signature and expiry are checked on every request regardless.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
@@ -106,3 +108,35 @@ def test_a_forged_token_is_refused_even_when_its_user_is_cached(
     forged = headers["Authorization"][:-3] + "AAA"
     r = client.get("/api/v1/auth/me", headers={"Authorization": forged})
     assert r.status_code == 401 and r.json()["code"] == "auth.invalid_token"
+
+
+def test_a_token_is_refused_once_its_lifetime_is_over_even_when_seen_before(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session expiry: ``HOTLINE_TOKEN_TTL_MINUTES`` after login the token is refused,
+    though its signature was checked (and remembered) while it was valid."""
+    headers = login(client, "disp")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    later = time.time() + settings.token_ttl_minutes * 60 + 5
+    monkeypatch.setattr(users, "_now", lambda: later)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _signer: int(later))
+
+    refused = client.get("/api/v1/auth/me", headers=headers)
+
+    assert refused.status_code == 401
+    assert refused.json() == {"code": "auth.expired", "message": "登录已过期，请重新登录"}
+
+
+def test_a_token_signed_with_another_secret_is_refused_though_seen_before(
+    client: TestClient, settings: Settings
+) -> None:
+    """A secret rotated on a running worker: tokens remembered as verified under the old
+    secret are checked again, and refused."""
+    headers = login(client, "disp")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    rotated = settings.model_copy(update={"secret_key": "another-secret-" + "x" * 32})
+    client.app.state.settings = rotated  # type: ignore[attr-defined]
+
+    refused = client.get("/api/v1/auth/me", headers=headers)
+
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
