@@ -370,10 +370,15 @@ _EVENT_COLUMNS = (
 def events_of(session: Session, ticket_id: int) -> list[Any]:
     """The ticket's history, oldest first, as read-only rows (``seq, action, at,
     actor_username, actor_role, actor_unit, data``): no ORM objects to build and track."""
-    query = (
-        select(*_EVENT_COLUMNS).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
-    )
-    return list(session.execute(query))
+    return list(session.execute(_EVENTS_OF, {"ticket_id": ticket_id}))
+
+
+#: Built once (building it and its cache key was a quarter of the read).
+_EVENTS_OF = (
+    select(*_EVENT_COLUMNS)
+    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
+    .order_by(TicketEvent.seq)
+)
 
 
 @dataclass(frozen=True)
