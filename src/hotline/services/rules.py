@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,19 +75,23 @@ def yellow_moment(
     rules: LimitRules,
     calendar: WorkCalendar,
 ) -> datetime:
-    """The moment a running reply limit turns yellow (``rules.yellow_at`` of it used)."""
+    """The moment a running reply limit turns yellow (``rules.yellow_at`` of it used): the
+    first whole second at which the share used is at least ``yellow_at``, never after
+    ``due``. Computed from the calendar's inverse (working time → moment), not searched."""
     unit = rules.reply_limit(TicketType(ticket_type), Urgency(urgency)).unit
-    lo, hi = start, due
-    for _ in range(40):
-        mid = lo + (hi - lo) / 2
-        share = elapsed_share(start=start, due=due, now=mid, calendar=calendar, unit=unit)
-        if share >= rules.yellow_at:
-            hi = mid
-        else:
-            lo = mid
-        if (hi - lo).total_seconds() < 1:
-            break
-    return hi.replace(microsecond=0)
+    if unit == "hours":
+        moment = start + (due - start) * rules.yellow_at
+    else:
+        total = calendar.workdays_between(start, due)
+        moment = calendar.add_workdays(start, rules.yellow_at * total) if total > 0 else start
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    while moment < due and (
+        elapsed_share(start=start, due=due, now=moment, calendar=calendar, unit=unit)
+        < rules.yellow_at
+    ):  # the working time was rounded to the microsecond: at most a step or two
+        moment += timedelta(seconds=1)
+    return min(moment, due)
 
 
 def warning_moment(

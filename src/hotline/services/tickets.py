@@ -6,7 +6,6 @@ projection and commits, or rolls everything back and raises a DomainError.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -281,7 +280,7 @@ def _append(
 def _write_history(session: Session, ticket: Ticket, history: list[Any], written: int) -> None:
     """Insert the entries after the first ``written`` and bring the ticket's dispatch
     records in line; the transaction then knows the history (:func:`history_of`)."""
-    new = [{"ticket_id": ticket.id, **dataclasses.asdict(e)} for e in history[written:]]
+    new = [{"ticket_id": ticket.id, **vars(e)} for e in history[written:]]  # no deep copy
     if new:
         session.execute(_INSERT_EVENT, new)
     projection.write_dispatch_records(session, ticket, domain_events(history), stored=written > 0)

@@ -187,9 +187,7 @@ def _verified(token: str, settings: Settings) -> tuple[str, object]:
         return hit[2], hit[3]
     max_age = settings.token_ttl_minutes * 60
     try:
-        data, signed_at = _serializer(settings).loads(
-            token, max_age=max_age, return_timestamp=True
-        )
+        data, signed_at = _serializer(settings).loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired as exc:
         raise DomainError("auth.expired", "登录已过期，请重新登录") from exc
     except BadSignature as exc:
