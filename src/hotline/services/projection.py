@@ -44,7 +44,7 @@ def state_from_json(data: dict[str, Any]) -> lc.TicketState:
     return lc.TicketState(**kwargs)
 
 
-def load_state(ticket: Ticket) -> lc.TicketState:
+def load_state(ticket: Ticket | Any) -> lc.TicketState:  # a Ticket or a row of its columns
     if not ticket.state:
         return lc.new_ticket(ticket.type, ticket.urgency)
     return state_from_json(ticket.state)

@@ -174,7 +174,7 @@ def export_tickets(
 def ticket_detail(
     ticket_id: TicketId, session: ReadSessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor)
+    ticket = q.read_ticket(session=session, ticket_id=ticket_id, viewer=actor)
     return q.ticket_detail(
         session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
     )
