@@ -6,7 +6,8 @@ summary sheet — cell values with their number formats, fills, bold and column
 widths as openpyxl reads them back — as an HTML table and photographs it with
 Debian's chromium (Playwright, never a downloaded browser).
 
-    .venv/bin/python docs/tools/report_picture.py [--out docs/screenshots/report.png] [--tickets 8000]
+    .venv/bin/python docs/tools/report_picture.py \
+        [--out docs/screenshots/report.png] [--tickets 8000]
 """
 
 from __future__ import annotations
