@@ -310,7 +310,7 @@ def as_datetime(value: object) -> datetime:
 
 def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
     """The actions this actor may take on this ticket now (for buttons in the console)."""
-    return [a for a in Action if _refusal(state, a, actor) is None and a != Action.VIEW_CALLER]
+    return [a for a in Action if a != Action.VIEW_CALLER and _refused_by(state, a, actor) is None]
 
 
 def apply(state: TicketState, event: Event) -> TicketState:
@@ -336,24 +336,38 @@ def replay(initial: TicketState, events: Iterable[Event]) -> TicketState:
     return state
 
 
-def _refusal(state: TicketState, action: Action, actor: Actor) -> Exception | None:
+def _refused_by(state: TicketState, action: Action, actor: Actor) -> str | None:
+    """Which rule refuses the action: ``"status"``, ``"role"``, ``"unit"``, or None.
+    (No error is built: a ticket's detail asks this of every action.)"""
     rule = RULES[action]
     if state.status not in rule.from_statuses:
+        return "status"
+    if actor.role not in rule.roles:
+        return "role"
+    if actor.role == Role.UNIT and rule.own_unit_only and actor.unit != state.unit:
+        return "unit"
+    return None
+
+
+def _refusal(state: TicketState, action: Action, actor: Actor) -> Exception | None:
+    refused_by = _refused_by(state, action, actor)
+    if refused_by is None:
+        return None
+    rule = RULES[action]
+    if refused_by == "status":
         return InvalidTransition(
             "ticket.invalid_transition",
             f"工单当前状态为「{STATUS_INFO[state.status].label}」，不能执行「{rule.label}」",
             status=state.status.value,
             action=action.value,
         )
-    if actor.role not in rule.roles:
+    if refused_by == "role":
         return Forbidden(
             "ticket.forbidden",
             f"{ROLE_LABELS.get(actor.role, actor.role)}无权执行「{rule.label}」",
             action=action.value,
         )
-    if actor.role == Role.UNIT and rule.own_unit_only and actor.unit != state.unit:
-        return Forbidden("ticket.forbidden", "只能办理本单位的工单", action=action.value)
-    return None
+    return Forbidden("ticket.forbidden", "只能办理本单位的工单", action=action.value)
 
 
 _FIELD_LABELS = {
