@@ -296,22 +296,26 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+#: Labels by the stored value (a dict lookup, not an enum conversion per row of a list).
+_STATUS_LABELS = {status.value: info.label for status, info in lc.STATUS_INFO.items()}
+_TYPE_LABELS = {ticket_type.value: label for ticket_type, label in lc.TYPE_LABELS.items()}
+
+
 def ticket_public(
     ticket: Ticket | Row[Any], *, now: datetime, unit_names: dict[str, str]
 ) -> dict[str, Any]:
     """The JSON shape of a ticket in lists (caller identity masked): of a ``Ticket`` or of
     a row of :func:`list_tickets`."""
-    status = lc.Status(ticket.status)
     warning = warning_of(ticket, now)
     return {
         "id": ticket.id,
         "number": ticket.number,
-        "status": status.value,
-        "status_label": lc.STATUS_INFO[status].label,
+        "status": ticket.status,
+        "status_label": _STATUS_LABELS[ticket.status],
         "unit": ticket.unit_code,
         "unit_name": unit_names.get(ticket.unit_code or ""),
         "type": ticket.type,
-        "type_label": lc.TYPE_LABELS[lc.TicketType(ticket.type)],
+        "type_label": _TYPE_LABELS[ticket.type],
         "urgency": ticket.urgency,
         "channel": ticket.channel,
         "town": ticket.town,
