@@ -61,6 +61,7 @@ from server import (  # noqa: E402
     cpu_seconds,
     database,
     jobs_pid,
+    machine_line,
     peak_rss_mb,
     postgres_cpu,
     postgres_cpu_between,
@@ -493,6 +494,7 @@ def main() -> None:
         help="Weights of the kinds of request (act = sign or reply), e.g. detail=1.",
     )
     args = parser.parse_args()
+    print(machine_line(), flush=True)
     levels = [int(x) for x in args.levels.split(",") if x]
     rates = [float(x) for x in args.rates.split(",") if x]
     mix = [(k, int(w)) for k, w in (item.split("=") for item in args.mix.split(","))]

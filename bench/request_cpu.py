@@ -34,7 +34,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import Pool, _intake_body, _list_params  # noqa: E402
-from server import postgres_cpu, postgres_cpu_between  # noqa: E402
+from server import machine_line, postgres_cpu, postgres_cpu_between  # noqa: E402
 
 from hotline.api.app import create_app  # noqa: E402
 from hotline.config import get_settings  # noqa: E402
@@ -279,6 +279,7 @@ def main() -> None:
         "a figure that, unlike CPU time, does not swing with a shared machine's load)",
     )
     args = parser.parse_args()
+    print(machine_line(), flush=True)
     uvloop.run(_measure(args.n, args.profile, args.top, args.statements, args.calls))
 
 
