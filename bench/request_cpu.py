@@ -10,7 +10,8 @@ figures are the application's own CPU per request of each kind of bench/load.py'
 (intake, list, detail, sign, reply), without the client's and uvicorn's share. With
 ``--profile KIND``, runs that kind under cProfile (CPU-time timer) and prints the
 functions that took the most; with ``--calls``, counts the Python calls per request of
-every kind (steady where CPU time swings on a shared VM). Writes tickets into the
+every kind (steady where CPU time swings on a shared VM); ``HOTLINE_PROFILE_DUMP=FILE``
+also writes the ``--profile`` run to FILE for ``pstats``. Writes tickets into the
 database: use a scratch copy.
 """
 
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import random
 import sys
@@ -250,7 +252,7 @@ async def _measure(
             flush=True,
         )
         if profiler and kind == profile:
-            if dump := __import__("os").environ.get("HOTLINE_PROFILE_DUMP"):
+            if dump := os.environ.get("HOTLINE_PROFILE_DUMP"):  # for pstats elsewhere
                 profiler.dump_stats(dump)
             stats = pstats.Stats(profiler).sort_stats("tottime")
             stats.print_stats(top)

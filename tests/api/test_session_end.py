@@ -40,13 +40,21 @@ def ends(client: TestClient) -> Iterator[list[str]]:
     event.remove(engine, "rollback", on_rollback)
 
 
+def _signed_in(client: TestClient, username: str, ends: list[str]) -> dict[str, str]:
+    """The user's headers, with the token already looked up and cached (no transaction
+    of its own in what follows), and the endings seen so far forgotten."""
+    headers = login(client, username)
+    client.get("/api/v1/units", headers=headers)
+    ends.clear()
+    return headers
+
+
 def test_a_read_through_the_request_session_ends_with_commit(
     client: TestClient, people: dict[str, str], ends: list[str]
 ) -> None:
-    operator, leader = login(client, "op"), login(client, "boss")
+    operator = login(client, "op")
     client.post("/api/v1/tickets", json=intake_body(), headers=operator)
-    client.get("/api/v1/units", headers=leader)  # the token is looked up and cached
-    ends.clear()
+    leader = _signed_in(client, "boss", ends)
 
     assert client.get("/api/v1/analysis/bursts", headers=leader).status_code == 200
 
@@ -56,9 +64,7 @@ def test_a_read_through_the_request_session_ends_with_commit(
 def test_a_refused_request_ends_with_rollback(
     client: TestClient, people: dict[str, str], ends: list[str]
 ) -> None:
-    dispatcher = login(client, "disp")
-    client.get("/api/v1/units", headers=dispatcher)
-    ends.clear()
+    dispatcher = _signed_in(client, "disp", ends)
 
     refused = client.post(
         "/api/v1/tickets/999999/actions", json={"action": "sign"}, headers=dispatcher
@@ -154,9 +160,7 @@ def test_a_hot_route_opens_its_session_itself_and_hides_it_from_the_api(
 def test_a_hot_route_ends_its_reads_with_commit_like_the_dependency(
     client: TestClient, people: dict[str, str], ends: list[str]
 ) -> None:
-    operator = login(client, "op")
-    client.get("/api/v1/units", headers=operator)
-    ends.clear()
+    operator = _signed_in(client, "op", ends)
 
     answer = client.post("/api/v1/tickets", json=intake_body(), headers=operator)
 

@@ -237,51 +237,48 @@ def get_ticket(
     *, session: Session, ticket_id: int, viewer: lc.Actor, for_update: bool = False
 ) -> Ticket:
     """One ticket; another unit's ticket is reported as not found (no existence leak)."""
-    unit_only = viewer.role == lc.Role.UNIT
-    query = _ONE_TICKET[unit_only, for_update]
-    params = (
-        {"ticket_id": ticket_id, "unit": viewer.unit} if unit_only else {"ticket_id": ticket_id}
-    )
-    ticket = session.scalars(query, params).first()
-    if ticket is None:
-        raise DomainError("ticket.not_found", f"工单不存在：{ticket_id}")
-    return ticket
+    unit_only, params = _lookup(ticket_id, viewer)
+    ticket = session.scalars(_ONE_TICKET[unit_only, for_update], params).first()
+    return _found(ticket, ticket_id)
 
 
 def read_ticket(*, session: Session, ticket_id: int, viewer: lc.Actor) -> Row[Any]:
     """One ticket to show, as a read-only row of its columns by their names (what
     :func:`ticket_detail` reads), not a tracked ``Ticket``: loading an ORM object cost as
     much again as the query. Another unit's ticket is not found, as in :func:`get_ticket`."""
-    unit_only = viewer.role == lc.Role.UNIT
-    params = (
-        {"ticket_id": ticket_id, "unit": viewer.unit} if unit_only else {"ticket_id": ticket_id}
-    )
-    row = session.execute(_TICKET_ROW[unit_only], params).first()
-    if row is None:
+    unit_only, params = _lookup(ticket_id, viewer)
+    return _found(session.execute(_TICKET_ROW[unit_only], params).first(), ticket_id)
+
+
+def _lookup(ticket_id: int, viewer: lc.Actor) -> tuple[bool, dict[str, Any]]:
+    """Whether the lookup is kept to the viewer's unit (what :func:`scoped` does for a
+    handling unit's user), and the bind parameters of :func:`_by_id`."""
+    if viewer.role == lc.Role.UNIT:
+        return True, {"ticket_id": ticket_id, "unit": viewer.unit}
+    return False, {"ticket_id": ticket_id}
+
+
+def _found(ticket: Any, ticket_id: int) -> Any:
+    if ticket is None:
         raise DomainError("ticket.not_found", f"工单不存在：{ticket_id}")
-    return row
+    return ticket
 
 
-def _ticket_row(unit_only: bool) -> Select[Any]:
-    table = Ticket.__table__
-    query = select(*(c for c in table.c if c.key != "search_terms"))
-    query = query.where(table.c.id == bindparam("ticket_id"))
-    return query.where(table.c.unit_code == bindparam("unit")) if unit_only else query
+def _by_id(query: Select[Any], unit_only: bool) -> Select[Any]:
+    """``query`` for one ticket by bind parameters: built once, not per request (building a
+    select and its cache key again on every ticket request cost an eighth of the lookup)."""
+    columns = Ticket.__table__.c
+    query = query.where(columns.id == bindparam("ticket_id"))
+    return query.where(columns.unit_code == bindparam("unit")) if unit_only else query
 
 
-_TICKET_ROW = {unit_only: _ticket_row(unit_only) for unit_only in (False, True)}
-
-
-def _one_ticket(unit_only: bool, for_update: bool) -> Select[Any]:
-    query = select(Ticket).where(Ticket.id == bindparam("ticket_id"))
-    if unit_only:  # what scoped() adds for a handling unit's user
-        query = query.where(Ticket.unit_code == bindparam("unit"))
-    return query.with_for_update() if for_update else query
-
-
-#: :func:`get_ticket`'s statements, built once: building a select and its cache key
-#: again on every ticket request cost an eighth of the lookup.
-_ONE_TICKET = {(u, f): _one_ticket(u, f) for u in (False, True) for f in (False, True)}
+_TICKET_COLUMNS = [c for c in Ticket.__table__.c if c.key != "search_terms"]
+_TICKET_ROW = {u: _by_id(select(*_TICKET_COLUMNS), u) for u in (False, True)}
+_ONE_TICKET = {
+    (u, f): _by_id(select(Ticket).with_for_update() if f else select(Ticket), u)
+    for u in (False, True)
+    for f in (False, True)
+}
 
 
 def warning_of(ticket: Ticket | Row[Any], now: datetime) -> Warning:

@@ -209,9 +209,13 @@ def _matches(user: AuthUser | None, tag: object) -> bool:
     return user is not None and user.active and user.password_tag == tag
 
 
+def _cache_key(bind: object, username: str) -> tuple[int, str]:
+    return (id(bind), username)
+
+
 def _cached_user(bind: object, username: str) -> AuthUser | None:
     with _token_lock:
-        hit = _token_cache.get((id(bind), username))
+        hit = _token_cache.get(_cache_key(bind, username))
     if hit is not None and _clock() - hit[0] < TOKEN_CACHE_SECONDS:
         return hit[1]
     return None
@@ -233,7 +237,7 @@ def _load_user(session: Session, username: str) -> AuthUser | None:
     with _token_lock:
         if len(_token_cache) >= _TOKEN_CACHE_MAX:
             _token_cache.clear()
-        _token_cache[(id(session.get_bind()), username)] = (_clock(), user)
+        _token_cache[_cache_key(session.get_bind(), username)] = (_clock(), user)
     return user
 
 
