@@ -56,6 +56,7 @@ from http1 import Connection, HTTPError, Response  # noqa: E402
 from intake import TEXTS, TOWNS  # noqa: E402
 from server import (  # noqa: E402
     PG_ADMIN,
+    VACUUMS,
     arrive_at_rate,
     autovacuum_stand_in,
     cpu_seconds,
@@ -94,6 +95,7 @@ class Pool:
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: Counter[str] = field(default_factory=Counter)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent, ms) per answer
 
 
 def _intake_body(rng: random.Random) -> dict[str, str]:
@@ -128,6 +130,7 @@ async def _request(
         tally.errors[f"{kind}:{type(exc).__name__}"] += 1
         return None
     elapsed = (time.perf_counter() - started) * 1000
+    tally.timeline.append((started, elapsed))
     if not 200 <= r.status_code < 300:
         tally.errors[f"{kind}:{r.status_code}:{r.text[:60]}"] += 1
         return None
@@ -345,7 +348,30 @@ def _report(clients: int, tally: Tally, wall: float, cpu: Cpu, rss: float) -> li
             f"p99={k99:6.1f}ms n={len(values)}"
         )
     lines += [f"            error {name} ×{count}" for name, count in tally.errors.most_common(5)]
-    return lines
+    return lines + _slow_seconds(tally)
+
+
+def _slow_seconds(tally: Tally, over_ms: float = 100.0) -> list[str]:
+    """The seconds of the level (counted from its first request) in which answers took
+    over ``over_ms``, worst first, beside the stand-in VACUUMs that ran in the level: where
+    a p99 comes from, a steady slowness or a few stalls."""
+    if not tally.timeline:
+        return []
+    start = min(sent for sent, _ in tally.timeline)
+    end = max(sent + ms / 1000 for sent, ms in tally.timeline)
+    slow: dict[int, list[float]] = {}
+    for sent, ms in tally.timeline:
+        if ms > over_ms:
+            slow.setdefault(int(sent - start), []).append(ms)
+    worst = sorted(slow.items(), key=lambda kv: -len(kv[1]))[:6]
+    text = ", ".join(f"{s}s: {len(v)} (max {max(v):.0f} ms)" for s, v in sorted(worst))
+    vacuums = ", ".join(
+        f"{a - start:.0f}–{b - start:.0f}s" for a, b in VACUUMS if b >= start and a <= end
+    )
+    return [
+        f"            answers over {over_ms:.0f} ms by second sent: {text or 'none'}; "
+        f"stand-in VACUUM: {vacuums or 'none'}"
+    ]
 
 
 def _assist_queue(base: str) -> str:

@@ -72,6 +72,9 @@ def database(kind: str) -> Iterator[str]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
+VACUUMS: list[tuple[float, float]] = []  # (start, end) of each stand-in VACUUM, perf_counter
+
+
 @contextmanager
 def autovacuum_stand_in(url: str) -> Iterator[None]:
     """Where the PostgreSQL server runs with autovacuum off (these machines' test server
@@ -104,7 +107,9 @@ def autovacuum_stand_in(url: str) -> Iterator[None]:
             # throttled like autovacuum (autovacuum_vacuum_cost_delay, 2 ms by default)
             conn.execute(text("SET vacuum_cost_delay = '2ms'"))
             while not stop.wait(float(naptime or 60)):
+                started = time.perf_counter()
                 conn.execute(text("VACUUM (ANALYZE)"))
+                VACUUMS.append((started, time.perf_counter()))
 
     thread = threading.Thread(target=vacuum, name="autovacuum-stand-in", daemon=True)
     thread.start()

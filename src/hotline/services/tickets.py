@@ -7,17 +7,15 @@ projection and commits, or rolls everything back and raises a DomainError.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.config import get_settings
 from hotline.domain import tickets as lc
@@ -116,11 +114,15 @@ def record_intake(
 ) -> Ticket:
     """Add the ticket (and its automatic or given dispatch) to the session; no commit.
 
-    The history is applied in memory first, so the row is inserted once with its state;
-    then the events, the dispatch records, the re-assessment queue row (an intake's, not
-    an import's) and, last, the number are written.
+    The number is taken first, so the row is inserted once with it (numbering it after
+    the insert cost an UPDATE of the new row, which rewrote every index entry of the
+    tickets, search terms included); the day's counter row then stays locked until the
+    commit, over this function's few INSERTs. The history is applied in memory, so the
+    row is inserted with its state; then the events, the dispatch records and the
+    re-assessment queue row (an intake's, not an import's) are written.
     """
-    ticket = _new_ticket_row(ticket_in, actor, now, idempotency_key, suggestion)
+    number = next_ticket_number(session, now)
+    ticket = _new_ticket_row(number, ticket_in, actor, now, idempotency_key, suggestion)
     state = projection.load_state(ticket)
     history: list[Any] = []
     if ticket_in.answer:
@@ -138,11 +140,6 @@ def record_intake(
     _write_history(session, ticket, history, written=0)
     if queue_for_assist:
         _queue_for_assist(session, ticket, "intake", now)
-    # the number is taken last: the day's counter row stays locked until the commit, so
-    # concurrent intakes wait for each other only over this short tail (one UPDATE)
-    number = next_ticket_number(session, now)
-    session.execute(_SET_NUMBER, {"ticket_id": ticket.id, "number": number})
-    set_committed_value(ticket, "number", number)
     return ticket
 
 
@@ -152,11 +149,6 @@ _TICKET_COLUMNS = tuple(
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 _INSERT_EVENT = insert(TicketEvent.__table__)
 _INSERT_ASSIST = insert(AssistTask.__table__)
-_SET_NUMBER = (
-    update(Ticket.__table__)
-    .where(Ticket.__table__.c.id == bindparam("ticket_id"))
-    .values(number=bindparam("number"))
-)
 
 
 def _insert_ticket(session: Session, ticket: Ticket) -> None:
@@ -180,6 +172,7 @@ def _by_idempotency_key(session: Session, key: str) -> Ticket | None:
 
 
 def _new_ticket_row(
+    number: str,
     ticket_in: TicketCreate,
     actor: lc.Actor,
     now: datetime,
@@ -187,7 +180,7 @@ def _new_ticket_row(
     suggestion: Suggestion | None,
 ) -> Ticket:
     ticket = Ticket(
-        number=f"~{uuid.uuid4().hex[:24]}",  # provisional and unique; see record_intake
+        number=number,
         idempotency_key=idempotency_key,
         channel=ticket_in.channel,
         caller_name=ticket_in.caller_name,
