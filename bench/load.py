@@ -368,9 +368,10 @@ def _slow_seconds(tally: Tally, over_ms: float = 100.0) -> list[str]:
     vacuums = ", ".join(
         f"{a - start:.0f}–{b - start:.0f}s" for a, b in VACUUMS if b >= start and a <= end
     )
+    began = time.strftime("%H:%M:%S", time.localtime(time.time() - (time.perf_counter() - start)))
     return [
-        f"            answers over {over_ms:.0f} ms by second sent: {text or 'none'}; "
-        f"stand-in VACUUM: {vacuums or 'none'}"
+        f"            answers over {over_ms:.0f} ms by second sent (from {began}): "
+        f"{text or 'none'}; stand-in VACUUM: {vacuums or 'none'}"
     ]
 
 

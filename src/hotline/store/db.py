@@ -20,10 +20,24 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        connect_args=_psycopg_args(url),
+    )
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+def _psycopg_args(url: str) -> dict[str, object]:
+    """psycopg's cursors describe each result shape once (``store.pg_cursor``)."""
+    if "+psycopg" not in url.split("://", 1)[0]:
+        return {}
+    from hotline.store.pg_cursor import DescribedOnceCursor
+
+    return {"cursor_factory": DescribedOnceCursor}
 
 
 IDLE_PING_SECONDS = 10.0
