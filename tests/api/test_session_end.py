@@ -174,3 +174,34 @@ def test_a_hot_route_takes_only_the_sessions_it_knows_how_to_end() -> None:
 
     with pytest.raises(TypeError, match="SessionDep or ReadSessionDep"):
         on_event_loop(endpoint)
+
+
+def test_reading_the_user_of_a_token_sends_no_rollback_to_postgresql(
+    client: TestClient, people: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user cache misses several times a second under load (entries live seconds):
+    the read must not end with a ROLLBACK, which makes psycopg forget the connection's
+    prepared statements."""
+    from hotline.services.users import forget_cached_users
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements and their loss on ROLLBACK are psycopg's")
+    dispatcher = login(client, "disp")
+    client.get("/api/v1/units", headers=dispatcher)
+    sent: list[str] = []
+    do_rollback = engine.dialect.do_rollback
+
+    def recording(dbapi_connection: object) -> None:
+        raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # the pool's
+        if raw.info.transaction_status != 0:  # not IDLE: a real ROLLBACK
+            sent.append("ROLLBACK")
+        do_rollback(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_rollback", recording)
+    forget_cached_users()  # the next request reads its user from the database
+
+    assert client.get("/api/v1/tickets", headers=dispatcher).status_code == 200
+    assert client.get("/api/v1/units", headers=dispatcher).status_code == 200
+
+    assert sent == []

@@ -86,7 +86,7 @@ def install(app: FastAPI) -> None:
         from hotline.services.tickets import now_local
 
         today = now_local().replace(hour=0, minute=0, second=0)
-        with app.state.sessions() as session:
+        with app.state.read_sessions() as session:  # no ROLLBACK (see api.deps._read_user)
             QUEUE_DEPTH.set(
                 session.scalar(
                     select(func.count())
