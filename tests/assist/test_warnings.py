@@ -1,7 +1,8 @@
 """Re-assessment after intake and every action, the early warning (疑难预警), intake labels.
 
-Each committed change queues its ticket; the ``assist_queue`` job drains the queue every
-minute (here: :func:`drain` called where the job would run)."""
+Each committed intake, and each action that changes what is scored, queues its ticket;
+the ``assist_queue`` job drains the queue every minute (here: :func:`drain` called where
+the job would run)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from hotline.config import get_settings
@@ -191,6 +193,46 @@ def test_a_committed_change_queues_its_ticket_and_a_refused_one_queues_nothing(
         (ticket.id, "intake"), (ticket.id, "dispatch")
     ]  # fmt: skip
     assert drain(session)["tickets"] == 1 and assist_queue.queued(session) == 0
+
+
+def test_an_action_that_changes_nothing_scored_queues_nothing(
+    session: Session, models_dir: Path
+) -> None:
+    """A sign or a reply leaves the unit, type, category and text as they were: the score
+    would be the one already computed, so no re-assessment is queued for them."""
+    ticket = _intake(session, CALM)
+    act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
+        actor=DISPATCHER)  # fmt: skip
+    unit = Actor("jingtai1", Role.UNIT, "jingtai")
+    act(session=session, ticket=ticket, action="sign", data={}, actor=unit)
+    act(session=session, ticket=ticket, action="reply", data={"content": "已处理完毕"}, actor=unit)
+
+    tasks = session.scalars(select(AssistTask).order_by(AssistTask.id)).all()
+    assert [t.action for t in tasks] == ["intake", "dispatch"]
+
+
+def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> None:
+    """``assist._record`` (what the model scores) reads no attribute of the ticket outside
+    ``REASSESSED_BY``: change every other column and the record stays the same."""
+    from hotline.services.tickets import REASSESSED_BY
+
+    ticket = Ticket(
+        content=CALM, type="complaint", urgency="normal", channel="phone", town="jingtai",
+        unit_code="jingtai", suggested_unit="songzhou", category="城乡建设/市政",
+        created_at=datetime(2026, 6, 1, 9), caller_phone="13800000000", status="dispatched",
+    )  # fmt: skip
+    record = assist._record(ticket)
+    for name in REASSESSED_BY:  # each of them is read (the suggested unit without a unit)
+        same = Ticket(**{n: getattr(ticket, n) for n in REASSESSED_BY})
+        changed = Ticket(**{n: getattr(ticket, n) for n in REASSESSED_BY})
+        if name == "suggested_unit":
+            same.unit_code = changed.unit_code = None
+        setattr(changed, name, None)
+        assert assist._record(changed) != assist._record(same), name
+    for attribute in sa_inspect(Ticket).column_attrs:  # and nothing else is
+        if attribute.key not in REASSESSED_BY:
+            setattr(ticket, attribute.key, None)
+    assert assist._record(ticket) == record
 
 
 def test_a_batch_of_changes_is_scored_in_one_pass_of_the_model(

@@ -464,7 +464,8 @@ def test_a_refused_action_writes_nothing_and_the_stored_history_stands(
     assert entries(answer) == before
     stored = assert_agrees_with_history(session, ticket.id, f"refused {action}")
     assert stored.status == Status.HANDLING.value
-    assert count_rows(session, AssistTask, ticket_id=ticket.id) == 3  # intake, dispatch, sign
+    # intake and dispatch (the sign changed nothing a re-assessment reads), none refused
+    assert count_rows(session, AssistTask, ticket_id=ticket.id) == 2
 
 
 # ----------------------------------------------- 4. idempotent intake, no look-up

@@ -1,8 +1,10 @@
 """Re-assessing changed tickets in batches: difficulty, early warning, intake labels.
 
-Every committed intake and action queues its ticket (``assist_queue``, written in the
-change's own transaction by :mod:`hotline.services.tickets`), and the ``assist_queue``
-background job drains the queue every minute. Draining, per batch of tickets:
+Every committed intake, and every action that changes what a re-assessment reads (the
+unit, the type, the category…: ``services.tickets.REASSESSED_BY``; a sign or a reply does
+not), queues its ticket (``assist_queue``, written in the change's own transaction by
+:mod:`hotline.services.tickets`), and the ``assist_queue`` background job drains the queue
+every minute. Draining, per batch of tickets:
 
 - after an intake, keeps the machine's top type/urgency/category for the text beside what
   the operator chose (``ticket.suggestion["intake"]``): a correction is a label for the

@@ -216,13 +216,15 @@ def act(
     """Apply one action to a ticket (locked by the caller's query), append it, commit."""
     now = now or now_local()
     state = projection.load_state(ticket)
+    assessed = _assessed(ticket)
     try:
         with serialized_writes(session):
             history = list(events_of(session, ticket.id))
             written = len(history)
             _append(session, ticket, state, lc.Action(action), dict(data), actor, now, history)
             _write_history(session, ticket, history, written)
-            _queue_for_assist(session, ticket, action, now)
+            if _assessed(ticket) != assessed:
+                _queue_for_assist(session, ticket, action, now)
             session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -231,6 +233,19 @@ def act(
         session.rollback()
         raise
     return ticket
+
+
+#: What a re-assessment reads of a ticket (``services.assist._record``, and the caller's
+#: phone and intake time for the repeat calls): an action that changes none of them (a
+#: sign, a reply, a review) would be scored exactly as before, so it is not queued.
+REASSESSED_BY = (
+    "content", "type", "urgency", "channel", "town", "unit_code", "suggested_unit",
+    "category", "created_at", "caller_phone",
+)  # fmt: skip
+
+
+def _assessed(ticket: Ticket) -> tuple[Any, ...]:
+    return tuple(getattr(ticket, name) for name in REASSESSED_BY)
 
 
 def _queue_for_assist(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
