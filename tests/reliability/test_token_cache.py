@@ -93,11 +93,36 @@ def test_within_the_bound_requests_do_not_read_the_user_again(
     try:
         for _ in range(5):
             assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
-        clock[0] += users.TOKEN_CACHE_SECONDS + 1
-        assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+        for _ in range(2):  # past the bound twice: read again once each time
+            clock[0] += users.TOKEN_CACHE_SECONDS + 1
+            for _ in range(3):
+                assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     finally:
         event.remove(app_engine, "before_cursor_execute", count)
-    assert len(reads) == 2  # the first request, and the first after the bound
+    assert len(reads) == 3  # the sign-in, and the first request after each bound
+
+
+def test_a_user_read_again_is_served_from_the_cache_without_the_thread_pool(
+    client: TestClient, clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user read after the bound (in a read session) fills the entry that the next
+    requests look up first: they neither query nor hop to the thread pool."""
+    from hotline.api import deps
+
+    headers = login(client, "disp")
+    looked_up: list[str] = []
+    read_user = deps._read_user
+
+    def counting(*args: Any) -> Any:
+        looked_up.append("user")
+        return read_user(*args)
+
+    monkeypatch.setattr(deps, "_read_user", counting)
+    clock[0] += users.TOKEN_CACHE_SECONDS + 1
+    for _ in range(4):
+        assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+    assert looked_up == ["user"]
 
 
 def test_a_forged_token_is_refused_even_when_its_user_is_cached(

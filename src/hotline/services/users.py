@@ -210,7 +210,9 @@ def _matches(user: AuthUser | None, tag: object) -> bool:
 
 
 def _cache_key(bind: object, username: str) -> tuple[int, str]:
-    return (id(bind), username)
+    """Per database: the bind's connection pool, which an engine and its variants with
+    other execution options (the read sessions' autocommit engine) share."""
+    return (id(getattr(bind, "pool", bind)), username)
 
 
 def _cached_user(bind: object, username: str) -> AuthUser | None:
