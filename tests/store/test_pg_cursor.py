@@ -6,19 +6,9 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from hotline.store import db
 from hotline.store.pg_cursor import DescribedOnceCursor, shapes_kept
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_engine(db_url: str) -> Engine:
-    if db_url.startswith("sqlite"):
-        pytest.skip("the cursor is psycopg's (PostgreSQL)")
-    engine = db.make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _described(cursor: psycopg.Cursor, sql: str) -> list[tuple]:

@@ -12,15 +12,6 @@ from tests.conftest import PG_ADMIN_URL
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_engine(db_url: str) -> Engine:
-    if db_url.startswith("sqlite"):
-        pytest.skip("the pool's ping is for PostgreSQL (SQLite has no server to lose)")
-    engine = db.make_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
 def _backend_pid(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
