@@ -20,6 +20,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 HOTLINE = str(Path(sys.executable).parent / "hotline")
+DEMO_END = "2026-11-27T09:00"  # the demo year of every bench run so far: figures stay comparable
 PG_ADMIN = os.environ.get("HOTLINE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -154,7 +155,7 @@ def running_server(
         subprocess.run([HOTLINE, "db", "upgrade"], env=env, check=True, capture_output=True)
         if demo_tickets:
             subprocess.run(
-                [HOTLINE, "demo", "--no-serve", "--tickets", str(demo_tickets)],
+                [HOTLINE, "demo", "--no-serve", "--tickets", str(demo_tickets), "--end", DEMO_END],
                 env=env,
                 check=True,
                 capture_output=True,

@@ -20,6 +20,8 @@ from tests.web.test_pages import XSS
 
 NOISE = "市民来电反映：景泰街道广园中路88号工地夜间施工噪音扰民，凌晨两点仍在打桩，请尽快处理。"
 
+HTMX = {"HX-Request": "true"}  # what htmx sends with the panel's request
+
 
 # ------------------------------------------------------------------ ticket page
 
@@ -265,7 +267,7 @@ def test_merge_suggestions_group_the_same_event_and_merge_into_the_main_ticket(
     make_ticket(content="咨询社保卡补办需要哪些材料。")
     tab = browser("disp")
     assert 'hx-get="/dispatch/merges"' in tab.get("/dispatch").text
-    panel = tab.get("/dispatch/merges")
+    panel = tab.get("/dispatch/merges", headers=HTMX)
     assert panel.status_code == 200
     assert f'data-main="{main.number}"' in panel.text
     for t in copies:
@@ -276,5 +278,11 @@ def test_merge_suggestions_group_the_same_event_and_merge_into_the_main_ticket(
     assert "成功 <b>2</b> 张" in merged.text
     session.expire_all()
     assert {session.get(Ticket, t.id).merged_into for t in copies} == {main.id}
-    assert "未发现疑似同一事件" in tab.get("/dispatch/merges").text
+    assert "未发现疑似同一事件" in tab.get("/dispatch/merges", headers=HTMX).text
+    assert browser("op").get("/dispatch/merges", headers=HTMX).status_code == 403
+
+
+def test_the_merge_panel_opened_on_its_own_leads_to_the_dispatch_page(browser: Any) -> None:
+    alone = browser("disp").get("/dispatch/merges")  # a bookmark, or the address typed in
+    assert alone.status_code == 303 and alone.headers["location"] == "/dispatch#merges"
     assert browser("op").get("/dispatch/merges").status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,7 +25,7 @@ def _sessions():  # type: ignore[no-untyped-def]
     return session_factory(_engine())
 
 
-def _fail(exc: DomainError) -> None:
+def _fail(exc: DomainError) -> NoReturn:
     click.echo(f"错误 [{exc.code}]: {exc.message}", err=True)
     sys.exit(2)
 
@@ -124,13 +125,23 @@ def db_upgrade() -> None:
     help="How many tickets the demo year has.",
 )
 @click.option("--seed", default=12345, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--end",
+    default="now",
+    show_default=True,
+    help="When the demo year ends: now (the present hour) or a moment such as 2026-11-27T09:00.",
+)
 @click.option("--no-serve", is_flag=True, help="Build the demo district without serving.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> None:
+def demo(n_tickets: int, seed: int, end: str, no_serve: bool, host: str, port: int) -> None:
     """Build the demo district of Baiyun (a year of tickets, users, a trained model)."""
-    from hotline.services.demo_loader import build_demo, demo_logins
+    from hotline.services.demo_loader import build_demo, demo_end, demo_logins
 
+    try:
+        year_end = demo_end(end)
+    except DomainError as exc:
+        _fail(exc)
     prepare_database()
     with _sessions()() as session:
         try:
@@ -140,6 +151,7 @@ def demo(n_tickets: int, seed: int, no_serve: bool, host: str, port: int) -> Non
                 seed=seed,
                 progress=lambda msg: click.echo(msg, err=True),
                 train=True,
+                end=year_end,
             )
         except DomainError as exc:
             if exc.code != "demo.not_empty":

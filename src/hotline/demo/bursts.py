@@ -18,7 +18,7 @@ from hotline.demo.timing import Sim
 from hotline.demo.topics import mix, topic
 from hotline.demo.topics_bursts import BURST_TEXTS
 
-__all__ = ["BURSTS", "Burst", "burst_size", "plant_bursts"]
+__all__ = ["BURSTS", "Burst", "burst_size", "in_period", "plant_bursts"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,18 @@ def burst_size(burst: Burst, n_tickets: int) -> int:
     return max(round(burst.size * n_tickets / 20_000), min(24, n_tickets // 40))
 
 
+def in_period(burst: Burst, start: datetime, end: datetime) -> Burst | None:
+    """The burst on its own date, or on the same date of the latest year that fits in
+    ``start``–``end`` (a demo that ends today still has its storms and wage disputes);
+    None when no year fits."""
+    own = burst.start.year
+    for year in (own, *range(end.year, start.year - 1, -1)):
+        moved = burst if year == own else replace(burst, start=burst.start.replace(year=year))
+        if start <= moved.start <= end - timedelta(days=moved.days):
+            return moved
+    return None
+
+
 def _moments(sim: Sim, burst: Burst, count: int) -> list[datetime]:
     rng, out = sim.rng, []
     for _ in range(count):
@@ -122,8 +134,9 @@ def _place(sim: Sim, burst: Burst) -> Place:
 def plant_bursts(sim: Sim, n_tickets: int, uids: itertools.count[int]) -> list[Draft]:
     """The drafts of every burst that falls inside the simulated period."""
     drafts: list[Draft] = []
-    for burst in BURSTS:
-        if not sim.start <= burst.start <= sim.end - timedelta(days=burst.days):
+    for planned in BURSTS:
+        burst = in_period(planned, sim.start, sim.end)
+        if burst is None:
             continue
         base = topic(burst.topic)
         texts = dict(BURST_TEXTS[burst.key])

@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -30,6 +30,7 @@ from hotline.domain.limits import (
 from hotline.services import rules
 from hotline.services.directory import baiyun_units
 from hotline.services.projection import record_to_row, state_to_json
+from hotline.services.tickets import now_local
 from hotline.services.users import create_user
 from hotline.store import search
 from hotline.store.db import refresh_statistics
@@ -81,6 +82,18 @@ def demo_logins() -> str:
     return "\n".join(lines)
 
 
+def demo_end(text: str, *, now: datetime | None = None) -> datetime:
+    """When ``hotline demo``'s year ends: ``now`` is the start of the present hour (the
+    demo then has tickets of today, some still waiting), else an ISO moment."""
+    if text.strip().lower() == "now":
+        return (now or now_local()).replace(minute=0, second=0, microsecond=0)
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
+    except ValueError:
+        message = f"演示区结束时间 {text!r} 无法识别：应为 now 或 2026-11-27T09:00 这样的时刻"
+        raise DomainError("demo.bad_end", message) from None
+
+
 def build_demo(
     *,
     session: Session,
@@ -88,8 +101,13 @@ def build_demo(
     seed: int = 12345,
     progress: Callable[[str], None] | None = None,
     train: bool = False,
+    end: datetime | None = None,
 ) -> DemoSummary:
-    """Users, a year of tickets and, with ``train``, a dispatch model trained on them."""
+    """Users, a year of tickets and, with ``train``, a dispatch model trained on them.
+
+    The year ends at ``end`` (``hotline demo`` passes the present hour, so that the
+    dashboard has a today and a this month); without it, at the generator's fixed
+    date, which the tests read."""
     from hotline.demo.generator import generate_district
 
     say = progress or (lambda _msg: None)
@@ -100,7 +118,11 @@ def build_demo(
         )
     summary.users = _demo_users(session)
     say(f"生成 {n_tickets} 张演示工单…")
-    generated = generate_district(n_tickets=n_tickets, seed=seed)
+    if end is None:
+        generated = generate_district(n_tickets=n_tickets, seed=seed)
+    else:
+        start = end.date() - timedelta(days=365)
+        generated = generate_district(n_tickets=n_tickets, seed=seed, start=start, end=end)
     say("写入数据库…")
     _load(session, generated, summary, say)
     if train:

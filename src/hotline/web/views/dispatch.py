@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
 from hotline.domain.errors import DomainError
@@ -18,7 +18,7 @@ from hotline.web import queues
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.format import ACTIONS
 from hotline.web.nav import allow
-from hotline.web.render import ConsoleRoute, render
+from hotline.web.render import ConsoleRoute, is_htmx, render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -76,6 +76,8 @@ def dispatch_page(
 def merge_panel(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
     """合并建议: same-event groups holding tickets awaiting dispatch (loaded after the queue)."""
     allow(user, "dispatch")
+    if not is_htmx(request):  # the panel of the dispatch page, opened on its own
+        return RedirectResponse("/dispatch#merges", status_code=303)
     groups = console_data.merge_suggestions(session, viewer=user.actor, now=now_local())
     return render(request, "_merges.html", {"merges": groups, "names": unit_names(session)})
 

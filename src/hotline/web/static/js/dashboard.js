@@ -102,13 +102,15 @@
     var colour = value === null ? MUTED : (good ? GREEN : YELLOW);
     var opt = base();
     opt.series = [{
-      type: "gauge", min: 0, max: max, radius: "92%", center: ["50%", "58%"], startAngle: 210, endAngle: -30,
+      type: "gauge", min: 0, max: max, radius: "86%", center: ["50%", "45%"], startAngle: 210, endAngle: -30,
       progress: { show: true, width: 12, itemStyle: { color: colour } },
       axisLine: { lineStyle: { width: 12, color: [[target / max, "rgba(64,158,255,.22)"], [1, "rgba(64,158,255,.10)"]] } },
       axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
       anchor: { show: false },
-      title: { offsetCenter: [0, "52%"], color: TEXT, fontSize: 15 },
-      detail: { offsetCenter: [0, "0%"], fontSize: 28, fontWeight: 700, color: "#fff", fontFamily: FONT,
+      // The name and target sit under the arc, the figure inside it: a gauge is a third
+      // of a side panel (about 100 px wide at 1400 px), so they must not share its middle.
+      title: { offsetCenter: [0, "98%"], color: TEXT, fontSize: 13, lineHeight: 17 },
+      detail: { offsetCenter: [0, "0%"], fontSize: 20, fontWeight: 700, color: "#fff", fontFamily: FONT,
         formatter: function () { return value === null ? "—" : (unit === "%" ? (value * 100).toFixed(1) + "%" : value.toFixed(1) + unit); } },
       data: [{ value: value === null ? 0 : Math.min(value, max), name: title + "\n目标" + (unit === "%" ? "≥" + target * 100 + "%" : "≤" + target + unit) }]
     }];
