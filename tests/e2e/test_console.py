@@ -175,6 +175,46 @@ def test_dashboard_draws_its_charts_without_console_errors(
         fresh.close()
 
 
+def test_dashboard_fits_a_1400_px_screen_ring_gauges_and_tables_inside_their_panels(
+    open_console: Any, server: Server
+) -> None:
+    boss = open_console("boss", width=1400, height=900)
+    page = boss.page
+    page.wait_for_selector("#screen[data-rendered=true]")
+    page.wait_for_timeout(1000)  # the entry animation draws the ring at its final size
+    ring = page.evaluate(
+        """() => { const box = document.getElementById('chart-types').getBoundingClientRect();
+                  const parts = [...document.querySelectorAll('#chart-types svg path')]
+                    .map(p => p.getBoundingClientRect()).filter(r => r.width > 0);
+                  return {left: Math.min(...parts.map(r => r.left)) - box.left,
+                          right: box.right - Math.max(...parts.map(r => r.right))}; }"""
+    )
+    assert ring["left"] >= 0 and ring["right"] >= 0, ring  # the ring and legend stay inside
+    overlaps = page.evaluate(
+        """() => ['gauge-auto', 'gauge-accuracy', 'gauge-days'].flatMap(id => {
+                  const texts = [...document.querySelectorAll('#' + id + ' svg text')]
+                    .map(t => t.getBoundingClientRect()).filter(r => r.width > 0);
+                  const hits = [];
+                  texts.forEach((a, i) => texts.slice(i + 1).forEach(b => {
+                    const tall = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                    // two lines of one label share a few pixels of their line boxes
+                    if (a.left < b.right && b.left < a.right && tall > 4) hits.push(id);
+                  }));
+                  return hits; })"""
+    )
+    assert not overlaps, f"figure and name overlap in {overlaps}"
+    for table in ("#warn-units", "#warn-tickets"):
+        fits = page.evaluate(
+            f"""() => {{ const t = document.querySelector('{table}');
+                       return t.getBoundingClientRect().right
+                              <= t.closest('.panel').getBoundingClientRect().right + 1; }}"""
+        )
+        assert fits, f"{table} runs out of its panel"
+    numbers = page.locator("#warn-tickets tbody a").all_inner_texts()
+    assert all("…" not in n and n.startswith("BY") for n in numbers), numbers
+    assert not boss.errors, boss.errors
+
+
 def _shot_path(name: str) -> Any:
     from tests.e2e.conftest import SCREENSHOTS
 

@@ -51,7 +51,15 @@
     chart("chart-trend").setOption(opt, true);
   }
 
+  var lastTypes = null;
+
   function drawTypes(types) {
+    lastTypes = types;
+    // The ring and its legend share the panel's width: on a 1400-px screen the panel is
+    // ~310 px wide, and a ring sized by the height alone ran off its left edge.
+    var c = chart("chart-types"), w = c.getWidth(), h = c.getHeight();
+    var narrow = w < 360;
+    var outer = Math.max(40, Math.min(w * (narrow ? 0.24 : 0.27), h * 0.37));
     var total = types.reduce(function (sum, t) { return sum + t.count; }, 0);
     var byName = {};
     types.forEach(function (t) { byName[t.label] = t.count; });
@@ -59,21 +67,21 @@
     opt.tooltip = { trigger: "item", renderMode: "richText", formatter: "{b}：{c} 件（{d}%）" };
     opt.legend = {
       orient: "vertical", right: 6, top: "middle", itemGap: 14, itemWidth: 12, itemHeight: 12,
-      textStyle: { color: TEXT, fontSize: 15 },
+      textStyle: { color: TEXT, fontSize: narrow ? 13 : 15 },
       formatter: function (name) {
         var n = byName[name] || 0;
         return name + "  " + n + " 件  " + (total ? (n * 100 / total).toFixed(1) : "0.0") + "%";
       }
     };
     opt.series = [{
-      type: "pie", radius: ["46%", "74%"], center: ["30%", "52%"],
+      type: "pie", radius: [outer * 0.62, outer], center: [Math.max(outer + 8, w * 0.28), "52%"],
       itemStyle: { borderColor: "#06122b", borderWidth: 2 },
       label: { show: true, position: "center", formatter: function () { return "{n|" + num(total) + "}\n{t|近30日合计}"; },
-        rich: { n: { fontSize: 26, fontWeight: 700, color: "#fff", lineHeight: 34 }, t: { fontSize: 13, color: MUTED } } },
+        rich: { n: { fontSize: narrow ? 20 : 26, fontWeight: 700, color: "#fff", lineHeight: narrow ? 26 : 34 }, t: { fontSize: narrow ? 11 : 13, color: MUTED } } },
       emphasis: { scale: true, label: { show: true } },
       data: types.length ? types.map(function (t) { return { name: t.label, value: t.count }; }) : [{ name: "暂无数据", value: 0 }]
     }];
-    chart("chart-types").setOption(opt, true);
+    c.setOption(opt, true);
   }
 
   function drawUnits(units) {
@@ -153,7 +161,7 @@
 
   function cell(tr, value, cls) {
     var td = document.createElement("td");
-    if (value instanceof Node) td.appendChild(value); else td.textContent = value;
+    if (value instanceof Node) td.appendChild(value); else { td.textContent = value; td.title = value; }
     if (cls) td.className = cls;
     tr.appendChild(td);
   }
@@ -220,7 +228,10 @@
     text("today", now.toLocaleDateString("zh-CN", { year: "numeric", month: "long", day: "numeric", weekday: "long" }));
   }
 
-  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+    if (lastTypes) drawTypes(lastTypes);
+  });
   clock();
   setInterval(clock, 1000);
   load();
