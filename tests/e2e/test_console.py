@@ -161,6 +161,9 @@ def test_dashboard_draws_its_charts_without_console_errors(
         assert int(page.locator("#kpi-month").inner_text().replace(",", "")) > 0
         expect(page.locator("#tilemap .tile")).to_have_count(24)
         page.evaluate("document.fonts.ready.then(() => true)")
+        height = page.evaluate("[document.documentElement.scrollHeight, innerHeight]")
+        assert height[0] <= height[1], f"a 1920×1080 screen scrolls: {height}"
+        page.evaluate("document.fonts.ready.then(() => true)")
         page.wait_for_load_state("networkidle")
         transferred = page.evaluate(
             """() => [...performance.getEntriesByType('navigation'),
