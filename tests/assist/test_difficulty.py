@@ -71,6 +71,19 @@ def test_model_learns_bad_units_and_escalation_and_explains_in_chinese() -> None
     assert set(baseline) == set(metrics)
 
 
+def test_reasons_name_units_and_types_not_their_codes() -> None:
+    records, labels = _history(800, seed=1)
+    model = DifficultyModel().fit(records, labels)
+    ticket = records[0] | {"unit": "bad_unit", "content": "路灯不亮，请处理"}
+    coded = model.explain(ticket, top=50)
+    assert any("bad_unit" in r for r in coded)  # without labels: the stored code
+    labels_of = {"unit": {"bad_unit": "差评街道"}, "type": {"complaint": "投诉"}}
+    named = model.explain(ticket, top=50, labels=labels_of)
+    assert not any("bad_unit" in r for r in named), named
+    assert any("差评街道" in r for r in named), named
+    assert len(named) == len(coded)
+
+
 def test_model_file_round_trips_and_refuses_another_version(tmp_path: Path) -> None:
     records, labels = _history(200, seed=3)
     model = DifficultyModel().fit(records, labels)

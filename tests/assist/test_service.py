@@ -40,6 +40,9 @@ def test_difficulty_on_held_out_months_beats_the_rules(demo: Session, settings: 
     rows = assist.difficult_tickets(demo, viewer=dispatcher, top=10, models_dir=settings.models_dir)
     assert rows and rows == sorted(rows, key=lambda r: -r["score"])
     assert all(r["reasons"] for r in rows) and all("alert" in r for r in rows)
+    codes = {r["unit"] for r in rows} | {"complaint", "consult", "phone", "city", "normal"}
+    said = [reason for r in rows for reason in r["reasons"]]
+    assert not [x for x in said if any(code in x for code in codes)], said  # names, not codes
     unit = rows[0]["unit"]
     own = assist.difficult_tickets(
         demo, viewer=Actor("u", Role.UNIT, unit), top=500, models_dir=settings.models_dir

@@ -47,6 +47,15 @@ _FIELD_LABEL = {
     "cat1": "事项大类",
     "unit_cat": "承办单位×事项",
 }
+
+
+def _value_label(field: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
+    if field == "unit_cat":
+        unit, _, cat = value.partition("|")
+        return f"{labels.get('unit', {}).get(unit, unit)}×{cat}"
+    return labels.get(field, {}).get(value, value)
+
+
 _DENSE_LABEL = (
     "承办单位以往出问题率偏高",
     "承办单位同类事项以往出问题率偏高",
@@ -236,22 +245,39 @@ class DifficultyModel:
         """High enough for an early-warning notification (预警): the top ``alert_share``."""
         return score >= self.alert_threshold_
 
-    def explain(self, record: Mapping[str, Any], top: int = 3) -> list[str]:
-        """The features that push this ticket's score up most, in Chinese."""
+    def explain(
+        self,
+        record: Mapping[str, Any],
+        top: int = 3,
+        labels: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> list[str]:
+        """The features that push this ticket's score up most, in Chinese. ``labels``
+        names the values of a field (``{"unit": {"shimen": "石门街道"}, "type": …}``):
+        the model knows only the stored codes, the reader wants the names."""
         x = self._matrix([record], self._dense_now([record]))
         contrib = x.multiply(self.clf_.coef_[0]).tocsr()
         order = np.argsort(contrib.data)[::-1]
-        reasons = [self._name(contrib.indices[j], record) for j in order if contrib.data[j] > 0]
+        reasons = [
+            self._name(contrib.indices[j], record, labels or {})
+            for j in order
+            if contrib.data[j] > 0
+        ]
         return [r for r in dict.fromkeys(reasons) if r][:top]
 
-    def _name(self, index: int, record: Mapping[str, Any]) -> str:
+    def _name(
+        self, index: int, record: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]]
+    ) -> str:
         n_text = len(self.text_.vocabulary_)
         n_cats = len(self.cats_.vocabulary_)
         if index < n_text:
             return f"诉求内容含「{self.names_[index]}」"
         if index < n_text + n_cats:
             field, _, value = self.names_[index].partition("=")
-            return f"{_FIELD_LABEL.get(field, field)}：{value}" if value else ""
+            return (
+                f"{_FIELD_LABEL.get(field, field)}：{_value_label(field, value, labels)}"
+                if value
+                else ""
+            )
         k = index - n_text - n_cats
         if k == _WORDS:
             return "含升级用语：" + "、".join(escalation_hits(str(record.get("content"))))

@@ -14,7 +14,7 @@ import pickle
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,22 @@ from sqlalchemy.orm import Session
 
 from hotline import heap
 from hotline.config import get_settings
-from hotline.domain.tickets import OPEN_STATUSES, Actor, Role, Status
+from hotline.domain.tickets import (
+    CHANNEL_LABELS,
+    OPEN_STATUSES,
+    TYPE_LABELS,
+    URGENCY_LABELS,
+    Actor,
+    Role,
+    Status,
+)
 from hotline.intel.difficulty import DifficultyModel, RulesBaseline, repeat_counts, went_wrong
 from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services import knowledge_admin
+from hotline.services.intake_flow import unit_names
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -182,9 +191,11 @@ def score_tickets(
     repeats: dict[int, int],
     *,
     reasons: bool = True,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[dict]:
     """Score, level, warning and alert of each ticket; with ``reasons`` the features that
-    pushed it up (a second pass over the model: left out where nobody reads them)."""
+    pushed it up (a second pass over the model: left out where nobody reads them), in the
+    words of ``labels`` (:func:`reason_labels`)."""
     records = [_record(t) | {"repeat_calls": repeats.get(t.id, 0)} for t in tickets]
     scores = model.predict_proba(records)
     return [
@@ -193,7 +204,7 @@ def score_tickets(
             "level": model.level(float(s)),
             "warning": bool(s >= model.threshold_),
             "alert": model.alert(float(s)),
-            "reasons": model.explain(r) if reasons else [],
+            "reasons": model.explain(r, labels=labels) if reasons else [],
         }
         for r, s in zip(records, scores, strict=True)
     ]
@@ -206,7 +217,21 @@ def difficulty_for_ticket(
     model = _difficulty_model(session, models_dir)
     if model is None:
         return {"score": None, "level": "未知", "warning": False, "reasons": ["尚无训练好的模型"]}
-    return score_tickets(model, [ticket], repeat_calls(session, [ticket]))[0]
+    repeats = repeat_calls(session, [ticket])
+    return score_tickets(model, [ticket], repeats, labels=reason_labels(session))[0]
+
+
+def reason_labels(session: Session) -> dict[str, Mapping[str, str]]:
+    """What a difficulty reason calls the codes the model knows: 石门街道 for ``shimen``,
+    投诉 for ``complaint``, 市平台转办 for ``city``."""
+    names = unit_names(session)
+    return {
+        "unit": names,
+        "town": names,
+        "type": TYPE_LABELS,
+        "urgency": URGENCY_LABELS,
+        "channel": CHANNEL_LABELS,
+    }
 
 
 def _scoped(query: Any, viewer: Actor) -> Any:
@@ -226,7 +251,8 @@ def difficult_tickets(
     model = _difficulty_model(session, models_dir)
     if model is None:
         return []
-    scored = score_tickets(model, tickets, repeat_calls(session, tickets))
+    repeats = repeat_calls(session, tickets)
+    scored = score_tickets(model, tickets, repeats, labels=reason_labels(session))
     rows = [
         {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code} | s
         for t, s in zip(tickets, scored, strict=True)

@@ -40,6 +40,7 @@ from hotline.services.assist import (
     ALERT_ROLES,
     cached_model,
     model_path,
+    reason_labels,
     repeat_calls,
     score_tickets,
 )
@@ -166,7 +167,7 @@ def rescore(
     warned = _already_warned(session, [t.id for t in alerting])
     to_warn = [t for t in alerting if t.id not in warned]
     if to_warn:  # the warning says why: a second pass with the reasons
-        explained = score_tickets(model, to_warn, repeats)
+        explained = score_tickets(model, to_warn, repeats, labels=reason_labels(session))
         for ticket, why in zip(to_warn, explained, strict=True):
             found[ticket.id] = why | {"alerted": True}
             _warn(session, ticket, why, now)

@@ -170,7 +170,7 @@ def difficulty(
             "score": round(score, 3),
             "level": model.level(score),
             "warning": bool(score >= model.threshold_),
-            "reasons": model.explain(record),
+            "reasons": model.explain(record, labels=assist.reason_labels(session)),
             "source": "model",
         }
     else:
