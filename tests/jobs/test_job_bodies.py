@@ -83,7 +83,7 @@ def test_topic_recompute_records_topics_and_alerts_a_burst_once(
     now = datetime(2026, 11, 27, 9, 30)
     (out,) = jobs.run_due(sessions, now, "a", jobs=[jobs.JOBS["topic_recompute"]])
     assert out.status == jobs.DONE and out.detail["topics"] == 0
-    burst = {"label": "噪音·施工·夜间", "size": 12, "places": ["景泰街道"], "burst": True}
+    burst = {"label": "噪音·施工·夜间", "size": 12, "places": ["jingtai"], "burst": True}
     with sessions() as session:
         assert jobs.schedule.notify_bursts(session, [burst], now) == 1
         assert jobs.schedule.notify_bursts(session, [burst], now + timedelta(hours=1)) == 0

@@ -20,6 +20,7 @@ from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services import analysis, supervision, training
 from hotline.services import assist_queue as assist_queue_service
+from hotline.services.intake_flow import unit_names
 from hotline.services.supervision import Sender
 from hotline.store.models import JobRun, Notification
 
@@ -121,12 +122,13 @@ def notify_bursts(session: Session, bursts: list[dict[str, Any]], now: datetime)
         )
     )
     seen = {message.split("（", 1)[0] for message in recent}
+    names = unit_names(session)  # a town's code → 嘉禾街道
     made = 0
     for topic in bursts:
         head = f"热点话题突增：{topic['label']}"[:200]
         if head in seen:
             continue
-        places = "、".join(topic["places"][:3]) or "多地"
+        places = "、".join(names.get(code, code) for code in topic["places"][:3]) or "多地"
         message = f"{head}（近{TOPIC_DAYS}天 {topic['size']} 件，{places}）"[:500]
         session.add(
             Notification(
