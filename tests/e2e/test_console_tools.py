@@ -167,3 +167,23 @@ def test_intake_assistance_fills_the_form_and_closes_a_consultation(
     assert page.locator("#f-answer").input_value() == ""
     assert _find(server, number)["status"] == "closed"
     assert not op.errors, op.errors
+
+
+def test_a_supervisor_opens_hot_topics_from_the_menu_and_follows_a_ticket(
+    open_console: Any,
+) -> None:
+    sup = open_console("sup")
+    sup.page.get_by_role("link", name="热点分析").click()
+    expect(sup.page.locator("h1")).to_have_text("热点分析")
+    topics = sup.page.locator("#topics tbody tr")
+    expect(topics.first).to_be_visible()  # the seeded month has alike tickets
+    expect(sup.page.locator("#windows .chip-on")).to_have_text("近30天")
+    sup.shot("analysis")
+    link = topics.first.locator("a.ticket-no").first
+    number = link.inner_text()
+    link.click()
+    expect(sup.page.locator("h1")).to_contain_text(number)
+    sup.page.go_back()
+    sup.page.locator("#windows a", has_text="近7天").click()
+    expect(sup.page.locator("#windows .chip-on")).to_have_text("近7天")
+    assert not sup.errors, sup.errors

@@ -33,6 +33,12 @@ PAGES: list[Page] = [
         frozenset({R.SUPERVISOR, R.DISPATCHER, R.LEADER, R.ADMIN}),
     ),
     Page(
+        "analysis",
+        "热点分析",
+        "/analysis",
+        frozenset({R.SUPERVISOR, R.DISPATCHER, R.LEADER, R.ADMIN, R.UNIT}),  # a unit: its own
+    ),
+    Page(
         "assessment",
         "考核",
         "/assessment",

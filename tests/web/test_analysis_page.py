@@ -1,0 +1,86 @@
+"""热点分析: the window's hot topics and burst alerts in the console, scoped like the API."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from sqlalchemy.orm import Session, object_session
+
+from hotline.domain.tickets import Actor, Role
+from hotline.services import analysis
+from tests.web.test_pages import XSS
+
+NOISE = "广园中路88号工地夜间施工打桩噪音扰民，凌晨两点还在打桩"
+WATER = "凤和村自来水停水两天，没有恢复供水，做饭洗澡都没有水"
+SOCIAL = "灵活就业人员养老保险怎么缴费，在哪里办理，需要什么材料"
+
+
+def _ticket(make_ticket: Any, unit: str, text: str, n: int, **body: Any) -> Any:
+    """One caller's report (its own phone: a topic counts people, not calls)."""
+    address = {"jingtai": "白云区景泰街道广园中路88号", "renhe": "白云区人和镇凤和村"}[unit]
+    phone = f"139{unit == 'renhe':d}00{n:06d}"
+    ticket = make_ticket(unit=unit, content=text, caller_phone=phone, address=address, **body)
+    ticket.town = unit  # where it happens, as intake's place finder records it with a model
+    object_session(ticket).commit()
+    return ticket
+
+
+def _topics_of(html: str) -> str:
+    return html.split('id="topics"', 1)[1]
+
+
+def test_a_supervisor_sees_the_windows_topics_named_and_linked(
+    browser: Any, make_ticket: Any, session: Session
+) -> None:
+    made = [_ticket(make_ticket, "jingtai", NOISE + f"，第{n}次", n) for n in range(5)]
+    made += [_ticket(make_ticket, "renhe", WATER + f"，{n}号楼", n) for n in range(4)]
+    made.append(make_ticket(content=SOCIAL, caller_phone="13700000000"))
+    ids = {t.number: t.id for t in made}
+    page = browser("sup").get("/analysis")
+    assert page.status_code == 200
+    assert 'href="/analysis"' in page.text and "热点分析" in page.text  # in the navigation
+    supervisor = Actor("sup", Role.SUPERVISOR)
+    expected = analysis.hot_topics(session, viewer=supervisor, days=30, top=15)
+    assert expected, "ten tickets of two matters make at least one topic"
+    topics = _topics_of(page.text)
+    rows = topics.split("<tr>")[2:]  # after the header row
+    assert len(rows) == len(expected)
+    assert any(topic["places"] for topic in expected)  # the towns found in the addresses
+    for row, topic in zip(rows, expected, strict=True):
+        assert f"<b>{escape(topic['label'])}</b>" in row
+        assert re.findall(r'<td class="num">(\d+)</td>', row)[1] == str(topic["size"])
+        linked = [int(i) for i in re.findall(r'href="/tickets/(\d+)"', row)]
+        assert linked == [ids[n] for n in topic["ids"][:3]]
+        assert not any(code in row for code in ("jingtai", "renhe"))  # towns by name
+        for code in topic["places"]:
+            assert {"jingtai": "景泰街道", "renhe": "人和镇"}[code] in row
+
+
+def test_a_unit_sees_only_topics_of_its_own_tickets(browser: Any, make_ticket: Any) -> None:
+    for n in range(5):
+        _ticket(make_ticket, "jingtai", NOISE + f"，第{n}次", n)
+    for n in range(5):
+        _ticket(make_ticket, "renhe", WATER + f"，{n}号楼", n)
+    own = _topics_of(browser("jingtai").get("/analysis").text)
+    assert "施工" in own and "停水" not in own and "人和镇" not in own
+
+
+def test_an_unknown_window_falls_back_to_thirty_days(browser: Any) -> None:
+    page = browser("sup").get("/analysis?days=45")
+    assert page.status_code == 200
+    assert re.search(r'class="chip chip-on" href="\?days=30"', page.text)
+    assert "暂无热点话题" in page.text and "暂无突发预警" in page.text  # no tickets at all
+
+
+def test_ticket_text_is_shown_inert(browser: Any, make_ticket: Any) -> None:
+    for n in range(4):
+        _ticket(make_ticket, "jingtai", NOISE + XSS + f"{n}", n)
+    page = browser("sup").get("/analysis")
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;" in page.text
+
+
+def test_an_operator_may_not_open_it(browser: Any) -> None:
+    assert browser("op").get("/analysis").status_code == 403
