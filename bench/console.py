@@ -146,8 +146,14 @@ def pages(ticket_id: int) -> dict[str, list[str]]:
             "/dispatch?tab=callbacks&page=3",
             f"/tickets/{ticket_id}",
         ],
-        "jingtai": ["/inbox", "/inbox?tab=handling", f"/tickets/{ticket_id}"],
-        "sup": ["/supervise", "/supervise?level=red&page=2", "/assessment"],
+        "jingtai": ["/inbox", "/inbox?tab=handling", f"/tickets/{ticket_id}", "/analysis"],
+        "sup": [
+            "/supervise",
+            "/supervise?level=red&page=2",
+            "/assessment",
+            "/analysis",
+            "/analysis?days=90",
+        ],
         "root": [
             "/tickets",
             "/tickets?q=下水道",

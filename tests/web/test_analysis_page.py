@@ -84,3 +84,29 @@ def test_ticket_text_is_shown_inert(browser: Any, make_ticket: Any) -> None:
 
 def test_an_operator_may_not_open_it(browser: Any) -> None:
     assert browser("op").get("/analysis").status_code == 403
+
+
+def test_the_findings_are_kept_five_minutes_per_window_and_scope(
+    browser: Any, make_ticket: Any, monkeypatch: Any
+) -> None:
+    from hotline.web.views import hot
+
+    calls: list[int] = []
+    real = hot.analysis.hot_topics
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["days"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hot.analysis, "hot_topics", counting)
+    sup = browser("sup")
+    assert "分析于" in sup.get("/analysis").text
+    sup.get("/analysis")
+    browser("disp").get("/analysis")  # staff share one view of the district
+    sup.get("/analysis?days=7")
+    browser("jingtai").get("/analysis")  # a unit's own view
+    assert calls == [30, 7, 30]
+    clock = hot.time.monotonic() + hot.FRESH_SECONDS + 1
+    monkeypatch.setattr(hot.time, "monotonic", lambda: clock)
+    sup.get("/analysis")
+    assert calls == [30, 7, 30, 30]

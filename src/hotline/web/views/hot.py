@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
+from hotline.domain.tickets import Actor, Role
 from hotline.services import analysis
 from hotline.services.intake_flow import unit_names
 from hotline.services.tickets import now_local
@@ -35,9 +40,7 @@ def hot_page(
 ) -> Response:
     allow(user, "analysis")
     days = days if days in WINDOWS else DEFAULT_DAYS
-    now = now_local()
-    topics = analysis.hot_topics(session, viewer=user.actor, days=days, top=TOPICS_SHOWN, until=now)
-    alerts = analysis.burst_alerts(session, viewer=user.actor, days=days, until=now)
+    found_at, topics, alerts = _found(session, user.actor, days)
     return render(
         request,
         "analysis.html",
@@ -50,8 +53,40 @@ def hot_page(
             "ticket_ids": _ticket_ids(session, [*topics, *alerts]),
             "names": unit_names(session),
             "shown": TICKETS_SHOWN,
+            "found_at": found_at,
+            "fresh_minutes": int(FRESH_SECONDS // 60),
         },
     )
+
+
+#: How long a worker shows the same findings: topics move over days, and 90 days of a
+#: district take ~0.6 s to cluster (bench/console.py), too long for every page view.
+FRESH_SECONDS = 300.0
+#: Per connection pool (weakly: a database closed is forgotten), then scope and window.
+_found_cache: weakref.WeakKeyDictionary[Any, dict[tuple[str | None, int], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_found_lock = threading.Lock()
+
+
+def _found(
+    session: Session, viewer: Actor, days: int
+) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
+    """(when found, hot topics, burst alerts) of the window ending now, kept
+    :data:`FRESH_SECONDS` per database, scope (a unit sees its own) and window."""
+    bind = session.get_bind()
+    pool = getattr(bind, "pool", bind)
+    key = (viewer.unit if viewer.role == Role.UNIT else None, days)
+    with _found_lock:
+        hit = _found_cache.get(pool, {}).get(key)
+        if hit is not None and time.monotonic() - hit[0] < FRESH_SECONDS:
+            return hit[1], hit[2], hit[3]
+    now = now_local()
+    topics = analysis.hot_topics(session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now)
+    alerts = analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
+    with _found_lock:
+        _found_cache.setdefault(pool, {})[key] = (time.monotonic(), now, topics, alerts)
+    return now, topics, alerts
 
 
 def _ticket_ids(session: Session, found: list[dict[str, Any]]) -> dict[str, int]:
