@@ -194,6 +194,7 @@ CONSOLE: list[tuple[str, str]] = [
     ("/tickets/{ticket_id}", "A  A    A   A    A    A   N       L"),
     ("/supervise", "F  A    A   A    A    F   F       L"),
     ("/analysis", "F  A    A   A    A    A   A       L"),
+    ("/analysis.xlsx", "F  A    A   A    A    A   A       L"),
     ("/dispatch/merges", "F  A    F   F    A    F   F       L"),
     ("/assessment", "F  F    A   A    A    A   A       L"),
     ("/assessment/units/{unit}", "F  F    A   A    A    A   F       L"),

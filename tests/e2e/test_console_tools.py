@@ -170,7 +170,7 @@ def test_intake_assistance_fills_the_form_and_closes_a_consultation(
 
 
 def test_a_supervisor_opens_hot_topics_from_the_menu_and_follows_a_ticket(
-    open_console: Any,
+    open_console: Any, tmp_path: Any
 ) -> None:
     sup = open_console("sup")
     sup.page.get_by_role("link", name="热点分析").click()
@@ -186,4 +186,11 @@ def test_a_supervisor_opens_hot_topics_from_the_menu_and_follows_a_ticket(
     sup.page.go_back()
     sup.page.locator("#windows a", has_text="近7天").click()
     expect(sup.page.locator("#windows .chip-on")).to_have_text("近7天")
+    with sup.page.expect_download() as download:
+        sup.page.click("#export-link")
+    assert download.value.suggested_filename.startswith("hot-topics-7d-")
+    saved = tmp_path / "hot.xlsx"
+    download.value.save_as(saved)
+    book = load_workbook(saved)
+    assert book.sheetnames == ["热点话题", "突发预警"]
     assert not sup.errors, sup.errors

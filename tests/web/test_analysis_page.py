@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html import escape
 from typing import Any
 
+from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from hotline.domain.tickets import Actor, Role
 from hotline.services import analysis
+from hotline.store.models import AuditEntry
 from tests.web.test_pages import XSS
 
 NOISE = "广园中路88号工地夜间施工打桩噪音扰民，凌晨两点还在打桩"
@@ -110,3 +114,44 @@ def test_the_findings_are_kept_five_minutes_per_window_and_scope(
     monkeypatch.setattr(hot.time, "monotonic", lambda: clock)
     sup.get("/analysis")
     assert calls == [30, 7, 30, 30]
+
+
+def test_the_excel_export_lists_every_ticket_behind_a_topic_and_is_audited(
+    browser: Any, make_ticket: Any, session: Session
+) -> None:
+    made = [_ticket(make_ticket, "jingtai", NOISE + f"，第{n}次", n) for n in range(5)]
+    made += [
+        _ticket(make_ticket, "renhe", "=HYPERLINK(1)" + WATER + f"，{n}号楼", n) for n in range(4)
+    ]
+    response = browser("sup").get("/analysis.xlsx?days=7")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith(
+        'attachment; filename="hot-topics-7d-'
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["热点话题", "突发预警"]
+    rows = list(book["热点话题"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("排名", "话题", "关键词", "件数")
+    listed = [n for row in rows[1:] for n in (row[-1] or "").split("、") if n]
+    supervisor = Actor("sup", Role.SUPERVISOR)
+    expected = analysis.hot_topics(session, viewer=supervisor, days=7, top=15)
+    assert listed == [n for t in expected for n in t["ids"]]  # all of them, not the first 3
+    assert set(listed) <= {t.number for t in made}
+    cells = [c for row in rows[1:] for c in row if isinstance(c, str)]
+    assert not any(c.startswith("=") for c in cells)  # formula injection neutralised
+    assert any(c.startswith("'=HYPERLINK") for c in cells)  # the text kept, inert
+    assert not any(c in ("jingtai", "renhe") for row in rows[1:] for c in row[7].split("、"))
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "export_hot_topics")
+    ).one()
+    assert entry.username == "sup" and entry.detail["days"] == 7
+
+
+def test_a_units_export_holds_only_its_own_tickets(browser: Any, make_ticket: Any) -> None:
+    own = {_ticket(make_ticket, "jingtai", NOISE + f"，第{n}次", n).number for n in range(5)}
+    for n in range(5):
+        _ticket(make_ticket, "renhe", WATER + f"，{n}号楼", n)
+    book = load_workbook(io.BytesIO(browser("jingtai").get("/analysis.xlsx").content))
+    listed = {n for row in book["热点话题"].iter_rows(min_row=2, values_only=True)
+              for n in (row[-1] or "").split("、") if n}  # fmt: skip
+    assert listed and listed <= own

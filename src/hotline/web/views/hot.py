@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
 from hotline.domain.tickets import Actor, Role
-from hotline.services import analysis
+from hotline.services import analysis, exports
 from hotline.services.intake_flow import unit_names
 from hotline.services.tickets import now_local
 from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
+from hotline.web.views.assessment import XLSX
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 #: The windows offered, in days; another ``days`` falls back to the default.
@@ -55,6 +56,30 @@ def hot_page(
             "shown": TICKETS_SHOWN,
             "found_at": found_at,
             "fresh_minutes": int(FRESH_SECONDS // 60),
+        },
+    )
+
+
+@router.get("/analysis.xlsx")
+def hot_export(
+    session: SessionDep,
+    user: ConsoleUser,
+    days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_DAYS,
+) -> Response:
+    """导出 Excel: what the page shows, with every ticket number behind each finding."""
+    allow(user, "analysis")
+    days = days if days in WINDOWS else DEFAULT_DAYS
+    found_at, topics, alerts = _found(session, user.actor, days)
+    content, filename = exports.export_hot_topics_xlsx(
+        session=session, viewer=user.actor, days=days, topics=topics, alerts=alerts
+    )
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
         },
     )
 
