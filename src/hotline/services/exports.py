@@ -16,6 +16,8 @@ from hotline.services.intake_flow import unit_names
 from hotline.services.tickets import now_local
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What an xlsx download is sent as.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 TICKET_COLUMNS: list[tuple[str, str, int]] = [
     ("number", "工单编号", 20),
@@ -65,16 +67,9 @@ def export_tickets_xlsx(
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = "工单"
-    sheet.append([label for _key, label, _width in TICKET_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1677FF")
-        cell.alignment = Alignment(horizontal="center")
+    _header(sheet, [(label, width) for _key, label, width in TICKET_COLUMNS])
     for ticket in q.iter_tickets(session=session, viewer=viewer, filters=filters):
         sheet.append(_row(q.ticket_public(ticket, now=now, unit_names=names)))
-    for index, (_key, _label, width) in enumerate(TICKET_COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     audit.record(
@@ -149,6 +144,7 @@ def export_hot_topics_xlsx(
 
 
 def _header(sheet: Any, columns: list[tuple[str, int]]) -> None:
+    """The first row of every export: bold white on blue, set widths, frozen."""
     sheet.append([label for label, _width in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")

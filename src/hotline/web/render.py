@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 
 from hotline.api.errors import error_body, status_for
 from hotline.domain.errors import DomainError
+from hotline.services.exports import XLSX
 from hotline.web import format as fmt
 from hotline.web.auth import (
     CsrfRefused,
@@ -58,6 +59,19 @@ ENV = _environment()
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def xlsx_download(content: bytes, filename: str) -> Response:
+    """A workbook the browser saves as ``filename`` (never cached, never sniffed)."""
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def render(

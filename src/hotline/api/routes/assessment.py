@@ -17,12 +17,12 @@ from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
 from hotline.services import assessment, audit, report, supervision
+from hotline.services.exports import XLSX
 from hotline.services.tickets import now_local
 
 router = APIRouter(tags=["assessment"])
 
 _STAFF = (Role.SUPERVISOR, Role.ADMIN)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _own_unit(actor: Actor) -> str | None:

@@ -164,7 +164,7 @@ def export_tickets(
     data, filename = exports.export_tickets_xlsx(session=session, viewer=actor, filters=filters)
     return StreamingResponse(
         iter([data]),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=exports.XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -31,10 +31,9 @@ from hotline.web import assessment_view as av
 from hotline.web.auth import ConsoleUser, Viewer, require
 from hotline.web.nav import allow
 from hotline.web.queues import PageOf
-from hotline.web.render import ConsoleRoute, error_response, render
+from hotline.web.render import ConsoleRoute, error_response, render, xlsx_download
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Who may download the whole report (all units): not a handling unit.
 REPORT_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 Month = Annotated[str, Query(max_length=10)]
@@ -225,12 +224,4 @@ def report_download(
         action="assessment_report",
         detail={"month": key, "via": "console"},
     )
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="assessment-{key}.xlsx"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return xlsx_download(content, f"assessment-{key}.xlsx")

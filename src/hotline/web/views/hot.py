@@ -21,8 +21,7 @@ from hotline.services.tickets import now_local
 from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
-from hotline.web.render import ConsoleRoute, render
-from hotline.web.views.assessment import XLSX
+from hotline.web.render import ConsoleRoute, render, xlsx_download
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 #: The windows offered, in days; another ``days`` falls back to the default.
@@ -40,7 +39,7 @@ def hot_page(
     days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_DAYS,
 ) -> Response:
     allow(user, "analysis")
-    days = days if days in WINDOWS else DEFAULT_DAYS
+    days = _window_of(days)
     found_at, topics, alerts = _found(session, user.actor, days)
     return render(
         request,
@@ -68,20 +67,17 @@ def hot_export(
 ) -> Response:
     """导出 Excel: what the page shows, with every ticket number behind each finding."""
     allow(user, "analysis")
-    days = days if days in WINDOWS else DEFAULT_DAYS
-    found_at, topics, alerts = _found(session, user.actor, days)
+    days = _window_of(days)
+    _found_at, topics, alerts = _found(session, user.actor, days)
     content, filename = exports.export_hot_topics_xlsx(
         session=session, viewer=user.actor, days=days, topics=topics, alerts=alerts
     )
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return xlsx_download(content, filename)
+
+
+def _window_of(days: int) -> int:
+    """The window asked for, or the default when it is not one the page offers."""
+    return days if days in WINDOWS else DEFAULT_DAYS
 
 
 #: How long a worker shows the same findings: topics move over days, and 90 days of a
