@@ -12,7 +12,7 @@ Planted bursts: both the topic rule (:func:`hot_topics`) and the alerts of
 :func:`burst_alerts` (same-event groups and topics) are scored.
 
 Difficult tickets: a demo district of each size is built in a scratch SQLite file and
-:func:`hotline.services.assist.train_difficulty` trains on all but its last 61 days and
+:func:`hotline.services.assist.difficulty.train_difficulty` trains on all but its last 61 days and
 scores the model and the rules-only baseline on those days, in the same run.
 """
 
@@ -114,9 +114,10 @@ def bursts(n_trials: int, size: int = 30) -> None:
 
 def difficulty(sizes: list[int], seeds: list[int]) -> None:
     """Model vs rules on the held-out last 61 days of demo districts (same run, same split)."""
-    from hotline.services import assist, rules
-    from hotline.services.demo_loader import build_demo
-    from hotline.services.directory import seed_directory
+    from hotline.demo.loader import build_demo
+    from hotline.services.admin import rules
+    from hotline.services.admin.directory import seed_directory
+    from hotline.services.assist import difficulty as assist
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 

@@ -27,7 +27,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket, TicketEvent
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -186,9 +186,10 @@ def run(kind: str, n_tickets: int, runs: int) -> dict[str, float]:
 
     from hotline.api.app import create_app
     from hotline.config import Settings
-    from hotline.services import rules, stats
-    from hotline.services.directory import seed_directory
-    from hotline.services.users import create_user
+    from hotline.services.admin import rules
+    from hotline.services.admin.directory import seed_directory
+    from hotline.services.admin.users import create_user
+    from hotline.services.analysis import dashboard as stats
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 

@@ -28,10 +28,10 @@ from sqlalchemy import Engine, create_engine, insert, text
 
 from hotline.domain.assessment import Period
 from hotline.domain.scoring import ScoringScheme, score_units
-from hotline.services import rules
-from hotline.services.assessment import month_assessment, unit_directory
-from hotline.services.directory import baiyun_units, seed_directory
-from hotline.services.projection import ended_at
+from hotline.services.admin import rules
+from hotline.services.admin.directory import baiyun_units, seed_directory
+from hotline.services.assessment.monthly import month_assessment, unit_directory
+from hotline.services.tickets.projection import ended_at
 from hotline.store.db import make_engine, session_factory
 from hotline.store.migrate import upgrade
 from hotline.store.models import DispatchRecordRow

@@ -86,8 +86,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    from hotline.services import rules
-    from hotline.services.directory import seed_directory
+    from hotline.services.admin import rules
+    from hotline.services.admin.directory import seed_directory
     from hotline.store.migrate import upgrade
 
     engine = make_engine(settings.sqlalchemy_url)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hotline.services.users import create_user
+from hotline.services.admin.users import create_user
 
 PASSWORD = "secret-pass-1"
 #: The console's people for the web and browser tests: username → (role, unit).

@@ -28,11 +28,11 @@ NOW = datetime(2026, 11, 27, 9, 0)
 
 
 def build_report(folder: Path, n_tickets: int) -> Path:
-    from hotline.services import rules
-    from hotline.services.assessment import month_assessment, parse_period
-    from hotline.services.demo_loader import build_demo
-    from hotline.services.directory import seed_directory
-    from hotline.services.report import write_month_report
+    from hotline.services.admin import rules
+    from hotline.services.assessment.monthly import month_assessment, parse_period
+    from hotline.demo.loader import build_demo
+    from hotline.services.admin.directory import seed_directory
+    from hotline.services.assessment.report import write_month_report
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 

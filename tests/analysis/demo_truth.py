@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.demo import generate_district
+from hotline.demo.loader import build_demo
 from hotline.demo.records import DemoTicket
-from hotline.services.demo_loader import build_demo
 from hotline.store.models import Ticket
 
 N_TICKETS, SEED = 1500, 11

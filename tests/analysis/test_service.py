@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hotline.demo import BURSTS
 from hotline.domain.tickets import Actor, Role
-from hotline.services import analysis
+from hotline.services.analysis import topics as analysis
 from hotline.store.models import Ticket
 from tests.analysis import demo_truth as truth
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from hotline import heap
+from hotline.api import gc_freeze as heap
 from hotline.api.app import create_app, prepare_for_serving
 from hotline.config import Settings
 

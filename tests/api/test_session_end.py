@@ -182,7 +182,7 @@ def test_reading_the_user_of_a_token_sends_no_rollback_to_postgresql(
     """The user cache misses several times a second under load (entries live seconds):
     the read must not end with a ROLLBACK, which makes psycopg forget the connection's
     prepared statements."""
-    from hotline.services.users import forget_cached_users
+    from hotline.services.admin.users import forget_cached_users
 
     engine = client.app.state.engine  # type: ignore[attr-defined]
     if engine.dialect.name != "postgresql":

@@ -16,9 +16,9 @@ DEMO_SEED = 5
 @functools.cache
 def demo_sqlite_file() -> Path:
     """A migrated SQLite database holding the demo district (built once per run)."""
-    from hotline.services import rules
-    from hotline.services.demo_loader import build_demo
-    from hotline.services.directory import seed_directory
+    from hotline.demo.loader import build_demo
+    from hotline.services.admin import rules
+    from hotline.services.admin.directory import seed_directory
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 
@@ -52,9 +52,9 @@ def demo_postgres_template() -> str:
     """
     from sqlalchemy import create_engine, text
 
-    from hotline.services import rules
-    from hotline.services.demo_loader import build_demo
-    from hotline.services.directory import seed_directory
+    from hotline.demo.loader import build_demo
+    from hotline.services.admin import rules
+    from hotline.services.admin.directory import seed_directory
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
     from tests.conftest import PG_ADMIN_URL

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from hotline.api.routes.assessment import router
-from hotline.services.demo_loader import DEMO_PASSWORD
+from hotline.demo.loader import DEMO_PASSWORD
 from tests.api.conftest import client  # noqa: F401
 
 API = "/api/v1"

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from hotline.domain.assessment import Period
-from hotline.services.assessment import month_assessment
-from hotline.services.report import result_to_dict, safe_text, write_month_report
+from hotline.services.assessment.monthly import month_assessment
+from hotline.services.assessment.report import result_to_dict, safe_text, write_month_report
 
 OCT = Period.month(2026, 10)
 NOW = datetime(2026, 11, 27, 9, 0)

@@ -9,7 +9,7 @@ from hotline.domain.assessment import Period
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
-from hotline.services import assessment
+from hotline.services.assessment import monthly as assessment
 
 OCT = Period.month(2026, 10)
 NOW = datetime(2026, 11, 27, 9, 0)

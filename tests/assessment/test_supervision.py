@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services import supervision
+from hotline.services.assessment import supervision
 from hotline.store.models import Notification, Ticket
 
 NOW = datetime(2026, 11, 27, 9, 0)

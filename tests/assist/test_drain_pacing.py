@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from hotline.config import Settings, get_settings
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services import assist_queue
+from hotline.services.assist import reassessment as assist_queue
 from hotline.services.jobs import schedule
-from hotline.services.tickets import intake
+from hotline.services.tickets.lifecycle import intake
 from hotline.store.models import AssistTask
 
 NOW = datetime(2026, 6, 1, 10, 0)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services import assist, knowledge_admin
+from hotline.services.assist import difficulty as assist
+from hotline.services.assist import knowledge as knowledge_admin
 from hotline.store.models import AuditEntry, KnowledgeArticle
 from tests.api.conftest import client, people
 from tests.factories import login

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.assist import repeat_calls
-from hotline.services.tickets import record_intake
+from hotline.services.assist.difficulty import repeat_calls
+from hotline.services.tickets.lifecycle import record_intake
 
 OPERATOR = Actor("op", Role.OPERATOR)
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from hotline.api.app import create_app
 from hotline.api.routes.assist import router
 from hotline.config import Settings
+from hotline.demo.loader import build_demo
 from hotline.domain.tickets import Actor, Role
-from hotline.services import assist
-from hotline.services.demo_loader import build_demo
+from hotline.services.assist import difficulty as assist
 from hotline.store.models import Ticket
 from tests.factories import login, make_user
 

@@ -23,8 +23,10 @@ from hotline.domain.tickets import Actor, Role
 from hotline.intel.difficulty import DifficultyModel
 from hotline.intel.intake_assist import IntakeAssistant
 from hotline.schemas import TicketCreate
-from hotline.services import assist, assist_queue, supervision
-from hotline.services.tickets import act, intake
+from hotline.services.assessment import supervision
+from hotline.services.assist import difficulty as assist
+from hotline.services.assist import reassessment as assist_queue
+from hotline.services.tickets.lifecycle import act, intake
 from hotline.store.models import AssistTask, Notification, Ticket
 
 OPERATOR = Actor("op1", Role.OPERATOR)
@@ -167,7 +169,7 @@ def test_a_scoring_failure_is_logged_and_leaves_the_queue_empty(
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
-    with caplog.at_level(logging.ERROR, logger="hotline.services.assist_queue"):
+    with caplog.at_level(logging.ERROR, logger="hotline.services.assist.reassessment"):
         done = drain(session)
     assert done["tasks"] == 2 and done["failed"] == 1
     assert assist_queue.queued(session) == 0  # a broken model never clogs the queue
@@ -214,7 +216,7 @@ def test_an_action_that_changes_nothing_scored_queues_nothing(
 def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> None:
     """``assist._record`` (what the model scores) reads no attribute of the ticket outside
     ``REASSESSED_BY``: change every other column and the record stays the same."""
-    from hotline.services.tickets import REASSESSED_BY
+    from hotline.services.tickets.lifecycle import REASSESSED_BY
 
     ticket = Ticket(
         content=CALM, type="complaint", urgency="normal", channel="phone", town="jingtai",
@@ -271,7 +273,7 @@ def test_a_model_file_of_another_version_is_skipped_not_fatal(
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
     assist._models.clear()
-    with caplog.at_level(logging.WARNING, logger="hotline.services.assist"):
+    with caplog.at_level(logging.WARNING, logger="hotline.services.assist.difficulty"):
         ticket = _intake(session, ANGRY)
         drain(session)
         act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from hotline.cli import main
 from hotline.demo import generate_district
 from hotline.demo.bursts import BURSTS, in_period
+from hotline.demo.loader import demo_end
 from hotline.domain.errors import DomainError
-from hotline.services.demo_loader import demo_end
 
 LATER_END = datetime(2027, 9, 15, 17, 0)
 LATER_START = date(2026, 9, 15)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import Suggestion, act, intake, now_local
+from hotline.services.tickets.lifecycle import Suggestion, act, intake, now_local
 
 OPERATOR = lc.Actor("op", lc.Role.OPERATOR)
 DISPATCHER = lc.Actor("disp", lc.Role.DISPATCHER)
@@ -196,7 +196,7 @@ def train_assistants(session: Session, models_dir: Path) -> None:
     history, so the difficulty model is fitted here on every ticket with a known outcome.
     """
     from hotline.intel.difficulty import DifficultyModel
-    from hotline.services import assist
+    from hotline.services.assist import difficulty as assist
 
     assist.train_intake(session, models_dir=models_dir)
     records, labels = assist.history(session)

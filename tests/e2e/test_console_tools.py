@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
 from tests.e2e.conftest import Server
 from tests.e2e.test_console import _find, _marker, expect
 

@@ -14,7 +14,7 @@ from hotline.api.app import create_app
 from hotline.config import Settings
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import record_intake
+from hotline.services.tickets.lifecycle import record_intake
 from hotline.store.db import session_factory
 from hotline.store.models import Ticket
 from tests.factories import intake_body, make_user

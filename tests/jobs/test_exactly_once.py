@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.domain.errors import DomainError
 from hotline.services import jobs
+from hotline.services.assessment.supervision import LogSender
 from hotline.services.jobs import DONE, FAILED, RUNNING, Job, JobContext
-from hotline.services.supervision import LogSender
 from hotline.store.models import JobRun
 from tests.jobs._race import claim_in_process
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.services import jobs
-from hotline.services.supervision import LogSender
+from hotline.services.assessment.supervision import LogSender
 from hotline.store.models import Notification
 from tests.jobs.conftest import dispatched
 
@@ -107,8 +107,8 @@ def test_the_assist_queue_job_drains_what_intakes_and_actions_queued(
 ) -> None:
     from hotline.domain.tickets import Actor, Role
     from hotline.schemas import TicketCreate
-    from hotline.services import assist_queue
-    from hotline.services.tickets import act, intake
+    from hotline.services.assist import reassessment as assist_queue
+    from hotline.services.tickets.lifecycle import act, intake
 
     with sessions() as session:
         ticket, _ = intake(

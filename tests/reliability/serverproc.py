@@ -77,7 +77,7 @@ def login(base: str, username: str) -> str:
 @contextmanager
 def database(db_url: str) -> Iterator[Session]:
     """A session on the test's database, from this process (engine disposed after)."""
-    from hotline.services import rules
+    from hotline.services.admin import rules
     from hotline.store.db import make_engine, session_factory
 
     engine = make_engine(db_url)
@@ -92,8 +92,8 @@ def database(db_url: str) -> Iterator[Session]:
 
 def prepare(db_url: str, users: dict[str, tuple[str, str | None]]) -> None:
     """Migrate, load the directory and create ``users`` (name → (role, unit))."""
-    from hotline.services.directory import seed_directory
-    from hotline.services.users import create_user
+    from hotline.services.admin.directory import seed_directory
+    from hotline.services.admin.users import create_user
     from hotline.store.db import make_engine
     from hotline.store.migrate import upgrade
 
@@ -108,8 +108,8 @@ def prepare(db_url: str, users: dict[str, tuple[str, str | None]]) -> None:
 
 def check_histories(session: Session, ticket_ids: list[int]) -> dict[int, list[str]]:
     """Assert each ticket's projection equals its replay; return ticket → actions in order."""
-    from hotline.services import projection
-    from hotline.services.tickets import events_of, rebuild_state
+    from hotline.services.tickets import projection
+    from hotline.services.tickets.lifecycle import events_of, rebuild_state
     from hotline.store.models import Ticket
 
     actions: dict[int, list[str]] = {}

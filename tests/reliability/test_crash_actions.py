@@ -37,7 +37,7 @@ def _dispatched_tickets(db_url: str) -> list[int]:
     """N tickets taken by `op` and dispatched to 景泰街道 by `disp` (through the services)."""
     from hotline.domain import tickets as lc
     from hotline.schemas import TicketCreate
-    from hotline.services.tickets import act, intake
+    from hotline.services.tickets.lifecycle import act, intake
 
     op, disp = lc.Actor("op", lc.Role.OPERATOR), lc.Actor("disp", lc.Role.DISPATCHER)
     ids = []

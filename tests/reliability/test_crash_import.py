@@ -1,6 +1,6 @@
 """An import killed mid-write leaves nothing behind; running it again imports it once.
 
-``hotline import tickets`` promises all rows or none (services/imports.py): every
+``hotline import tickets`` promises all rows or none (services/tickets/imports.py): every
 row is checked, then all are written in one transaction. The test waits until the
 import is *inside* that write transaction (it holds SQLite's write lock, or a row
 lock on ``tickets`` in PostgreSQL), kills it with SIGKILL, and checks that none of

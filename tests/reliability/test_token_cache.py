@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hotline.api.app import create_app
 from hotline.config import Settings
-from hotline.services import users
+from hotline.services.admin import users
 from hotline.store.models import User
 from tests.factories import login, make_user
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.backup import backup, restore
-from hotline.services.tickets import intake
+from hotline.services.admin.backup import backup, restore
+from hotline.services.tickets.lifecycle import intake
 from hotline.store.db import session_factory
 from hotline.store.models import Ticket
 

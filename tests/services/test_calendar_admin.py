@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from hotline.domain.limits import LimitRules, deadlines_at_dispatch
-from hotline.services import rules
-from hotline.services.calendar_admin import remove_day, set_day, year_status
+from hotline.services.admin import rules
+from hotline.services.admin.calendar import remove_day, set_day, year_status
 
 
 def _reply_due(session: Session, at: datetime) -> datetime:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.services.demo_loader import build_demo
-from hotline.services.projection import load_state
-from hotline.services.tickets import rebuild_state
+from hotline.demo.loader import build_demo
+from hotline.services.tickets.lifecycle import rebuild_state
+from hotline.services.tickets.projection import load_state
 from hotline.store.models import DispatchRecordRow, Ticket, User
 
 

@@ -25,10 +25,11 @@ from hotline.domain.assessment import DispatchRecord, dispatch_records
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role, Status
 from hotline.schemas import TicketCreate
-from hotline.services import projection, rules
-from hotline.services.calendar_admin import set_day
-from hotline.services.directory import list_units
-from hotline.services.tickets import (
+from hotline.services.admin import rules
+from hotline.services.admin.calendar import set_day
+from hotline.services.admin.directory import list_units
+from hotline.services.tickets import projection
+from hotline.services.tickets.lifecycle import (
     Suggestion,
     act,
     domain_events,

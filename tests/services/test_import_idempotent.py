@@ -18,8 +18,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
-from hotline.services import imports
-from hotline.services.imports import (
+from hotline.services.tickets import imports
+from hotline.services.tickets.imports import (
     AlreadyImported,
     ImportRejected,
     import_tickets_file,

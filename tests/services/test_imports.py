@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
-from hotline.services.imports import ImportRejected, import_tickets_file
+from hotline.services.tickets.imports import ImportRejected, import_tickets_file
 from hotline.store.models import Ticket, TicketEvent
 
 GOOD = (

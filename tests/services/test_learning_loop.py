@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from hotline.demo.loader import build_demo
 from hotline.domain.tickets import Actor, Role
 from hotline.intel.registry import ModelRegistry
 from hotline.schemas import TicketCreate
-from hotline.services.demo_loader import build_demo
-from hotline.services.tickets import act, intake
-from hotline.services.training import labelled_tickets, train_dispatch
+from hotline.services.dispatch.training import labelled_tickets, train_dispatch
+from hotline.services.tickets.lifecycle import act, intake
 
 pytestmark = pytest.mark.slow
 OP = Actor("op", Role.OPERATOR)

@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
-from hotline.services import queries as q
+from hotline.services.tickets import queries as q
 
 DISPATCHER = Actor("disp", Role.DISPATCHER)
 JINGTAI = Actor("jingtai", Role.UNIT, "jingtai")

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services import queries as q
-from hotline.services.list_totals import ListTotals
-from hotline.services.tickets import record_intake
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import record_intake
+from hotline.services.tickets.list_totals import ListTotals
 from tests.factories import intake_body
 
 OPERATOR = Actor("op", Role.OPERATOR)

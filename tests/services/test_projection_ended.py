@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from hotline.services.projection import ended_at
+from hotline.services.tickets.projection import ended_at
 
 LEFT = datetime(2026, 10, 3, 9, 0)
 CLOSED = datetime(2026, 10, 9, 17, 0)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from hotline.domain.search import bigrams
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services import queries as q
-from hotline.services.tickets import record_intake
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import record_intake
 from hotline.store.models import Ticket
 from hotline.store.search import query_of, terms_of
 from tests.factories import intake_body

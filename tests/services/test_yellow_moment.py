@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules, elapsed_share
 from hotline.domain.tickets import TicketType, Urgency
-from hotline.services.rules import yellow_moment
+from hotline.services.admin.rules import yellow_moment
 
 CALENDAR = WorkCalendar()
 ONE_SECOND = timedelta(seconds=1)

@@ -20,7 +20,8 @@ from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules, deadlines_at_dispatch
-from hotline.services import projection, rules
+from hotline.services.admin import rules
+from hotline.services.tickets import projection
 from hotline.store.db import make_engine, session_factory
 from hotline.store.migrate import upgrade
 
@@ -283,10 +284,10 @@ def test_a_0001_database_with_data_upgrades_to_head_intact(old_engine: Engine) -
 
 def test_the_app_works_on_an_upgraded_database(old_engine: Engine) -> None:
     from hotline.schemas import TicketCreate
-    from hotline.services import queries as q
-    from hotline.services.directory import seed_directory
-    from hotline.services.tickets import act, intake, rebuild_state
-    from hotline.services.users import authenticate
+    from hotline.services.admin.directory import seed_directory
+    from hotline.services.admin.users import authenticate
+    from hotline.services.tickets import queries as q
+    from hotline.services.tickets.lifecycle import act, intake, rebuild_state
     from hotline.store.models import Ticket, TicketEvent
 
     _fill_0001(old_engine)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from hotline.services import imports
-from hotline.services.imports import import_tickets_file
+from hotline.services.tickets import imports
+from hotline.services.tickets.imports import import_tickets_file
 from hotline.store.db import refresh_statistics
 
 ROWS = (

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.api.app import create_app
 from hotline.config import Settings
 from hotline.domain import tickets as lc
-from hotline.services.tickets import intake
+from hotline.services.tickets.lifecycle import intake
 from hotline.store.models import Ticket
 from tests.factories import HOMES, PASSWORD, USERS, intake_body, make_user
 
@@ -84,7 +84,7 @@ def browser(app: FastAPI, people: dict[str, Any]) -> Iterator[Callable[..., Brow
 def make_ticket(session: Session) -> Callable[..., Ticket]:
     """A ticket recorded through the intake service (optionally dispatched to ``unit``)."""
     from hotline.schemas import TicketCreate
-    from hotline.services.tickets import act
+    from hotline.services.tickets.lifecycle import act
 
     def make(unit: str | None = None, **body: Any) -> Ticket:
         operator = lc.Actor("op", lc.Role.OPERATOR)

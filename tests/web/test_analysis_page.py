@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from hotline.domain.tickets import Actor, Role
-from hotline.services import analysis
+from hotline.services.analysis import topics as analysis
 from hotline.store.models import AuditEntry
 from tests.web.test_pages import XSS
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import act, intake, now_local
+from hotline.services.tickets.lifecycle import act, intake, now_local
 from hotline.store.models import AuditEntry, Ticket
 from tests.factories import intake_body
 

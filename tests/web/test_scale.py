@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.services import stats
-from hotline.services.tickets import now_local
+from hotline.services.analysis import dashboard as stats
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.schemas import TicketCreate
-from hotline.services import stats
-from hotline.services.queries import warning_of
-from hotline.services.tickets import Suggestion, act, intake
+from hotline.services.analysis import dashboard as stats
+from hotline.services.tickets.lifecycle import Suggestion, act, intake
+from hotline.services.tickets.queries import warning_of
 from hotline.store.models import Ticket
 from tests.factories import intake_body
 

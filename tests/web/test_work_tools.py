@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.intel.difficulty import DifficultyModel
-from hotline.services import assist
-from hotline.services.tickets import act, now_local
+from hotline.services.assist import difficulty as assist
+from hotline.services.tickets.lifecycle import act, now_local
 from hotline.store.models import Ticket
 from tests.web.test_pages import XSS
 

@@ -24,7 +24,7 @@ from hotline.api.routes import (
 )
 from hotline.config import Settings, get_settings
 from hotline.logs import RequestIdMiddleware
-from hotline.services.list_totals import ListTotals
+from hotline.services.tickets.list_totals import ListTotals
 from hotline.store.db import get_engine, read_session_factory, session_factory
 
 log = logging.getLogger(__name__)
@@ -131,10 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def prepare_for_serving(app: FastAPI) -> FastAPI:
     """Before a worker takes requests: load what the first intake would load (the
-    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.heap`).
+    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.api.gc_freeze`).
     Not in :func:`create_app`: tests build hundreds of apps."""
-    from hotline import heap
-    from hotline.services import smart
+    from hotline.api import gc_freeze as heap
+    from hotline.services.dispatch import suggestion as smart
 
     smart.promoted_model()
     smart.gazetteer()

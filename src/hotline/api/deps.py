@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services.users import (
+from hotline.services.admin.users import (
     AuthUser,
     actor_of,
     cached_user_from_token,
@@ -169,7 +169,7 @@ class _BearerToken(OAuth2PasswordBearer):
     async def user(self, request: Request) -> AuthUser:
         """The user of the bearer token (or of the console's session cookie).
 
-        The token → user lookup is cached for ``TOKEN_CACHE_SECONDS`` (services/users.py):
+        The token → user lookup is cached for ``TOKEN_CACHE_SECONDS`` (services/admin/users.py):
         a disabled user is refused at the latest that long after being disabled. A cache
         hit is answered here, with no session opened; a miss reads the database in the
         thread pool, in a session of its own.

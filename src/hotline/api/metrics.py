@@ -18,7 +18,7 @@ from prometheus_client import (
 from sqlalchemy import case, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.services import assist_queue
+from hotline.services.assist import reassessment as assist_queue
 from hotline.store.models import Ticket
 
 _ID = re.compile(r"/\d+(?=/|$)")
@@ -83,7 +83,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def metrics() -> Response:
-        from hotline.services.tickets import now_local
+        from hotline.services.tickets.lifecycle import now_local
 
         today = now_local().replace(hour=0, minute=0, second=0)
         with app.state.read_sessions() as session:  # no ROLLBACK (see api.deps._read_user)

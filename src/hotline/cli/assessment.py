@@ -12,7 +12,7 @@ from hotline.domain.errors import DomainError
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
-    from hotline.services.assessment import parse_period
+    from hotline.services.assessment.monthly import parse_period
 
     try:
         return parse_period(value)
@@ -29,8 +29,8 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
 def kpi(month: Period, out: Path | None, as_json: bool) -> None:
     """Assess a month: scores and rankings per group; optionally the Excel report."""
     from hotline.cli.ops import _fail, _sessions
-    from hotline.services.assessment import month_assessment
-    from hotline.services.report import result_to_dict, write_month_report
+    from hotline.services.assessment.monthly import month_assessment
+    from hotline.services.assessment.report import result_to_dict, write_month_report
 
     try:
         with _sessions()() as session:

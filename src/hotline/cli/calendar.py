@@ -20,7 +20,7 @@ def holidays() -> None:
 @click.option("--name", default="", help="e.g. 元旦, 春节, 春节调休.")
 def holidays_set(day, workday: bool, name: str) -> None:  # type: ignore[no-untyped-def]
     """Mark DAY (YYYY-MM-DD) a working day or a holiday."""
-    from hotline.services.calendar_admin import set_day
+    from hotline.services.admin.calendar import set_day
 
     prepare_database()
     with _sessions()() as session:
@@ -32,7 +32,7 @@ def holidays_set(day, workday: bool, name: str) -> None:  # type: ignore[no-unty
 @click.option("--year", type=int, default=None)
 def holidays_list(year: int | None) -> None:
     """List the days the admin has set, and whether YEAR is known."""
-    from hotline.services.calendar_admin import list_days, year_status
+    from hotline.services.admin.calendar import list_days, year_status
 
     prepare_database()
     with _sessions()() as session:

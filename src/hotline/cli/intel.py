@@ -193,7 +193,7 @@ def train_dispatch(
 def _train_from_db(target_accuracy: float, force: bool) -> None:
     from hotline.cli.ops import _sessions, prepare_database
     from hotline.domain.errors import DomainError
-    from hotline.services.training import train_dispatch as train_on_history
+    from hotline.services.dispatch.training import train_dispatch as train_on_history
 
     prepare_database()
     with _sessions()() as session:

@@ -48,7 +48,7 @@ def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple
     """The jobs worker: runs each due job once across every worker (safe to start twice)."""
     from hotline.logs import configure
     from hotline.services import jobs
-    from hotline.services.tickets import now_local
+    from hotline.services.tickets.lifecycle import now_local
 
     _require_schema()
     name = worker or jobs.default_worker()

@@ -32,7 +32,7 @@ def _fail(exc: DomainError) -> NoReturn:
 
 def prepare_database() -> None:
     """Migrate to the newest schema and load the default directory."""
-    from hotline.services.directory import seed_directory
+    from hotline.services.admin.directory import seed_directory
     from hotline.store.migrate import upgrade
 
     upgrade(_engine())
@@ -136,7 +136,7 @@ def db_upgrade() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(n_tickets: int, seed: int, end: str, no_serve: bool, host: str, port: int) -> None:
     """Build the demo district of Baiyun (a year of tickets, users, a trained model)."""
-    from hotline.services.demo_loader import build_demo, demo_end, demo_logins
+    from hotline.demo.loader import build_demo, demo_end, demo_logins
 
     try:
         year_end = demo_end(end)
@@ -185,7 +185,7 @@ def users_create(
     username: str, password: str, role: str, unit: str | None, display_name: str
 ) -> None:
     """Create a user."""
-    from hotline.services.users import create_user
+    from hotline.services.admin.users import create_user
 
     prepare_database()
     with _sessions()() as session:
@@ -212,7 +212,7 @@ def units() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON [{code, name, kind}].")
 def units_list(as_json: bool) -> None:
     """List the handling units."""
-    from hotline.services.directory import list_units
+    from hotline.services.admin.directory import list_units
 
     prepare_database()
     with _sessions()() as session:
@@ -243,7 +243,7 @@ def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
 
     A file already imported (the same bytes) is refused, so running it again is safe.
     """
-    from hotline.services.imports import ImportRejected, import_tickets_file
+    from hotline.services.tickets.imports import ImportRejected, import_tickets_file
 
     prepare_database()
     try:
@@ -276,7 +276,7 @@ def _login_name() -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per import.")
 def import_list(as_json: bool) -> None:
     """List past imports, newest first (each file is imported once)."""
-    from hotline.services.imports import list_import_batches
+    from hotline.services.tickets.imports import list_import_batches
 
     prepare_database()
     with _sessions()() as session:
@@ -308,7 +308,7 @@ def import_list(as_json: bool) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_cmd(target: Path) -> None:
     """Back up the database to TARGET (SQLite online backup, or pg_dump -Fc)."""
-    from hotline.services.backup import backup
+    from hotline.services.admin.backup import backup
 
     try:
         backup(_engine(), target)
@@ -322,7 +322,7 @@ def backup_cmd(target: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_cmd(source: Path, yes: bool) -> None:
     """Replace the database's contents with the backup SOURCE."""
-    from hotline.services.backup import restore
+    from hotline.services.admin.backup import restore
 
     if not yes:
         click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", abort=True)

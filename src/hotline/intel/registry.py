@@ -22,7 +22,7 @@ from typing import Any
 import joblib
 
 import hotline
-from hotline import heap
+from hotline.api import gc_freeze as heap
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """How the 考核 pages show an assessment: ranking rows, a unit's indicators, sorting.
 
-Pure shaping of :class:`hotline.services.assessment.AssessmentResult` for the
+Pure shaping of :class:`hotline.services.assessment.monthly.AssessmentResult` for the
 templates; the figures themselves come from the services (the same as the API and
 the Excel report).
 """
@@ -13,14 +13,14 @@ from typing import Any
 
 from hotline.domain.assessment import Period
 from hotline.domain.scoring import GROUP_LABELS, UnitScore
-from hotline.services.assessment import (
+from hotline.services.assessment.monthly import (
     DAY_FIELDS,
     DRILL_LABELS,
     DRILL_OF_INDICATOR,
     TARGETS,
     AssessmentResult,
 )
-from hotline.services.report import INDICATOR_LABELS
+from hotline.services.assessment.report import INDICATOR_LABELS
 
 #: The indicator columns of the ranking table (staff only): field → short header.
 RANK_COLUMNS = {

@@ -1,7 +1,7 @@
 """Console sessions and CSRF protection.
 
 * The session is the cookie ``hotline_session`` holding the same signed token the
-  API issues (:func:`hotline.services.users.issue_token`); HttpOnly, SameSite=Strict,
+  API issues (:func:`hotline.services.admin.users.issue_token`); HttpOnly, SameSite=Strict,
   expiring after ``settings.token_ttl_minutes``. The API accepts it too.
 * CSRF: double submit. A random token lives in the cookie ``hotline_csrf``; every
   state-changing request must echo it, in the form field ``csrf_token`` or in the
@@ -23,8 +23,8 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
-from hotline.services.intake_flow import unit_names
-from hotline.services.users import user_from_token
+from hotline.services.admin.users import user_from_token
+from hotline.services.dispatch.auto_dispatch import unit_names
 
 SESSION_COOKIE = "hotline_session"
 CSRF_COOKIE = "hotline_csrf"

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from hotline.domain import tickets as lc
 from hotline.domain.limits import WARNING_COLOURS, WARNING_LABELS, Warning
-from hotline.services.directory import UNIT_KIND_LABELS
+from hotline.services.admin.directory import UNIT_KIND_LABELS
 
 STATUS = {s.value: info for s, info in lc.STATUS_INFO.items()}
 TYPES = {t.value: label for t, label in lc.TYPE_LABELS.items()}

@@ -1,8 +1,8 @@
 """Read-only queries behind the console's queues and boards (paginated, no N+1).
 
-Every query goes through :func:`hotline.services.queries.scoped`, so a handling unit's
+Every query goes through :func:`hotline.services.tickets.queries.scoped`, so a handling unit's
 users only ever see their own unit's tickets. Warnings use the ``yellow_at`` /
-``reply_due`` columns exactly like :func:`hotline.services.queries.warning_of`.
+``reply_due`` columns exactly like :func:`hotline.services.tickets.queries.warning_of`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.services import queries as q
-from hotline.services.directory import list_units
+from hotline.services.admin.directory import list_units
+from hotline.services.tickets import queries as q
 from hotline.store.models import Ticket, TicketEvent, Unit
 
 PAGE_SIZE = 20

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 
 from hotline.api.errors import error_body, status_for
 from hotline.domain.errors import DomainError
-from hotline.services.exports import XLSX
+from hotline.services.tickets.exports import XLSX
 from hotline.web import format as fmt
 from hotline.web.auth import (
     CsrfRefused,

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import AdminActor, SessionDep, require_roles
 from hotline.domain.tickets import Actor, Role
-from hotline.services import calendar_admin, settings_admin, smart
+from hotline.services.admin import calendar as calendar_admin
+from hotline.services.admin import settings as settings_admin
+from hotline.services.dispatch import suggestion as smart
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -65,7 +67,7 @@ def set_limit_rules(body: dict[str, Any], session: SessionDep, actor: AdminActor
 @router.get("/audit")
 def audit_log(session: SessionDep, actor: AdminActor) -> list[dict[str, Any]]:
     """Exports and report downloads (who, when, what)."""
-    from hotline.services import audit
+    from hotline.services.admin import audit
 
     return audit.entries(session=session)
 

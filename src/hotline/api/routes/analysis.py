@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hotline.api.deps import CurrentActor, SessionDep
-from hotline.services import analysis
+from hotline.services.analysis import topics as analysis
 
 router = APIRouter(tags=["analysis"])
 

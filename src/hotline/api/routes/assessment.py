@@ -16,9 +16,11 @@ from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
-from hotline.services import assessment, audit, report, supervision
-from hotline.services.exports import XLSX
-from hotline.services.tickets import now_local
+from hotline.services.admin import audit
+from hotline.services.assessment import monthly as assessment
+from hotline.services.assessment import report, supervision
+from hotline.services.tickets.exports import XLSX
+from hotline.services.tickets.lifecycle import now_local
 
 router = APIRouter(tags=["assessment"])
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from hotline.api.deps import CurrentActor, IntakeActor, SessionDep, SettingsDep, TicketId
-from hotline.services import assist
-from hotline.services import queries as q
+from hotline.services.assist import difficulty as assist
+from hotline.services.tickets import queries as q
 
 router = APIRouter(tags=["assist"])
 

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from hotline.api.deps import CurrentUser, SessionDep, SettingsDep
 from hotline.domain.tickets import ROLE_LABELS, Role
-from hotline.services.users import authenticate, issue_token
+from hotline.services.admin.users import authenticate, issue_token
 
 router = APIRouter(tags=["auth"])
 

@@ -18,7 +18,7 @@ from hotline.api.deps import AdminActor, SessionDep, require_roles
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import clean_text
-from hotline.services import knowledge_admin
+from hotline.services.assist import knowledge as knowledge_admin
 
 router = APIRouter(tags=["knowledge"], prefix="/knowledge")
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hotline.api.deps import CurrentActor, SessionDep
-from hotline.services import stats
-from hotline.services.tickets import now_local
+from hotline.services.analysis import dashboard as stats
+from hotline.services.tickets.lifecycle import now_local
 
 router = APIRouter(tags=["stats"])
 

@@ -20,11 +20,12 @@ from hotline.api.deps import (
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.api.query_string import openapi_parameters, parse_query
 from hotline.schemas import ActionIn, TicketCreate
-from hotline.services import exports, intake_flow
-from hotline.services import queries as q
-from hotline.services.caller import reveal_caller
-from hotline.services.queries import MAX_PAGE_SIZE
-from hotline.services.tickets import act, now_local
+from hotline.services.dispatch import auto_dispatch as intake_flow
+from hotline.services.tickets import exports
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.caller import reveal_caller
+from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.queries import MAX_PAGE_SIZE
 
 router = APIRouter(tags=["tickets"])
 

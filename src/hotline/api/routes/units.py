@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from hotline.api.deps import CurrentActor, SessionDep
-from hotline.services.directory import UNIT_KIND_LABELS, list_units
+from hotline.services.admin.directory import UNIT_KIND_LABELS, list_units
 
 router = APIRouter(tags=["units"])
 

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from hotline.config import get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
-from hotline.services import analysis, supervision, training
-from hotline.services import assist_queue as assist_queue_service
-from hotline.services.intake_flow import unit_names
-from hotline.services.supervision import Sender
+from hotline.services.analysis import topics as analysis
+from hotline.services.assessment import supervision
+from hotline.services.assessment.supervision import Sender
+from hotline.services.assist import reassessment as assist_queue_service
+from hotline.services.dispatch import training
+from hotline.services.dispatch.auto_dispatch import unit_names
 from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it

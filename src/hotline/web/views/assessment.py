@@ -5,7 +5,7 @@ Same services and scoping as ``/api/v1/assessment``: everyone who may open the p
 the public ranking (scores, ranks, lists); staff see every unit's indicators; a
 handling unit's user sees only its own unit's indicators and tickets (403 otherwise).
 Downloads of the report are recorded in the audit log. The pages reuse a period's
-scores for a minute (:func:`hotline.services.console_data.month_assessment`); the report
+scores for a minute (:func:`hotline.services.assist.ticket_insight.month_assessment`); the report
 is computed afresh.
 """
 
@@ -24,8 +24,11 @@ from hotline.api.deps import SessionDep
 from hotline.domain.assessment import Period
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
-from hotline.services import assessment, audit, console_data, report
-from hotline.services.tickets import now_local
+from hotline.services.admin import audit
+from hotline.services.assessment import monthly as assessment
+from hotline.services.assessment import report
+from hotline.services.assist import ticket_insight as console_data
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket
 from hotline.web import assessment_view as av
 from hotline.web.auth import ConsoleUser, Viewer, require

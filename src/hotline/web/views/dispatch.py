@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from hotline.api.deps import SessionDep
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Action, Status
-from hotline.services import console_bulk, console_data
-from hotline.services.intake_flow import unit_names
-from hotline.services.tickets import now_local
+from hotline.services.assist import ticket_insight as console_data
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets import bulk as console_bulk
+from hotline.services.tickets.lifecycle import now_local
 from hotline.web import queues
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.format import ACTIONS

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
 from hotline.domain.tickets import Actor, Role
-from hotline.services import analysis, exports
-from hotline.services.intake_flow import unit_names
-from hotline.services.tickets import now_local
+from hotline.services.analysis import topics as analysis
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets import exports
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow

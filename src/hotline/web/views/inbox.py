@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
 from hotline.domain.tickets import Status
-from hotline.services import stats
-from hotline.services.tickets import now_local
+from hotline.services.analysis import dashboard as stats
+from hotline.services.tickets.lifecycle import now_local
 from hotline.web import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow

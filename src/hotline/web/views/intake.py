@@ -14,10 +14,12 @@ from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketCreate
-from hotline.services import console_intake, intake_flow, smart
-from hotline.services import queries as q
-from hotline.services.projection import load_state
-from hotline.services.tickets import now_local
+from hotline.services.assist import intake_hints as console_intake
+from hotline.services.dispatch import auto_dispatch as intake_flow
+from hotline.services.dispatch import suggestion as smart
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import now_local
+from hotline.services.tickets.projection import load_state
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.forms import ticket_create
 from hotline.web.nav import allow

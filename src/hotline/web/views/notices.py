@@ -1,7 +1,7 @@
 """通知 notifications: the bell in the header and the list of one's notifications.
 
 Warnings (黄色/红色预警), urgings, 疑难工单预警 and digests land here (see
-:mod:`hotline.services.supervision`). The bell's number is loaded after the page (htmx,
+:mod:`hotline.services.assessment.supervision`). The bell's number is loaded after the page (htmx,
 refreshed every minute) so that no page waits for it.
 """
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
-from hotline.services import supervision
+from hotline.services.assessment import supervision
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.render import ConsoleRoute, render
 

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from hotline.api.deps import SessionDep
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
-from hotline.services import queries as q
-from hotline.services.intake_flow import unit_names
-from hotline.services.tickets import now_local
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import now_local
 from hotline.web import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.render import ConsoleRoute, render

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from hotline.api.deps import SessionDep, SettingsDep
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
-from hotline.services.users import authenticate, issue_token
+from hotline.services.admin.users import authenticate, issue_token
 from hotline.web import auth
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.render import ConsoleRoute, render

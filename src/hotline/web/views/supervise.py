@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
 from hotline.domain import tickets as lc
-from hotline.services import stats
-from hotline.services.intake_flow import unit_names
-from hotline.services.tickets import now_local
+from hotline.services.analysis import dashboard as stats
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets.lifecycle import now_local
 from hotline.web import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow

@@ -13,11 +13,13 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
-from hotline.services import console_data, intake_flow, supervision
-from hotline.services import queries as q
-from hotline.services.caller import reveal_caller
-from hotline.services.projection import load_state
-from hotline.services.tickets import act, now_local
+from hotline.services.assessment import supervision
+from hotline.services.assist import ticket_insight as console_data
+from hotline.services.dispatch import auto_dispatch as intake_flow
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.caller import reveal_caller
+from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.projection import load_state
 from hotline.store.models import Ticket
 from hotline.web import queues
 from hotline.web.auth import ConsoleUser, CsrfChecked, Viewer

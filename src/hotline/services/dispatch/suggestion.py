@@ -12,7 +12,7 @@ from hotline.config import get_settings
 from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import Suggestion
+from hotline.services.tickets.lifecycle import Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def promoted_model() -> Any | None:
 
 def operating_threshold(session: Session, model: Any) -> float:
     """The deployment's threshold (admin setting, then env), else the model's own."""
-    from hotline.services.settings_admin import cached_setting
+    from hotline.services.admin.settings import cached_setting
 
     stored = cached_setting(session=session, key="dispatch")
     if stored and stored.get("threshold") is not None:
@@ -77,7 +77,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion 
 
 def dispatch_status(session: Session) -> dict[str, Any]:
     """What the dispatcher sees of the machine: model version, metrics, thresholds."""
-    from hotline.services.settings_admin import get_setting
+    from hotline.services.admin.settings import get_setting
 
     registry = ModelRegistry(get_settings().models_dir, "dispatch")
     info = registry.promoted()

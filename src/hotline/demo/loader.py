@@ -27,11 +27,11 @@ from hotline.domain.limits import (
     extend_reply_deadline,
     reply_deadline_after_reopen,
 )
-from hotline.services import rules
-from hotline.services.directory import baiyun_units
-from hotline.services.projection import record_to_row, state_to_json
-from hotline.services.tickets import now_local
-from hotline.services.users import create_user
+from hotline.services.admin import rules
+from hotline.services.admin.directory import baiyun_units
+from hotline.services.admin.users import create_user
+from hotline.services.tickets.lifecycle import now_local
+from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
 from hotline.store.db import refresh_statistics
 from hotline.store.models import (
@@ -355,7 +355,7 @@ def _finish_counters(session: Session, counters: Counter[str]) -> None:
 
 def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
     """The intake hints (type, urgency, category) and the difficult-ticket model."""
-    from hotline.services import assist
+    from hotline.services.assist import difficulty as assist
 
     say("训练受理辅助模型（诉求类型、紧急程度、分类）…")
     assist.train_intake(session)
@@ -366,7 +366,7 @@ def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
 
 
 def _train_model(session: Session, say: Callable[[str], None]) -> str | None:
-    from hotline.services.training import train_dispatch_from_db
+    from hotline.services.dispatch.training import train_dispatch_from_db
 
     say("用演示区历史工单训练智能派单模型…")
     try:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.schemas import TicketCreate
-from hotline.services import smart
-from hotline.services.directory import list_units
-from hotline.services.tickets import intake
+from hotline.services.admin.directory import list_units
+from hotline.services.dispatch import suggestion as smart
+from hotline.services.tickets.lifecycle import intake
 from hotline.store.models import Ticket
 
 _names_lock = threading.Lock()

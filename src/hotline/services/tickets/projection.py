@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import DispatchRecord, TicketFacts, dispatch_records
-from hotline.services import rules
+from hotline.services.admin import rules
 from hotline.store.models import DispatchRecordRow, Ticket
 
 _DATETIME_FIELDS = {f.name for f in dataclasses.fields(lc.TicketState) if "datetime" in str(f.type)}

@@ -15,8 +15,8 @@ from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
 from hotline.domain.search import bigrams
-from hotline.services.list_totals import ListTotals
-from hotline.services.tickets import history_of, now_local
+from hotline.services.tickets.lifecycle import history_of, now_local
+from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
 from hotline.store.models import Ticket
 
@@ -364,7 +364,7 @@ def ticket_detail(
         }
         for e in history_of(session, ticket.id)
     ]
-    from hotline.services.projection import load_state
+    from hotline.services.tickets.projection import load_state
 
     out["allowed_actions"] = [a.value for a in lc.allowed_actions(load_state(ticket), viewer)]
     out["can_view_caller"] = viewer.role in lc.ROLES_SEEING_CALLER or (

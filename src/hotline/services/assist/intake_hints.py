@@ -23,9 +23,16 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.intel.intake_assist import IntakeAssistant, extract
-from hotline.services import analysis, assist, knowledge_admin
-from hotline.services.assist import cached_model, model_path
-from hotline.services.console_data import LINK_COLUMNS, REPEAT_WINDOW, link, train_in_background
+from hotline.services.analysis import topics as analysis
+from hotline.services.assist import difficulty as assist
+from hotline.services.assist import knowledge as knowledge_admin
+from hotline.services.assist.difficulty import cached_model, model_path
+from hotline.services.assist.ticket_insight import (
+    LINK_COLUMNS,
+    REPEAT_WINDOW,
+    link,
+    train_in_background,
+)
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -68,11 +75,11 @@ def knowledge_answers(
     """Knowledge-base answers for a consultation, best first.
 
     ``background=True`` (a live console) answers from a snapshot of
-    :func:`hotline.services.knowledge_admin.search_index` at most :data:`KB_MAX_AGE`
+    :func:`hotline.services.assist.knowledge.search_index` at most :data:`KB_MAX_AGE`
     old, refreshed in a thread, so typing never waits for the index to be refitted
     (about a second per refit at 15,000 replies, ~8 s for the first); ``None`` while the
     first snapshot is being made. ``background=False`` asks
-    :func:`hotline.services.assist.knowledge_answers` in the request.
+    :func:`hotline.services.assist.difficulty.knowledge_answers` in the request.
     """
     if not background:
         return assist.knowledge_answers(session, text, k=k)

@@ -28,9 +28,9 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.services.intake_flow import unit_names
-from hotline.services.queries import scoped
-from hotline.services.tickets import now_local
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets.lifecycle import now_local
+from hotline.services.tickets.queries import scoped
 from hotline.store.models import Ticket, TicketEvent
 
 #: The seed's figures (domain.md §8): auto-dispatch rate and accuracy ≥ 80 %,

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.services import rules
+from hotline.services.admin import rules
 from hotline.store.models import CalendarOverride
 
 

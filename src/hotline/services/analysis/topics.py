@@ -2,7 +2,7 @@
 
 Every function reads the tickets created in the ``days`` before ``until`` (default: now),
 leaving out tickets merged into another, in creation order; a unit user's window holds
-only the tickets of the unit (:func:`hotline.services.queries.scoped`).
+only the tickets of the unit (:func:`hotline.services.tickets.queries.scoped`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from hotline.intel import links as lk
 from hotline.intel.bursts import burst_alerts as rank_bursts
 from hotline.intel.bursts import hot_topics as rank_topics
 from hotline.intel.topics import Window
-from hotline.services.queries import mask_phone, scoped
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
+from hotline.services.tickets.queries import mask_phone, scoped
 from hotline.store.models import Ticket
 
 _COLUMNS = (

@@ -1,6 +1,6 @@
 """The monthly assessment report (月度考核报告): an Excel workbook and the JSON shape.
 
-Both come from one :class:`~hotline.services.assessment.AssessmentResult`, so the
+Both come from one :class:`~hotline.services.assessment.monthly.AssessmentResult`, so the
 workbook's figures are the API's. Cells holding user text are neutralised against
 formula injection (a leading ``=``, ``+``, ``-`` or ``@`` gets a ``'`` prefix).
 """
@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hotline.domain.scoring import BAND_LABELS, GROUP_LABELS, UnitScore
-from hotline.services.assessment import DAY_FIELDS, TARGETS, AssessmentResult
+from hotline.services.assessment.monthly import DAY_FIELDS, TARGETS, AssessmentResult
 
 INDICATOR_LABELS = {
     "on_time_sign_rate": "按时签收率",

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor
 from hotline.intel.knowledge import Article, KnowledgeBase
-from hotline.services import audit
-from hotline.services.tickets import now_local
+from hotline.services.admin import audit
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import KnowledgeArticle, Ticket, TicketEvent
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

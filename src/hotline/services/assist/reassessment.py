@@ -3,7 +3,7 @@
 Every committed intake, and every action that changes what a re-assessment reads (the
 unit, the type, the category…: ``services.tickets.REASSESSED_BY``; a sign or a reply does
 not), queues its ticket (``assist_queue``, written in the change's own transaction by
-:mod:`hotline.services.tickets`), and the ``assist_queue`` background job drains the queue
+:mod:`hotline.services.tickets.lifecycle`), and the ``assist_queue`` background job drains the queue
 every minute. Draining, per batch of tickets:
 
 - after an intake, keeps the machine's top type/urgency/category for the text beside what
@@ -35,7 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from hotline.domain.tickets import OPEN_STATUSES
 from hotline.intel.difficulty import DifficultyModel
 from hotline.intel.intake_assist import IntakeAssistant
-from hotline.services.assist import (
+from hotline.services.assist.difficulty import (
     ALERT_KIND,
     ALERT_ROLES,
     cached_model,
@@ -44,7 +44,7 @@ from hotline.services.assist import (
     repeat_calls,
     score_tickets,
 )
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import AssistTask, Notification, Ticket
 
 log = logging.getLogger(__name__)

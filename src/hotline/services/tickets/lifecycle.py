@@ -27,8 +27,9 @@ from hotline.domain.limits import (
     reply_deadline_after_reopen,
 )
 from hotline.schemas import TicketCreate
-from hotline.services import projection, rules
-from hotline.services.numbers import next_ticket_number
+from hotline.services.admin import rules
+from hotline.services.tickets import projection
+from hotline.services.tickets.numbers import next_ticket_number
 from hotline.store import search
 from hotline.store.db import serialized_writes
 from hotline.store.models import AssistTask, Ticket, TicketEvent

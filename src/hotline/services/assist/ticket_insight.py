@@ -11,7 +11,7 @@ Everything here reads a handful of rows (indexed look-ups) so a console page sta
 fast on a large database. Models are read from ``models_dir`` and kept in memory per
 file version; a missing model is never trained inside a request — the caller may ask
 for it to be trained in the background (:func:`train_in_background`). The help while
-a call is typed is in :mod:`hotline.services.console_intake`.
+a call is typed is in :mod:`hotline.services.assist.intake_hints`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from hotline.domain import tickets as lc
 from hotline.domain.assessment import Period
 from hotline.intel import links as lk
 from hotline.intel.difficulty import DifficultyModel, escalation_hits
-from hotline.services import assessment, assist
-from hotline.services.assist import cached_model, model_path
-from hotline.services.queries import scoped
+from hotline.services.assessment import monthly as assessment
+from hotline.services.assist import difficulty as assist
+from hotline.services.assist.difficulty import cached_model, model_path
+from hotline.services.tickets.queries import scoped
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -354,7 +355,7 @@ _assessments_lock = threading.Lock()
 
 
 def month_assessment(session: Session, *, period: Period) -> assessment.AssessmentResult:
-    """:func:`hotline.services.assessment.month_assessment` (without the deduction
+    """:func:`hotline.services.assessment.monthly.month_assessment` (without the deduction
     tickets) reused for :data:`ASSESSMENT_TTL` seconds per database and period: the
     ranking, a unit's page and its neighbours are opened in quick succession and the
     monthly figures do not need to be fresher than a minute."""

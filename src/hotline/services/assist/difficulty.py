@@ -2,7 +2,7 @@
 
 Models live under ``get_settings().models_dir / {difficulty,intake,review}``; the list
 endpoints train a missing difficulty or intake model from the history on first use.
-:mod:`hotline.services.assist_queue` re-scores changed tickets in batches with the
+:mod:`hotline.services.assist.reassessment` re-scores changed tickets in batches with the
 saved models (kept in memory per file version, see :func:`cached_model`). Handling-unit
 users see only their own unit's tickets.
 """
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline import heap
+from hotline.api import gc_freeze as heap
 from hotline.config import get_settings
 from hotline.domain.tickets import (
     CHANNEL_LABELS,
@@ -38,8 +38,8 @@ from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
-from hotline.services import knowledge_admin
-from hotline.services.intake_flow import unit_names
+from hotline.services.assist import knowledge as knowledge_admin
+from hotline.services.dispatch.auto_dispatch import unit_names
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)

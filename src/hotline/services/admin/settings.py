@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.limits import LimitRules
 from hotline.domain.tickets import Actor
-from hotline.services import rules
-from hotline.services.tickets import now_local
+from hotline.services.admin import rules
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Setting
 
 

@@ -1,6 +1,6 @@
 """Supervision (督办): the warning board, urging a unit, warning reminders, daily digest.
 
-Warning levels follow :func:`hotline.services.queries.warning_of`: yellow (黄色预警)
+Warning levels follow :func:`hotline.services.tickets.queries.warning_of`: yellow (黄色预警)
 from ``tickets.yellow_at``, red (红色预警) once ``reply_due`` has passed; the board
 splits red tickets more than :data:`OVERDUE_DAYS` past their limit off as overdue
 (严重超期).
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
-from hotline.services.queries import get_ticket, scoped, warning_of
-from hotline.services.tickets import act, now_local
+from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.queries import get_ticket, scoped, warning_of
 from hotline.store.models import DispatchRecordRow, Notification, Ticket, Unit
 
 log = logging.getLogger(__name__)

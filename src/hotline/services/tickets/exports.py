@@ -10,10 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.services import audit
-from hotline.services import queries as q
-from hotline.services.intake_flow import unit_names
-from hotline.services.tickets import now_local
+from hotline.services.admin import audit
+from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import now_local
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What an xlsx download is sent as.

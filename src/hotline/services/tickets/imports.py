@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketImport
-from hotline.services.directory import list_units
-from hotline.services.tickets import now_local, record_intake
+from hotline.services.admin.directory import list_units
+from hotline.services.tickets.lifecycle import now_local, record_intake
 from hotline.store.db import refresh_statistics
 from hotline.store.models import ImportBatch, Ticket
 

@@ -10,7 +10,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.services import rules
+from hotline.services.admin import rules
 from hotline.store.models import Category, Unit
 
 UNIT_KIND_LABELS = {

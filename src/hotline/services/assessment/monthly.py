@@ -32,7 +32,7 @@ from hotline.domain.errors import DomainError
 from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, score_units
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import DispatchRecordRow, Setting, Ticket, Unit
 
 SCHEMES_KEY = "scoring_schemes"
@@ -171,7 +171,7 @@ _URGED = _FIELDS.index("urged_at")
 
 def _select_records() -> Any:
     """The columns in :class:`DispatchRecord` order; urgings as raw JSON text (fast path
-    equivalent to :func:`hotline.services.projection.row_to_record`)."""
+    equivalent to :func:`hotline.services.tickets.projection.row_to_record`)."""
     table = DispatchRecordRow.__table__
     columns = [table.c[name] for name in _FIELDS]
     columns[_URGED] = cast(table.c.urged_at, String).label("urged_at")

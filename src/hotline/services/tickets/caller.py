@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.services.tickets import act
+from hotline.services.tickets.lifecycle import act
 from hotline.store.models import Ticket
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.config import Settings, get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services.tickets import now_local
+from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Unit, User
 
 

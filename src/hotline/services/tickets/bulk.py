@@ -1,6 +1,6 @@
 """Bulk actions of the dispatcher's console (批量操作): one action on several tickets.
 
-Each ticket is its own transaction (:func:`hotline.services.tickets.act` commits or
+Each ticket is its own transaction (:func:`hotline.services.tickets.lifecycle.act` commits or
 rolls back one ticket), so a failure never leaves a ticket half-done and never undoes
 the tickets that went through; the caller gets one :class:`Outcome` per ticket.
 """
@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
-from hotline.services import intake_flow
-from hotline.services import queries as q
-from hotline.services.tickets import act
+from hotline.services.dispatch import auto_dispatch as intake_flow
+from hotline.services.tickets import queries as q
+from hotline.services.tickets.lifecycle import act
 
 log = logging.getLogger(__name__)
 MAX_TICKETS = 100

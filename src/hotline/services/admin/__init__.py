@@ -1,0 +1,1 @@
+"""Administration: users, units, calendar, settings, rules in force, audit, backups."""

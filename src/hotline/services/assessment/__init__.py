@@ -1,0 +1,1 @@
+"""Assessment (考核): monthly scores, the report, supervision and warnings."""

@@ -1,0 +1,1 @@
+"""Assistance (辅助): difficulty, re-assessment, intake hints, linked tickets, knowledge."""

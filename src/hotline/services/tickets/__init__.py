@@ -1,0 +1,1 @@
+"""Tickets: intake, actions, history, the projected row, reading, bulk, import and export."""
