@@ -117,7 +117,7 @@ def difficulty(sizes: list[int], seeds: list[int]) -> None:
     from hotline.demo.loader import build_demo
     from hotline.services.admin import rules
     from hotline.services.admin.directory import seed_directory
-    from hotline.services.assist import difficulty as assist
+    from hotline.services.assist import difficulty as assist_models
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 
@@ -131,7 +131,7 @@ def difficulty(sizes: list[int], seeds: list[int]) -> None:
                     rules.invalidate()
                     build_demo(session=session, n_tickets=n, seed=seed)
                     session.commit()
-                    m = assist.train_difficulty(session, models_dir=Path(scratch) / "models")
+                    m = assist_models.train_difficulty(session, models_dir=Path(scratch) / "models")
                 engine.dispose()
             model, base = m["model"], m["rules_baseline"]
             print(

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket, TicketEvent
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -189,7 +189,7 @@ def run(kind: str, n_tickets: int, runs: int) -> dict[str, float]:
     from hotline.services.admin import rules
     from hotline.services.admin.directory import seed_directory
     from hotline.services.admin.users import create_user
-    from hotline.services.analysis import dashboard as stats
+    from hotline.services.analysis import dashboard as dashboard_figures
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
 
@@ -223,7 +223,10 @@ def run(kind: str, n_tickets: int, runs: int) -> dict[str, float]:
                         measured[f"{username} {path}"] = p95(values)
             measured["overview computed (no cache)"] = p95(
                 timings(
-                    lambda: stats.overview(session=session, viewer=LEADER, now=now_local()), runs
+                    lambda: dashboard_figures.overview(
+                        session=session, viewer=LEADER, now=now_local()
+                    ),
+                    runs,
                 )
             )
         engine.dispose()

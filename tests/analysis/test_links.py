@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.intel import links as lk
+from hotline.intel import links
 
 DATA = (
     Path(__file__).parents[2].parent / "shared" / "data" / "teddy2020" / "messages_with_votes.csv"
@@ -18,7 +18,7 @@ T0 = datetime(2026, 3, 2, 8)
 
 
 def test_same_event_needs_similar_text_same_place_and_close_time() -> None:
-    t = lk.Tickets(
+    t = links.Tickets(
         texts=[
             "江高镇南岗村公交站站牌被撞倒",
             "南岗村公交站的站牌被车撞倒了",
@@ -29,11 +29,11 @@ def test_same_event_needs_similar_text_same_place_and_close_time() -> None:
         times=[T0, T0 + timedelta(hours=2), T0 + timedelta(hours=3), T0 + timedelta(days=30), T0],
         places=["jianggao", "jianggao", "renhe", "jianggao", "jianggao"],
     )
-    assert lk.same_event_groups(t) == [[0, 1]]
+    assert links.same_event_groups(t) == [[0, 1]]
 
 
 def test_repeat_caller_is_same_phone_same_matter_within_30_days() -> None:
-    t = lk.Tickets(
+    t = links.Tickets(
         texts=[
             "小区门口垃圾堆放多日无人清理",
             "再次反映小区门口垃圾无人清理",
@@ -43,22 +43,22 @@ def test_repeat_caller_is_same_phone_same_matter_within_30_days() -> None:
         times=[T0, T0 + timedelta(days=5), T0 + timedelta(days=6), T0 + timedelta(days=60)],
         callers=["13800000001"] * 4,
     )
-    assert lk.repeat_callers(t) == [{"caller": "13800000001", "tickets": [0, 1]}]
+    assert links.repeat_callers(t) == [{"caller": "13800000001", "tickets": [0, 1]}]
 
 
 def test_association_rules_have_support_confidence_and_lift() -> None:
     baskets = [["town=renhe", "category=欠薪"]] * 8 + [["town=jianggao", "category=公交"]] * 8
     baskets += [["town=renhe", "category=公交"]] * 2
-    rules = lk.association_rules(baskets, min_support=0.1)
+    rules = links.association_rules(baskets, min_support=0.1)
     rule = next(r for r in rules if r["lhs"] == "category=欠薪")
     assert rule["rhs"] == "town=renhe" and rule["confidence"] == 1.0
     assert rule["lift"] == pytest.approx(18 / 10, rel=1e-3)
-    assert lk.association_rules([]) == []
+    assert links.association_rules([]) == []
 
 
 def test_time_slots() -> None:
-    assert lk.time_slot(datetime(2026, 3, 2, 9)) == "weekday-morning"
-    assert lk.time_slot(datetime(2026, 3, 7, 23)) == "weekend-night"
+    assert links.time_slot(datetime(2026, 3, 2, 9)) == "weekday-morning"
+    assert links.time_slot(datetime(2026, 3, 7, 23)) == "weekend-night"
 
 
 @pytest.mark.skipif(not DATA.exists(), reason="shared data ../shared/data/teddy2020 absent")
@@ -69,12 +69,12 @@ def test_precision_and_recall_on_hand_labelled_pairs() -> None:
     with PAIRS.open(encoding="utf-8") as f:
         pairs = list(csv.DictReader(f))
     assert len(pairs) >= 200
-    sims = lk.pair_similarity(
+    sims = links.pair_similarity(
         [r["title"] + "\n" + r["detail"] for r in rows],
         [(pos[p["id_a"]], pos[p["id_b"]]) for p in pairs],
     )
     truth = [p["same"] == "1" for p in pairs]
-    pred = sims >= lk.SAME_EVENT
+    pred = sims >= links.SAME_EVENT
     tp = sum(a and b for a, b in zip(pred, truth, strict=True))
     assert tp / pred.sum() >= 0.88  # measured 0.92
     assert tp / sum(truth) >= 0.88  # measured 0.93

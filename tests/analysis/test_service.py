@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hotline.demo import BURSTS
 from hotline.domain.tickets import Actor, Role
-from hotline.services.analysis import topics as analysis
+from hotline.services.analysis import topics as topic_analysis
 from hotline.store.models import Ticket
 from tests.analysis import demo_truth as truth
 
@@ -28,7 +28,7 @@ def demo(session: Session) -> Session:
 def test_a_planted_burst_is_a_labelled_hot_topic_that_fires(demo: Session, key: str) -> None:
     burst = next(b for b in BURSTS if b.key == key)
     until = burst.start + timedelta(days=burst.days)
-    topics = analysis.hot_topics(demo, viewer=DISPATCHER, days=30, until=until)
+    topics = topic_analysis.hot_topics(demo, viewer=DISPATCHER, days=30, until=until)
     assert topics and all(t["label"] and t["keywords"] and len(t["ids"]) >= 3 for t in topics)
     assert [t["hotness"] for t in topics] == sorted((t["hotness"] for t in topics), reverse=True)
     planted = {n for n, k in truth.event_of(demo).items() if k == key}
@@ -44,7 +44,7 @@ def test_every_planted_burst_raises_one_burst_alert(demo: Session) -> None:
     created = {n: at for n, at in demo.execute(select(Ticket.number, Ticket.created_at))}
     for burst in BURSTS:
         until = burst.start + timedelta(days=burst.days)
-        alerts = analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
+        alerts = topic_analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
         planted = {n for n, k in event.items() if k == burst.key and created[n] <= until}
         found = [a for a in alerts if len(planted & set(a["ids"])) * 2 > len(a["ids"])]
         assert len(found) == 1, (burst.key, [a["label"] for a in alerts])
@@ -66,16 +66,16 @@ def test_a_unit_sees_only_bursts_of_its_own_tickets(demo: Session) -> None:
     ):
         burst = next(b for b in BURSTS if b.key == key)
         until = burst.start + timedelta(days=burst.days)
-        mine = analysis.burst_alerts(demo, viewer=HRSS, days=30, until=until)
+        mine = topic_analysis.burst_alerts(demo, viewer=HRSS, days=30, until=until)
         assert {i for a in mine for i in a["ids"]} <= own
         assert bool(mine) is hrss_has_it, key  # wages go to 人社局, a bus route does not
-        every = analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
+        every = topic_analysis.burst_alerts(demo, viewer=DISPATCHER, days=30, until=until)
         assert every and (hrss_has_it or {i for a in every for i in a["ids"]} - own)
 
 
 def test_same_event_groups_come_with_a_merge_suggestion(demo: Session) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
-    groups = analysis.same_event_groups(demo, viewer=DISPATCHER, days=366, until=until)
+    groups = topic_analysis.same_event_groups(demo, viewer=DISPATCHER, days=366, until=until)
     assert len(groups) >= 10
     for g in groups:
         assert len(g["ids"]) >= 2 and g["merge_into"] == g["ids"][0] and g["suggestion"]
@@ -90,7 +90,7 @@ def test_same_event_groups_come_with_a_merge_suggestion(demo: Session) -> None:
 
 def test_repeat_callers_are_the_demos_repeat_callers(demo: Session) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
-    found = analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until)
+    found = topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until)
     assert found and all("****" in r["caller"] for r in found)  # phones masked
     got, want = truth.pairs([r["ids"] for r in found]), truth.repeat_pairs(demo)
     assert len(got & want) / len(want) >= 0.9  # measured 44 / 44
@@ -99,7 +99,7 @@ def test_repeat_callers_are_the_demos_repeat_callers(demo: Session) -> None:
 
 def test_association_rules_have_support_confidence_and_lift(demo: Session) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
-    rules = analysis.association_rules(demo, viewer=DISPATCHER, days=366, until=until)
+    rules = topic_analysis.association_rules(demo, viewer=DISPATCHER, days=366, until=until)
     assert rules
     n = demo.scalar(
         select(func.count())
@@ -115,11 +115,11 @@ def test_association_rules_have_support_confidence_and_lift(demo: Session) -> No
 def test_a_unit_sees_only_its_own_tickets(demo: Session) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
     own = set(demo.scalars(select(Ticket.number).where(Ticket.unit_code == "hrss")))
-    topics = analysis.hot_topics(demo, viewer=HRSS, days=366, until=until, top=50)
+    topics = topic_analysis.hot_topics(demo, viewer=HRSS, days=366, until=until, top=50)
     assert topics and {i for t in topics for i in t["ids"]} <= own
-    for fn in (analysis.same_event_groups, analysis.repeat_callers):
+    for fn in (topic_analysis.same_event_groups, topic_analysis.repeat_callers):
         assert {i for g in fn(demo, viewer=HRSS, days=366, until=until) for i in g["ids"]} <= own
         every = {i for g in fn(demo, viewer=DISPATCHER, days=366, until=until) for i in g["ids"]}
         assert every - own  # the dispatcher sees the other units' tickets too
-    mine = analysis.association_rules(demo, viewer=HRSS, days=366, until=until)
+    mine = topic_analysis.association_rules(demo, viewer=HRSS, days=366, until=until)
     assert all(r["count"] <= len(own) for r in mine)

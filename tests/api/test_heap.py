@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from hotline.api import gc_freeze as heap
+from hotline.api import gc_freeze
 from hotline.api.app import create_app, prepare_for_serving
 from hotline.config import Settings
 
@@ -46,7 +46,7 @@ def test_settling_keeps_what_is_referenced_and_frees_cycles(thawed: None) -> Non
     gone = weakref.ref(garbage)
     del garbage
 
-    heap.settle(full=True)
+    gc_freeze.settle(full=True)
 
     assert len(kept) == 1000 and kept[999] == {"model": 999}
     assert gone() is None

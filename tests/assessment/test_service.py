@@ -9,7 +9,7 @@ from hotline.domain.assessment import Period
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
-from hotline.services.assessment import monthly as assessment
+from hotline.services.assessment import monthly
 
 OCT = Period.month(2026, 10)
 NOW = datetime(2026, 11, 27, 9, 0)
@@ -17,7 +17,7 @@ ADMIN = Actor("root", Role.ADMIN)
 
 
 def test_month_assessment_scores_every_unit_in_its_group(session: Session) -> None:
-    result = assessment.month_assessment(session, period=OCT, now=NOW)
+    result = monthly.month_assessment(session, period=OCT, now=NOW)
     groups = result.ranking()
     assert set(groups) == {"territorial", "department"}
     scored = [s for s in result.scores if s.score is not None]
@@ -32,12 +32,12 @@ def test_month_assessment_scores_every_unit_in_its_group(session: Session) -> No
 
 
 def test_deduction_tickets_match_the_counts(session: Session) -> None:
-    result = assessment.month_assessment(session, period=OCT, now=NOW)
+    result = monthly.month_assessment(session, period=OCT, now=NOW)
     for unit, ind in result.indicators.items():
         overdue = [
             d for d in result.deduction_tickets if d["unit"] == unit and d["indicator"] == "overdue"
         ]
-        behind = assessment.tickets_behind(
+        behind = monthly.tickets_behind(
             session, unit=unit, period=OCT, indicator="overdue", now=NOW
         )
         assert len(behind) == ind.overdue
@@ -46,55 +46,55 @@ def test_deduction_tickets_match_the_counts(session: Session) -> None:
 
 
 def test_drill_down_matches_rates(session: Session) -> None:
-    result = assessment.month_assessment(session, period=OCT, now=NOW)
+    result = monthly.month_assessment(session, period=OCT, now=NOW)
     unit = max(result.indicators, key=lambda u: result.indicators[u].callbacks_reached)
     ind = result.indicators[unit]
-    unhappy = assessment.tickets_behind(
+    unhappy = monthly.tickets_behind(
         session, unit=unit, period=OCT, indicator="satisfaction_rate", now=NOW
     )
     assert len(unhappy) == ind.callbacks_reached - ind.satisfied
-    returns = assessment.tickets_behind(
+    returns = monthly.tickets_behind(
         session, unit=unit, period=OCT, indicator="return_requests", now=NOW
     )
     assert len(returns) == ind.return_requests
     with pytest.raises(DomainError):
-        assessment.tickets_behind(session, unit=unit, period=OCT, indicator="nonsense")
+        monthly.tickets_behind(session, unit=unit, period=OCT, indicator="nonsense")
 
 
 def test_scheme_change_keeps_last_months_scores(session: Session) -> None:
-    before = assessment.month_assessment(session, period=OCT, now=NOW)
+    before = monthly.month_assessment(session, period=OCT, now=NOW)
     data = ScoringScheme.default().to_dict()
     data.update(version="2026.11", valid_from="2026-11-01", deductions={"overdue": 5.0})
-    assessment.save_scheme(session, ScoringScheme.from_dict(data), ADMIN, today=date(2026, 11, 5))
-    after = assessment.month_assessment(session, period=OCT, now=NOW)
+    monthly.save_scheme(session, ScoringScheme.from_dict(data), ADMIN, today=date(2026, 11, 5))
+    after = monthly.month_assessment(session, period=OCT, now=NOW)
     assert [(s.unit, s.score) for s in after.scores] == [(s.unit, s.score) for s in before.scores]
     assert after.scheme.version == "2026.1"
-    nov = assessment.month_assessment(session, period=Period.month(2026, 11), now=NOW)
+    nov = monthly.month_assessment(session, period=Period.month(2026, 11), now=NOW)
     assert nov.scheme.version == "2026.11"
-    assert [s.version for s in assessment.load_schemes(session)] == ["2026.1", "2026.11"]
+    assert [s.version for s in monthly.load_schemes(session)] == ["2026.1", "2026.11"]
 
 
 def test_scheme_cannot_rewrite_the_past_or_be_saved_by_others(session: Session) -> None:
     data = ScoringScheme.default().to_dict()
     data.update(version="old", valid_from="2026-10-01")
     with pytest.raises(DomainError) as err:
-        assessment.save_scheme(
+        monthly.save_scheme(
             session, ScoringScheme.from_dict(data), ADMIN, today=date(2026, 11, 5)
         )
     assert err.value.code == "assessment.scheme_in_past"
     data.update(valid_from="2026-12-01")
     with pytest.raises(DomainError) as err:
-        assessment.save_scheme(session, ScoringScheme.from_dict(data), Actor("s", Role.SUPERVISOR))
+        monthly.save_scheme(session, ScoringScheme.from_dict(data), Actor("s", Role.SUPERVISOR))
     assert err.value.code == "auth.forbidden"
 
 
 def test_district_trend_over_twelve_months(session: Session) -> None:
-    trend = assessment.district_trend(session, until=date(2026, 10, 15))
+    trend = monthly.district_trend(session, until=date(2026, 10, 15))
     months = trend["months"]
     assert [m["month"] for m in months][-1] == "2026-10" and len(months) == 12
     assert months[0]["month"] == "2025-11"
     oct_row = months[-1]
-    oct_result = assessment.month_assessment(session, period=OCT, now=NOW)
+    oct_result = monthly.month_assessment(session, period=OCT, now=NOW)
     assert oct_row["auto_dispatch_rate"] == pytest.approx(
         oct_result.district.auto_dispatch_rate, abs=1e-4
     )
@@ -107,9 +107,9 @@ def test_district_trend_over_twelve_months(session: Session) -> None:
 @pytest.mark.parametrize("text", ["2026-13", "26-10", "2026-Q5", "abc"])
 def test_bad_period(text: str) -> None:
     with pytest.raises(DomainError):
-        assessment.parse_period(text)
+        monthly.parse_period(text)
 
 
 def test_periods() -> None:
-    assert assessment.parse_period("2026-Q4").label == "2026年第4季度"
-    assert assessment.parse_period("2026").label == "2026年"
+    assert monthly.parse_period("2026-Q4").label == "2026年第4季度"
+    assert monthly.parse_period("2026").label == "2026年"

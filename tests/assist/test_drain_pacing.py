@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.config import Settings, get_settings
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.assist import reassessment as assist_queue
+from hotline.services.assist import reassessment
 from hotline.services.jobs import schedule
 from hotline.services.tickets.lifecycle import intake
 from hotline.store.models import AssistTask
@@ -46,38 +46,38 @@ class StepClock:
 def test_a_quarter_duty_rests_three_times_as_long_as_each_batch_worked(
     session: Session,
 ) -> None:
-    _queue(session, 2 * assist_queue.BATCH + 30)
+    _queue(session, 2 * reassessment.BATCH + 30)
     pauses: list[float] = []
-    done = assist_queue.drain(
+    done = reassessment.drain(
         session, now=NOW, duty=0.25, pause=pauses.append, clock=StepClock(0.1)
     )
-    assert done["tasks"] == 2 * assist_queue.BATCH + 30 and assist_queue.queued(session) == 0
+    assert done["tasks"] == 2 * reassessment.BATCH + 30 and reassessment.queued(session) == 0
     # two full batches, each followed by a rest; the short last one says the queue is empty
     assert pauses == pytest.approx([0.3, 0.3])
     assert done["paused_ms"] == 600
 
 
 def test_a_full_duty_drains_without_resting(session: Session) -> None:
-    _queue(session, assist_queue.BATCH + 1)
+    _queue(session, reassessment.BATCH + 1)
     pauses: list[float] = []
-    done = assist_queue.drain(session, now=NOW, duty=1.0, pause=pauses.append)
-    assert done["tasks"] == assist_queue.BATCH + 1 and pauses == [] and done["paused_ms"] == 0
+    done = reassessment.drain(session, now=NOW, duty=1.0, pause=pauses.append)
+    assert done["tasks"] == reassessment.BATCH + 1 and pauses == [] and done["paused_ms"] == 0
 
 
 def test_no_rest_once_the_run_reached_its_limit(session: Session) -> None:
-    _queue(session, 2 * assist_queue.BATCH)
+    _queue(session, 2 * reassessment.BATCH)
     pauses: list[float] = []
-    done = assist_queue.drain(
-        session, now=NOW, duty=0.5, limit=assist_queue.BATCH, pause=pauses.append
+    done = reassessment.drain(
+        session, now=NOW, duty=0.5, limit=reassessment.BATCH, pause=pauses.append
     )
-    assert done["tasks"] == assist_queue.BATCH and pauses == []
-    assert assist_queue.queued(session) == assist_queue.BATCH  # left for the next run
+    assert done["tasks"] == reassessment.BATCH and pauses == []
+    assert reassessment.queued(session) == reassessment.BATCH  # left for the next run
 
 
 @pytest.mark.parametrize("duty", [0.0, -0.5, 1.5])
 def test_a_duty_outside_zero_to_one_is_refused(session: Session, duty: float) -> None:
     with pytest.raises(ValueError, match="duty"):
-        assist_queue.drain(session, now=NOW, duty=duty)
+        reassessment.drain(session, now=NOW, duty=duty)
     with pytest.raises(ValidationError, match="assist_queue_duty"):
         Settings(assist_queue_duty=duty)
 
@@ -93,11 +93,11 @@ def half_duty(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_job_paces_its_drain_with_the_setting(
     session: Session, half_duty: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _queue(session, assist_queue.BATCH + 5)
+    _queue(session, reassessment.BATCH + 5)
     slept: list[float] = []
-    monkeypatch.setattr(assist_queue.time, "sleep", slept.append)
+    monkeypatch.setattr(reassessment.time, "sleep", slept.append)
     context = schedule.JobContext(session, NOW, NOW, sender=None)  # type: ignore[arg-type]
     done = schedule.assist_queue(context)
-    assert done["tasks"] == assist_queue.BATCH + 5
+    assert done["tasks"] == reassessment.BATCH + 5
     assert len(slept) == 1 and done["paused_ms"] == round(slept[0] * 1000)
     assert slept[0] > 0  # at half duty: as long as the batch worked

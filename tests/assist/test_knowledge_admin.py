@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services.assist import difficulty as assist
-from hotline.services.assist import knowledge as knowledge_admin
+from hotline.services.assist import difficulty
+from hotline.services.assist import knowledge as knowledge_base
 from hotline.store.models import AuditEntry, KnowledgeArticle
 from tests.api.conftest import client, people
 from tests.factories import login
@@ -29,19 +29,19 @@ SUBSIDY = {
 
 
 def _hits(session: Session, text: str) -> list[str]:
-    return [h["id"] for h in assist.knowledge_answers(session, text)]
+    return [h["id"] for h in difficulty.knowledge_answers(session, text)]
 
 
 def test_an_article_gets_versions_and_never_loses_one(session: Session) -> None:
-    first = knowledge_admin.create_article(
+    first = knowledge_base.create_article(
         session, actor=ADMIN, values=SUBSIDY, key="disability-job", now=MARCH
     )
     assert first["version"] == 1 and first["created_by"] == "root"
-    second = knowledge_admin.new_version(
+    second = knowledge_base.new_version(
         session, actor=ADMIN, key="disability-job", changes={"body": "每月补贴600元。"}, now=MARCH
     )
     assert second["version"] == 2 and second["title"] == SUBSIDY["title"]  # copied
-    got = knowledge_admin.get_article(session, key="disability-job", on=date(2026, 3, 2))
+    got = knowledge_base.get_article(session, key="disability-job", on=date(2026, 3, 2))
     assert got["current"]["body"] == "每月补贴600元。"
     assert [h["version"] for h in got["history"]] == [2, 1]
     rows = session.scalars(select(KnowledgeArticle).order_by(KnowledgeArticle.version)).all()
@@ -51,34 +51,34 @@ def test_an_article_gets_versions_and_never_loses_one(session: Session) -> None:
 
 
 def test_the_version_in_force_follows_the_validity_dates(session: Session) -> None:
-    knowledge_admin.create_article(session, actor=ADMIN, values=SUBSIDY, key="k", now=MARCH)
+    knowledge_base.create_article(session, actor=ADMIN, values=SUBSIDY, key="k", now=MARCH)
     later = {"body": "自7月1日起每月补贴800元。", "valid_from": date(2026, 7, 1)}
-    knowledge_admin.new_version(session, actor=ADMIN, key="k", changes=later, now=MARCH)
-    june = knowledge_admin.get_article(session, key="k", on=date(2026, 6, 30))
-    july = knowledge_admin.get_article(session, key="k", on=date(2026, 7, 1))
+    knowledge_base.new_version(session, actor=ADMIN, key="k", changes=later, now=MARCH)
+    june = knowledge_base.get_article(session, key="k", on=date(2026, 6, 30))
+    july = knowledge_base.get_article(session, key="k", on=date(2026, 7, 1))
     assert june["current"]["version"] == 1 and july["current"]["version"] == 2
     short = {"valid_from": date(2026, 1, 1), "valid_to": date(2026, 1, 31)}
-    knowledge_admin.create_article(
+    knowledge_base.create_article(
         session, actor=ADMIN, values=SUBSIDY | short | {"title": "一月临时政策"}, key="jan"
     )
-    listed = knowledge_admin.list_articles(session, on=date(2026, 3, 1))
+    listed = knowledge_base.list_articles(session, on=date(2026, 3, 1))
     assert {i["key"]: bool(i["current"]) for i in listed} == {"k": True, "jan": False}
-    current = knowledge_admin.list_articles(session, on=date(2026, 3, 1), current_only=True)
+    current = knowledge_base.list_articles(session, on=date(2026, 3, 1), current_only=True)
     assert [i["key"] for i in current] == ["k"]
 
 
 def test_retiring_keeps_the_history_and_a_new_version_reinstates(session: Session) -> None:
-    knowledge_admin.create_article(session, actor=ADMIN, values=SUBSIDY, key="k", now=MARCH)
-    retired = knowledge_admin.retire(session, actor=ADMIN, key="k", now=datetime(2026, 4, 1, 9))
+    knowledge_base.create_article(session, actor=ADMIN, values=SUBSIDY, key="k", now=MARCH)
+    retired = knowledge_base.retire(session, actor=ADMIN, key="k", now=datetime(2026, 4, 1, 9))
     assert retired["retired"] and retired["version"] == 2
-    assert knowledge_admin.get_article(session, key="k", on=date(2026, 4, 2))["current"] is None
-    before = knowledge_admin.get_article(session, key="k", on=date(2026, 3, 15))
+    assert knowledge_base.get_article(session, key="k", on=date(2026, 4, 2))["current"] is None
+    before = knowledge_base.get_article(session, key="k", on=date(2026, 3, 15))
     assert before["current"]["version"] == 1  # what applied then
     with pytest.raises(DomainError) as err:
-        knowledge_admin.retire(session, actor=ADMIN, key="k")
+        knowledge_base.retire(session, actor=ADMIN, key="k")
     assert err.value.code == "knowledge.retired"
-    knowledge_admin.new_version(session, actor=ADMIN, key="k", changes={}, now=MARCH)
-    again = knowledge_admin.get_article(session, key="k", on=date(2026, 4, 2))
+    knowledge_base.new_version(session, actor=ADMIN, key="k", changes={}, now=MARCH)
+    again = knowledge_base.get_article(session, key="k", on=date(2026, 4, 2))
     assert again["current"]["version"] == 3 and not again["retired"]
 
 
@@ -104,7 +104,7 @@ def test_bad_articles_are_refused_with_a_code(
     session: Session, values: dict, key: str | None, code: str
 ) -> None:
     with pytest.raises(DomainError) as err:
-        knowledge_admin.create_article(session, actor=ADMIN, values=values, key=key)
+        knowledge_base.create_article(session, actor=ADMIN, values=values, key=key)
     assert err.value.code == code
     assert session.scalar(select(func.count()).select_from(KnowledgeArticle)) == 0
 
@@ -112,15 +112,15 @@ def test_bad_articles_are_refused_with_a_code(
 def test_search_finds_articles_in_force_at_once_and_drops_retired_ones(session: Session) -> None:
     question = "咨询残疾人就业补贴怎么申请"
     assert _hits(session, question) == []
-    knowledge_admin.create_article(session, actor=ADMIN, values=SUBSIDY, key="dj")
-    answers = assist.knowledge_answers(session, question)
+    knowledge_base.create_article(session, actor=ADMIN, values=SUBSIDY, key="dj")
+    answers = difficulty.knowledge_answers(session, question)
     assert answers[0]["id"] == "KB:dj" and answers[0]["kind"] == "article"
-    knowledge_admin.new_version(session, actor=ADMIN, key="dj", changes={"body": "每月600元。"})
-    assert assist.knowledge_answers(session, question)[0]["version"] == 2
-    knowledge_admin.retire(session, actor=ADMIN, key="dj")
+    knowledge_base.new_version(session, actor=ADMIN, key="dj", changes={"body": "每月600元。"})
+    assert difficulty.knowledge_answers(session, question)[0]["version"] == 2
+    knowledge_base.retire(session, actor=ADMIN, key="dj")
     assert "KB:dj" not in _hits(session, question)
     future = {"valid_from": date(2099, 1, 1)}
-    knowledge_admin.create_article(session, actor=ADMIN, values=SUBSIDY | future, key="later")
+    knowledge_base.create_article(session, actor=ADMIN, values=SUBSIDY | future, key="later")
     assert "KB:later" not in _hits(session, question)
 
 

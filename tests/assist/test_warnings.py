@@ -24,8 +24,8 @@ from hotline.intel.difficulty import DifficultyModel
 from hotline.intel.intake_assist import IntakeAssistant
 from hotline.schemas import TicketCreate
 from hotline.services.assessment import supervision
-from hotline.services.assist import difficulty as assist
-from hotline.services.assist import reassessment as assist_queue
+from hotline.services.assist import difficulty as assist_models
+from hotline.services.assist import reassessment
 from hotline.services.tickets.lifecycle import act, intake
 from hotline.store.models import AssistTask, Notification, Ticket
 
@@ -76,11 +76,11 @@ def _intake(session: Session, content: str, **fields: str) -> Ticket:
 
 def drain(session: Session) -> dict[str, int]:
     """What the ``assist_queue`` job does every minute."""
-    return assist_queue.drain(session, now=datetime(2026, 6, 1))
+    return reassessment.drain(session, now=datetime(2026, 6, 1))
 
 
 def _rescore(session: Session, ticket: Ticket) -> dict:
-    return assist_queue.rescore(session, [ticket], now=datetime(2026, 6, 1))[ticket.id]
+    return reassessment.rescore(session, [ticket], now=datetime(2026, 6, 1))[ticket.id]
 
 
 def _alerts(session: Session, ticket: Ticket) -> list[Notification]:
@@ -144,7 +144,7 @@ def test_the_model_is_loaded_once_not_per_action(
     loads = []
     real = DifficultyModel.load
     monkeypatch.setattr(DifficultyModel, "load", lambda path: loads.append(path) or real(path))
-    assist._models.clear()
+    assist_models._models.clear()
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
@@ -172,7 +172,7 @@ def test_a_scoring_failure_is_logged_and_leaves_the_queue_empty(
     with caplog.at_level(logging.ERROR, logger="hotline.services.assist.reassessment"):
         done = drain(session)
     assert done["tasks"] == 2 and done["failed"] == 1
-    assert assist_queue.queued(session) == 0  # a broken model never clogs the queue
+    assert reassessment.queued(session) == 0  # a broken model never clogs the queue
     session.expire_all()
     assert session.get(Ticket, ticket.id).status == "dispatched"
     assert _alerts(session, ticket) == []
@@ -183,18 +183,18 @@ def test_a_committed_change_queues_its_ticket_and_a_refused_one_queues_nothing(
     session: Session, models_dir: Path
 ) -> None:
     ticket = _intake(session, CALM)
-    assert assist_queue.queued(session) == 1
+    assert reassessment.queued(session) == 1
     with pytest.raises(DomainError):
         act(session=session, ticket=ticket, action="reply", data={"content": "已处理"},
             actor=DISPATCHER)  # fmt: skip
-    assert assist_queue.queued(session) == 1
+    assert reassessment.queued(session) == 1
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
     tasks = session.scalars(select(AssistTask).order_by(AssistTask.id)).all()
     assert [(t.ticket_id, t.action) for t in tasks] == [
         (ticket.id, "intake"), (ticket.id, "dispatch")
     ]  # fmt: skip
-    assert drain(session)["tickets"] == 1 and assist_queue.queued(session) == 0
+    assert drain(session)["tickets"] == 1 and reassessment.queued(session) == 0
 
 
 def test_an_action_that_changes_nothing_scored_queues_nothing(
@@ -214,7 +214,7 @@ def test_an_action_that_changes_nothing_scored_queues_nothing(
 
 
 def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> None:
-    """``assist._record`` (what the model scores) reads no attribute of the ticket outside
+    """``assist_models._record`` (what the model scores) reads no attribute of the ticket outside
     ``REASSESSED_BY``: change every other column and the record stays the same."""
     from hotline.services.tickets.lifecycle import REASSESSED_BY
 
@@ -223,18 +223,18 @@ def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> N
         unit_code="jingtai", suggested_unit="songzhou", category="城乡建设/市政",
         created_at=datetime(2026, 6, 1, 9), caller_phone="13800000000", status="dispatched",
     )  # fmt: skip
-    record = assist._record(ticket)
+    record = assist_models._record(ticket)
     for name in REASSESSED_BY:  # each of them is read (the suggested unit without a unit)
         same = Ticket(**{n: getattr(ticket, n) for n in REASSESSED_BY})
         changed = Ticket(**{n: getattr(ticket, n) for n in REASSESSED_BY})
         if name == "suggested_unit":
             same.unit_code = changed.unit_code = None
         setattr(changed, name, None)
-        assert assist._record(changed) != assist._record(same), name
+        assert assist_models._record(changed) != assist_models._record(same), name
     for attribute in sa_inspect(Ticket).column_attrs:  # and nothing else is
         if attribute.key not in REASSESSED_BY:
             setattr(ticket, attribute.key, None)
-    assert assist._record(ticket) == record
+    assert assist_models._record(ticket) == record
 
 
 def test_a_batch_of_changes_is_scored_in_one_pass_of_the_model(
@@ -272,7 +272,7 @@ def test_a_model_file_of_another_version_is_skipped_not_fatal(
     path = models_dir / "difficulty" / "model.pkl"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
-    assist._models.clear()
+    assist_models._models.clear()
     with caplog.at_level(logging.WARNING, logger="hotline.services.assist.difficulty"):
         ticket = _intake(session, ANGRY)
         drain(session)
@@ -296,7 +296,7 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
         _intake(session, f"{LAMP}{i}", type="complaint")
         _intake(session, f"{CARD}{i}", type="consult")
     assert drain(session)["labelled"] == 0  # no intake model yet: nothing to compare with
-    assist.train_intake(session, models_dir=models_dir)
+    assist_models.train_intake(session, models_dir=models_dir)
     assert (
         IntakeAssistant.load(models_dir / "intake" / "model.pkl").suggest(LAMP)["type"][0]["value"]
         == "complaint"
@@ -311,7 +311,7 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
     agreed = agreed_ticket.suggestion["intake"]["type"]
     assert agreed["suggested"] == agreed["chosen"] == "consult" and not agreed["corrected"]
 
-    metrics = assist.train_intake(session, models_dir=models_dir)
+    metrics = assist_models.train_intake(session, models_dir=models_dir)
     assert metrics["corrections"]["type"] == 6
     model = IntakeAssistant.load(models_dir / "intake" / "model.pkl")
     assert model.suggest(LAMP)["type"][0]["value"] == "consult"  # 6 × 3 outweigh 10 × 1
@@ -340,7 +340,7 @@ def test_a_labelled_ticket_is_not_left_locked_for_the_rest_of_the_batch(
         _intake(session, f"{LAMP}{i}", type="complaint")
         _intake(session, f"{CARD}{i}", type="consult")
     drain(session)
-    assist.train_intake(session, models_dir=models_dir)
+    assist_models.train_intake(session, models_dir=models_dir)
     ticket = _intake(session, f"{LAMP}x", type="consult")
     locked: list[bool] = []
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketCreate
-from hotline.services.tickets.lifecycle import Suggestion, act, intake, now_local
+from hotline.services.tickets.lifecycle import DispatchSuggestion, act, intake
 
 OPERATOR = lc.Actor("op", lc.Role.OPERATOR)
 DISPATCHER = lc.Actor("disp", lc.Role.DISPATCHER)
@@ -157,7 +158,7 @@ def seed_month(session: Session, n: int = 260, seed: int = 12345) -> int:
         auto = confidence >= 0.8 and not answered and created not in waiting
 
         def suggester(_s: Session, _t: TicketCreate, unit=target, town=town, c=confidence, a=auto):  # type: ignore[no-untyped-def]  # noqa: E501
-            return Suggestion(unit=unit, confidence=c, auto=a, town=town)
+            return DispatchSuggestion(unit=unit, confidence=c, auto=a, town=town)
 
         ticket, _ = intake(
             session=session, ticket_in=ticket_in, actor=OPERATOR, suggester=suggester, now=created
@@ -192,14 +193,14 @@ def _progress(  # type: ignore[no-untyped-def]
 def train_assistants(session: Session, models_dir: Path) -> None:
     """The intake and difficulty models the console reads, from the seeded month.
 
-    ``assist.train_difficulty`` holds out the last 61 days, longer than this month of
+    ``assist_models.train_difficulty`` holds out the last 61 days, longer than this month of
     history, so the difficulty model is fitted here on every ticket with a known outcome.
     """
     from hotline.intel.difficulty import DifficultyModel
-    from hotline.services.assist import difficulty as assist
+    from hotline.services.assist import difficulty as assist_models
 
-    assist.train_intake(session, models_dir=models_dir)
-    records, labels = assist.history(session)
+    assist_models.train_intake(session, models_dir=models_dir)
+    records, labels = assist_models.history(session)
     if len(set(labels)) == 2:
         model = DifficultyModel().fit(records, labels)
         model.save(models_dir / "difficulty" / "model.pkl", {"note": "e2e seed month"})

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from hotline.services.tickets.lifecycle import now_local
+from hotline.clock import now_local
 from tests.e2e.conftest import Server
 from tests.e2e.test_console import _find, _marker, expect
 
 pytestmark = pytest.mark.browser
-PAGE_SIZE = 20  # hotline.web.queues.PAGE_SIZE
+PAGE_SIZE = 20  # hotline.services.tickets.queues.PAGE_SIZE
 
 
 def test_supervisor_opens_the_assessment_sees_the_ranking_and_downloads_excel(

@@ -107,7 +107,7 @@ def test_the_assist_queue_job_drains_what_intakes_and_actions_queued(
 ) -> None:
     from hotline.domain.tickets import Actor, Role
     from hotline.schemas import TicketCreate
-    from hotline.services.assist import reassessment as assist_queue
+    from hotline.services.assist import reassessment
     from hotline.services.tickets.lifecycle import act, intake
 
     with sessions() as session:
@@ -119,13 +119,13 @@ def test_the_assist_queue_job_drains_what_intakes_and_actions_queued(
         )
         act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
             actor=Actor("disp", Role.DISPATCHER), now=TAKEN)  # fmt: skip
-        assert assist_queue.queued(session) == 2
+        assert reassessment.queued(session) == 2
     (out,) = jobs.run_due(
         sessions, TAKEN + timedelta(minutes=1), "a", jobs=[jobs.JOBS["assist_queue"]]
     )
     assert out.status == jobs.DONE and out.detail["tasks"] == 2 and out.detail["tickets"] == 1
     with sessions() as session:
-        assert assist_queue.queued(session) == 0
+        assert reassessment.queued(session) == 0
 
 
 def test_housekeeping_forgets_old_finished_runs_but_keeps_failures(

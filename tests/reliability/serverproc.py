@@ -109,7 +109,7 @@ def prepare(db_url: str, users: dict[str, tuple[str, str | None]]) -> None:
 def check_histories(session: Session, ticket_ids: list[int]) -> dict[int, list[str]]:
     """Assert each ticket's projection equals its replay; return ticket → actions in order."""
     from hotline.services.tickets import projection
-    from hotline.services.tickets.lifecycle import events_of, rebuild_state
+    from hotline.services.tickets.history import events_of, rebuild_state
     from hotline.store.models import Ticket
 
     actions: dict[int, list[str]] = {}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.demo.loader import build_demo
-from hotline.services.tickets.lifecycle import rebuild_state
+from hotline.services.tickets.history import rebuild_state
 from hotline.services.tickets.projection import load_state
 from hotline.store.models import DispatchRecordRow, Ticket, User
 

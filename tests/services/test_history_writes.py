@@ -29,16 +29,8 @@ from hotline.services.admin import rules
 from hotline.services.admin.calendar import set_day
 from hotline.services.admin.directory import list_units
 from hotline.services.tickets import projection
-from hotline.services.tickets.lifecycle import (
-    Suggestion,
-    act,
-    domain_events,
-    events_of,
-    history_of,
-    intake,
-    rebuild_state,
-    record_intake,
-)
+from hotline.services.tickets.history import domain_events, events_of, history_of, rebuild_state
+from hotline.services.tickets.lifecycle import DispatchSuggestion, act, intake, record_intake
 from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketEvent, Unit
 from tests.factories import intake_body
 
@@ -317,8 +309,8 @@ def _dispatched_by_hand(session: Session, code: str) -> Ticket:
 
 
 def _dispatched_by_the_machine(session: Session, code: str) -> Ticket:
-    def sure(_session: Session, _ticket_in: TicketCreate) -> Suggestion:
-        return Suggestion(unit=code, confidence=0.9731, auto=True, town=code)
+    def sure(_session: Session, _ticket_in: TicketCreate) -> DispatchSuggestion:
+        return DispatchSuggestion(unit=code, confidence=0.9731, auto=True, town=code)
 
     ticket, created = intake(
         session=session, ticket_in=complaint(), actor=OPERATOR, suggester=sure, now=MONDAY
@@ -475,8 +467,8 @@ def test_a_refused_action_writes_nothing_and_the_stored_history_stands(
 def test_a_retried_intake_returns_the_first_ticket_and_writes_nothing(session: Session) -> None:
     (code,) = unit_codes(session, 1)
 
-    def sure(_session: Session, _ticket_in: TicketCreate) -> Suggestion:
-        return Suggestion(unit=code, confidence=0.95, auto=True)
+    def sure(_session: Session, _ticket_in: TicketCreate) -> DispatchSuggestion:
+        return DispatchSuggestion(unit=code, confidence=0.95, auto=True)
 
     def take(key: str) -> tuple[Ticket, bool]:
         return intake(
@@ -547,8 +539,8 @@ def test_an_automatic_dispatch_to_a_deactivated_unit_leaves_the_ticket_awaiting_
         admin.commit()
     rules.invalidate()
 
-    def stale_model(_session: Session, _ticket_in: TicketCreate) -> Suggestion:
-        return Suggestion(unit=code, confidence=0.99, auto=True)
+    def stale_model(_session: Session, _ticket_in: TicketCreate) -> DispatchSuggestion:
+        return DispatchSuggestion(unit=code, confidence=0.99, auto=True)
 
     ticket, created = intake(
         session=session,

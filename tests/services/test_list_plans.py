@@ -10,13 +10,15 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
-from hotline.services.tickets import queries as q
+from hotline.services.tickets import queries
 
 DISPATCHER = Actor("disp", Role.DISPATCHER)
 JINGTAI = Actor("jingtai", Role.UNIT, "jingtai")
 
 
-def page_statement(session: Session, viewer: Actor, filters: q.TicketFilter) -> tuple[str, Any]:
+def page_statement(
+    session: Session, viewer: Actor, filters: queries.TicketFilter
+) -> tuple[str, Any]:
     """The SELECT of a list's rows, as sent to the database, with its parameters."""
     sent: list[tuple[str, Any]] = []
 
@@ -27,7 +29,7 @@ def page_statement(session: Session, viewer: Actor, filters: q.TicketFilter) -> 
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", note)
     try:
-        q.list_tickets(session=session, viewer=viewer, filters=filters, page=5, page_size=20)
+        queries.list_tickets(session=session, viewer=viewer, filters=filters, page=5, page_size=20)
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert len(sent) == 1
@@ -37,15 +39,15 @@ def page_statement(session: Session, viewer: Actor, filters: q.TicketFilter) -> 
 @pytest.mark.parametrize(
     ("viewer", "filters"),
     [
-        (DISPATCHER, q.TicketFilter()),
-        (DISPATCHER, q.TicketFilter(status="closed")),
-        (DISPATCHER, q.TicketFilter(unit="jingtai")),
-        (JINGTAI, q.TicketFilter()),
+        (DISPATCHER, queries.TicketFilter()),
+        (DISPATCHER, queries.TicketFilter(status="closed")),
+        (DISPATCHER, queries.TicketFilter(unit="jingtai")),
+        (JINGTAI, queries.TicketFilter()),
     ],
     ids=["unfiltered", "by status", "by unit", "a unit's own"],
 )
 def test_a_page_is_read_in_order_from_an_index(
-    session: Session, viewer: Actor, filters: q.TicketFilter
+    session: Session, viewer: Actor, filters: queries.TicketFilter
 ) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the plan checked is PostgreSQL's")

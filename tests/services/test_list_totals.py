@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import queries as q
+from hotline.services.tickets import queries
 from hotline.services.tickets.lifecycle import record_intake
 from hotline.services.tickets.list_totals import ListTotals
 from tests.factories import intake_body
@@ -22,7 +22,7 @@ OPERATOR = Actor("op", Role.OPERATOR)
 DISPATCHER = Actor("disp", Role.DISPATCHER)
 JINGTAI = Actor("jingtai", Role.UNIT, "jingtai")
 MONDAY = datetime(2026, 11, 23, 9, 0)
-EVERYTHING = q.TicketFilter()
+EVERYTHING = queries.TicketFilter()
 
 
 class StepClock:
@@ -70,10 +70,10 @@ def page_of(
     *,
     totals: ListTotals | None,
     viewer: Actor = DISPATCHER,
-    filters: q.TicketFilter = EVERYTHING,
+    filters: queries.TicketFilter = EVERYTHING,
 ) -> tuple[int, int]:
     """(rows on the page, total) of a page of 10."""
-    rows, total = q.list_tickets(
+    rows, total = queries.list_tickets(
         session=session, viewer=viewer, filters=filters, page=page, page_size=10, totals=totals
     )
     return len(rows), total
@@ -115,7 +115,7 @@ def test_the_last_page_gives_its_total_without_counting(session: Session) -> Non
     add_tickets(session, 25)
     with counts_made(session) as counts:
         assert page_of(session, 3, totals=None) == (5, 25)
-        nothing = q.TicketFilter(q="没有这样的诉求")
+        nothing = queries.TicketFilter(q="没有这样的诉求")
         assert page_of(session, 1, totals=None, filters=nothing) == (0, 0)
     assert counts == []
     with counts_made(session) as counts:
@@ -160,6 +160,6 @@ def test_each_unit_and_each_filter_has_its_own_total(session: Session) -> None:
     add_tickets(session, 13)
     assert page_of(session, 1, totals=totals) == (10, 25)
     assert page_of(session, 1, totals=totals, viewer=JINGTAI) == (10, 12)
-    by_unit = q.TicketFilter(unit="jingtai")
+    by_unit = queries.TicketFilter(unit="jingtai")
     assert page_of(session, 1, totals=totals, filters=by_unit) == (10, 12)
     assert page_of(session, 1, totals=totals) == (10, 25)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.domain.search import bigrams
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
-from hotline.services.tickets import queries as q
+from hotline.services.tickets import queries
 from hotline.services.tickets.lifecycle import record_intake
 from hotline.store.models import Ticket
 from hotline.store.search import query_of, terms_of
@@ -51,8 +51,8 @@ def tickets(session: Session) -> list[Ticket]:
 
 
 def found(session: Session, term: str) -> list[str]:
-    rows, total = q.list_tickets(
-        session=session, viewer=DISPATCHER, filters=q.TicketFilter(q=term), page_size=50
+    rows, total = queries.list_tickets(
+        session=session, viewer=DISPATCHER, filters=queries.TicketFilter(q=term), page_size=50
     )
     assert total == len(rows)
     return sorted(t.content for t in rows)
@@ -124,7 +124,7 @@ def test_postgresql_narrows_a_search_through_the_index(
 ) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite reads the texts: it has no index of search terms")
-    query = q.matching(session, DISPATCHER, q.TicketFilter(q="路灯"), MONDAY)
+    query = queries.matching(session, DISPATCHER, queries.TicketFilter(q="路灯"), MONDAY)
     compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))

@@ -286,8 +286,9 @@ def test_the_app_works_on_an_upgraded_database(old_engine: Engine) -> None:
     from hotline.schemas import TicketCreate
     from hotline.services.admin.directory import seed_directory
     from hotline.services.admin.users import authenticate
-    from hotline.services.tickets import queries as q
-    from hotline.services.tickets.lifecycle import act, intake, rebuild_state
+    from hotline.services.tickets import queries
+    from hotline.services.tickets.history import rebuild_state
+    from hotline.services.tickets.lifecycle import act, intake
     from hotline.store.models import Ticket, TicketEvent
 
     _fill_0001(old_engine)
@@ -297,33 +298,38 @@ def test_the_app_works_on_an_upgraded_database(old_engine: Engine) -> None:
         for username, *_ in USERS:
             assert authenticate(session=session, username=username, password=PASSWORD)
         now = T0 + timedelta(days=3)
-        rows, total = q.list_tickets(
-            session=session, viewer=DISP, filters=q.TicketFilter(), page=1, page_size=20, now=now
+        rows, total = queries.list_tickets(
+            session=session,
+            viewer=DISP,
+            filters=queries.TicketFilter(),
+            page=1,
+            page_size=20,
+            now=now,
         )
         assert total == 4
-        mine, mine_total = q.list_tickets(
+        mine, mine_total = queries.list_tickets(
             session=session,
             viewer=JINGTAI,
-            filters=q.TicketFilter(),
+            filters=queries.TicketFilter(),
             page=1,
             page_size=20,
             now=now,
         )
         assert mine_total == 2 and {t.unit_code for t in mine} == {"jingtai"}
-        noise, found = q.list_tickets(  # the old tickets got their search terms (0006)
-            session=session, viewer=DISP, filters=q.TicketFilter(q="噪音"), now=now
+        noise, found = queries.list_tickets(  # the old tickets got their search terms (0006)
+            session=session, viewer=DISP, filters=queries.TicketFilter(q="噪音"), now=now
         )
         assert found == 1 and noise[0].content == "景泰街道广园中路工地夜间施工噪音扰民"
         if session.get_bind().dialect.name == "postgresql":
             unindexed = select(func.count()).where(Ticket.search_terms.is_(None))
             assert session.scalar(unindexed) == 0
         for row in rows:  # a list row holds only what a list shows: read each ticket whole
-            ticket = q.get_ticket(session=session, ticket_id=row.id, viewer=DISP)
+            ticket = queries.get_ticket(session=session, ticket_id=row.id, viewer=DISP)
             assert projection.load_state(ticket) == rebuild_state(session, ticket)
-            detail = q.ticket_detail(session, ticket, viewer=DISP, now=now, unit_names={})
+            detail = queries.ticket_detail(session, ticket, viewer=DISP, now=now, unit_names={})
             assert detail["number"] == ticket.number
         pending_id = next(t.id for t in rows if t.number == "BY20261102000002")
-        pending = q.get_ticket(
+        pending = queries.get_ticket(
             session=session, ticket_id=pending_id, viewer=JINGTAI, for_update=True
         )
         act(session=session, ticket=pending, action="sign", data={}, actor=JINGTAI, now=now)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from hotline.domain.tickets import Actor, Role
-from hotline.services.analysis import topics as analysis
+from hotline.services.analysis import topics as topic_analysis
 from hotline.store.models import AuditEntry
 from tests.web.test_pages import XSS
 
@@ -46,7 +46,7 @@ def test_a_supervisor_sees_the_windows_topics_named_and_linked(
     assert page.status_code == 200
     assert 'href="/analysis"' in page.text and "热点分析" in page.text  # in the navigation
     supervisor = Actor("sup", Role.SUPERVISOR)
-    expected = analysis.hot_topics(session, viewer=supervisor, days=30, top=15)
+    expected = topic_analysis.hot_topics(session, viewer=supervisor, days=30, top=15)
     assert expected, "ten tickets of two matters make at least one topic"
     topics = _topics_of(page.text)
     rows = topics.split("<tr>")[2:]  # after the header row
@@ -134,7 +134,7 @@ def test_the_excel_export_lists_every_ticket_behind_a_topic_and_is_audited(
     assert rows[0][:4] == ("排名", "话题", "关键词", "件数")
     listed = [n for row in rows[1:] for n in (row[-1] or "").split("、") if n]
     supervisor = Actor("sup", Role.SUPERVISOR)
-    expected = analysis.hot_topics(session, viewer=supervisor, days=7, top=15)
+    expected = topic_analysis.hot_topics(session, viewer=supervisor, days=7, top=15)
     assert listed == [n for t in expected for n in t["ids"]]  # all of them, not the first 3
     assert set(listed) <= {t.number for t in made}
     cells = [c for row in rows[1:] for c in row if isinstance(c, str)]

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.schemas import TicketCreate
-from hotline.services.tickets.lifecycle import act, intake, now_local
+from hotline.services.tickets.lifecycle import act, intake
 from hotline.store.models import AuditEntry, Ticket
 from tests.factories import intake_body
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hotline.services.tickets.lifecycle import now_local
+from hotline.clock import now_local
 from hotline.store.models import Notification
 
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.services.analysis import dashboard as stats
-from hotline.services.tickets.lifecycle import now_local
+from hotline.clock import now_local
+from hotline.services.analysis import dashboard as dashboard_figures
 from hotline.store.models import Ticket
 
 pytestmark = pytest.mark.slow
@@ -49,8 +49,8 @@ def test_the_dashboard_counts_every_ticket_of_the_window(session: Session) -> No
     bench = _bench()
     bench.fill(session)
     now = now_local()
-    overview = stats.overview(session=session, viewer=bench.LEADER, now=now)
-    window = stats.Window.last(now, 30)
+    overview = dashboard_figures.overview(session=session, viewer=bench.LEADER, now=now)
+    window = dashboard_figures.Window.last(now, 30)
     expected = session.scalar(
         select(func.count()).select_from(Ticket).where(Ticket.created_at >= window.start)
     )

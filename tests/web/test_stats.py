@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.schemas import TicketCreate
-from hotline.services.analysis import dashboard as stats
-from hotline.services.tickets.lifecycle import Suggestion, act, intake
+from hotline.services.analysis import dashboard
+from hotline.services.tickets.lifecycle import DispatchSuggestion, act, intake
 from hotline.services.tickets.queries import warning_of
 from hotline.store.models import Ticket
 from tests.factories import intake_body
@@ -31,8 +31,8 @@ def _unit(code: str) -> lc.Actor:
 def _new(
     session: Session, at: datetime, town: str, *, auto: str | None = None, **body: Any
 ) -> Ticket:
-    def suggester(_s: Session, _t: TicketCreate) -> Suggestion:
-        return Suggestion(unit=auto or "", confidence=0.93, auto=bool(auto), town=town)
+    def suggester(_s: Session, _t: TicketCreate) -> DispatchSuggestion:
+        return DispatchSuggestion(unit=auto or "", confidence=0.93, auto=bool(auto), town=town)
 
     ticket_in = TicketCreate(**intake_body(**body))
     ticket, _ = intake(session=session, ticket_in=ticket_in, actor=OP, suggester=suggester, now=at)
@@ -85,36 +85,37 @@ def _overdue(t: Ticket) -> bool:
         return False
     if t.replied_at is not None:
         return t.replied_at > t.reply_due
-    return t.status in stats.OPEN and t.reply_due < NOW
+    return t.status in dashboard.OPEN and t.reply_due < NOW
 
 
 def test_volumes_and_warnings_agree_with_each_ticket(session: Session, month: list[Ticket]) -> None:
     rows = _all(session)
-    v = stats.volumes(session=session, viewer=DISTRICT, now=NOW)
+    v = dashboard.volumes(session=session, viewer=DISTRICT, now=NOW)
     assert v["today"] == sum(t.created_at.date() == NOW.date() for t in rows) == 2
     assert v["month"] == sum(t.created_at >= datetime(2026, 11, 1) for t in rows) == 6
-    open_rows = [t for t in rows if t.status in stats.OPEN]
+    open_rows = [t for t in rows if t.status in dashboard.OPEN]
     levels = Counter(warning_of(t, NOW).value for t in open_rows)
     assert (v["open"], v["red"], v["yellow"]) == (len(open_rows), levels["red"], levels["yellow"])
     assert v["red"] >= 2  # the report of 40 days ago and the urgent ticket are long overdue
     assert v["awaiting_dispatch"] == 1
-    w = stats.warnings(session=session, viewer=DISTRICT, now=NOW)
+    w = dashboard.warnings(session=session, viewer=DISTRICT, now=NOW)
     assert (w["red"], w["yellow"]) == (levels["red"], levels["yellow"])
     assert [t["number"] for t in w["tickets"]][0] == month[4].number  # the oldest due first
 
 
 def test_trend_types_and_places_of_the_window(session: Session, month: list[Ticket]) -> None:
-    window = stats.Window.last(NOW, 30)
+    window = dashboard.Window.last(NOW, 30)
     rows = [t for t in _all(session) if t.created_at >= window.start]
-    trend = stats.trend(session=session, viewer=DISTRICT, window=window)
+    trend = dashboard.trend(session=session, viewer=DISTRICT, window=window)
     assert len(trend) == 30 and trend[-1]["date"] == "2026-11-20"
     assert sum(d["count"] for d in trend) == len(rows) == 6
     assert trend[-1]["count"] == 2
     types = {
-        t["type"]: t["count"] for t in stats.types(session=session, viewer=DISTRICT, window=window)
+        t["type"]: t["count"]
+        for t in dashboard.types(session=session, viewer=DISTRICT, window=window)
     }
     assert types == dict(Counter(t.type for t in rows))
-    towns = {t["town"]: t for t in stats.towns(session=session, viewer=DISTRICT, window=window)}
+    towns = {t["town"]: t for t in dashboard.towns(session=session, viewer=DISTRICT, window=window)}
     assert {k: v["count"] for k, v in towns.items()} == dict(Counter(t.town for t in rows))
     for code, row in towns.items():
         mine = [t for t in rows if t.town == code]
@@ -124,20 +125,20 @@ def test_trend_types_and_places_of_the_window(session: Session, month: list[Tick
 
 
 def test_smart_dispatch_and_handling_time(session: Session, month: list[Ticket]) -> None:
-    window = stats.Window.last(NOW, 30)
-    d = stats.dispatch(session=session, viewer=DISTRICT, window=window)
+    window = dashboard.Window.last(NOW, 30)
+    d = dashboard.dispatch(session=session, viewer=DISTRICT, window=window)
     # dispatched in the window: kept (machine), returned (machine, then a return), replied and
     # handling (people); the machine kept 2 of 4, and was right in 1 of its 2.
     assert (d["dispatched"], d["machine"], d["auto_kept"], d["auto_correct"]) == (4, 2, 2, 1)
     assert d["auto_rate"] == 0.5 and d["accuracy"] == 0.5 and d["target"] == 0.8
-    h = stats.handling(session=session, viewer=DISTRICT, window=window)
+    h = dashboard.handling(session=session, viewer=DISTRICT, window=window)
     assert h["replied"] == 1
     assert h["mean_days"] == pytest.approx(3.0, abs=0.01)
 
 
 def test_a_unit_sees_only_its_own_figures(session: Session, month: list[Ticket]) -> None:
     jingtai = _unit("jingtai")
-    data = stats.overview(session=session, viewer=jingtai, now=NOW)
+    data = dashboard.overview(session=session, viewer=jingtai, now=NOW)
     mine = [t for t in _all(session) if t.unit_code == "jingtai"]
     assert data["scope"] == "jingtai"
     assert sum(d["count"] for d in data["trend"]) == len(mine) == 3
@@ -146,7 +147,7 @@ def test_a_unit_sees_only_its_own_figures(session: Session, month: list[Ticket])
 
 
 def test_an_empty_district_has_zeros_and_no_rates(session: Session) -> None:
-    data = stats.overview(session=session, viewer=DISTRICT, now=NOW, days=7)
+    data = dashboard.overview(session=session, viewer=DISTRICT, now=NOW, days=7)
     assert data["volumes"]["today"] == 0 and len(data["trend"]) == 7
     assert data["types"] == [] and data["towns"] == []
     assert data["dispatch"]["auto_rate"] is None and data["handling"]["mean_days"] is None

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.intel.difficulty import DifficultyModel
-from hotline.services.assist import difficulty as assist
-from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.assist import difficulty as assist_models
+from hotline.services.tickets.lifecycle import act
 from hotline.store.models import Ticket
 from tests.web.test_pages import XSS
 
@@ -145,7 +146,7 @@ def test_intake_hints_suggest_type_and_urgency_from_the_trained_model(
         make_ticket(content=f"咨询社保卡补办需要哪些材料{n}", type="consult")
         urgency = "urgent" if n < 2 else "normal"
         make_ticket(content=f"工地夜间施工噪音扰民，请处理{n}", type="complaint", urgency=urgency)
-    assist.train_intake(session, models_dir=settings.models_dir)
+    assist_models.train_intake(session, models_dir=settings.models_dir)
     page = _suggest(browser("op"), content="工地夜间施工噪音扰民")
     assert "建议类型" in page.text and 'data-check="f-type-complaint"' in page.text
     assert 'data-check="f-urgency-' in page.text

@@ -133,12 +133,12 @@ def prepare_for_serving(app: FastAPI) -> FastAPI:
     """Before a worker takes requests: load what the first intake would load (the
     promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.api.gc_freeze`).
     Not in :func:`create_app`: tests build hundreds of apps."""
-    from hotline.api import gc_freeze as heap
-    from hotline.services.dispatch import suggestion as smart
+    from hotline.api import gc_freeze
+    from hotline.services.dispatch import suggestion
 
-    smart.promoted_model()
-    smart.gazetteer()
-    heap.settle(full=True)
+    suggestion.promoted_model()
+    suggestion.gazetteer()
+    gc_freeze.settle(full=True)
     return app
 
 

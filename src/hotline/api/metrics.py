@@ -18,7 +18,7 @@ from prometheus_client import (
 from sqlalchemy import case, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.services.assist import reassessment as assist_queue
+from hotline.services.assist import reassessment
 from hotline.store.models import Ticket
 
 _ID = re.compile(r"/\d+(?=/|$)")
@@ -83,7 +83,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def metrics() -> Response:
-        from hotline.services.tickets.lifecycle import now_local
+        from hotline.clock import now_local
 
         today = now_local().replace(hour=0, minute=0, second=0)
         with app.state.read_sessions() as session:  # no ROLLBACK (see api.deps._read_user)
@@ -95,7 +95,7 @@ def install(app: FastAPI) -> None:
                 )
                 or 0
             )
-            ASSIST_QUEUE.set(assist_queue.queued(session))
+            ASSIST_QUEUE.set(reassessment.queued(session))
             row = session.execute(
                 select(
                     func.count(), func.sum(case((Ticket.auto_dispatched.is_(True), 1), else_=0))

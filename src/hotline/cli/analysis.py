@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from hotline.intel import links as lk
+from hotline.intel import links as link_analysis
 from hotline.intel.bursts import hot_topics
 from hotline.intel.text import join_fields
 from hotline.intel.topics import Window
@@ -191,7 +191,7 @@ def links_cmd(
         [*text_col, time_col, place_col or "", id_col or "", caller_col or "", category_col or ""],
     )
     table = _Table(rows, text_col, time_col, id_col)
-    t = lk.Tickets(
+    t = link_analysis.Tickets(
         texts=table.texts,
         times=table.times,
         places=table.col(place_col),
@@ -203,18 +203,18 @@ def links_cmd(
             "label": table.texts[g[0]][:40],
             "suggestion": f"merge {len(g) - 1} into {table.ids[g[0]]}",
         }
-        for g in lk.same_event_groups(t, within=span)
+        for g in link_analysis.same_event_groups(t, within=span)
     ]
     repeats = [
         {"caller": r["caller"], "ids": [table.ids[i] for i in r["tickets"]]}
-        for r in lk.repeat_callers(t)
+        for r in link_analysis.repeat_callers(t)
     ]
-    items = [[f"slot={lk.time_slot(tm)}"] for tm in table.times]
+    items = [[f"slot={link_analysis.time_slot(tm)}"] for tm in table.times]
     for extra, prefix in ((table.col(place_col), "place"), (table.col(category_col), "category")):
         for basket, value in zip(items, extra or [], strict=False):
             if value:
                 basket.append(f"{prefix}={value}")
-    rules = lk.association_rules(items)
+    rules = link_analysis.association_rules(items)
     _emit({"groups": groups, "rules": rules, "repeat_callers": repeats}, as_json)
 
 

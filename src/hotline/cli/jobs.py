@@ -46,9 +46,9 @@ def jobs_cmd() -> None:
 )
 def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple[str, ...]) -> None:
     """The jobs worker: runs each due job once across every worker (safe to start twice)."""
+    from hotline.clock import now_local
     from hotline.logs import configure
     from hotline.services import jobs
-    from hotline.services.tickets.lifecycle import now_local
 
     _require_schema()
     name = worker or jobs.default_worker()

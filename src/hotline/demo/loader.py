@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.config import get_settings
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
@@ -30,7 +31,6 @@ from hotline.domain.limits import (
 from hotline.services.admin import rules
 from hotline.services.admin.directory import baiyun_units
 from hotline.services.admin.users import create_user
-from hotline.services.tickets.lifecycle import now_local
 from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
 from hotline.store.db import refresh_statistics
@@ -355,12 +355,12 @@ def _finish_counters(session: Session, counters: Counter[str]) -> None:
 
 def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
     """The intake hints (type, urgency, category) and the difficult-ticket model."""
-    from hotline.services.assist import difficulty as assist
+    from hotline.services.assist import difficulty
 
     say("训练受理辅助模型（诉求类型、紧急程度、分类）…")
-    assist.train_intake(session)
+    difficulty.train_intake(session)
     say("训练疑难工单模型（在最近两个月上与规则基线对比）…")
-    found = assist.train_difficulty(session)
+    found = difficulty.train_difficulty(session)
     if "error" in found:
         say(f"未训练疑难工单模型：{found['error']}")
 

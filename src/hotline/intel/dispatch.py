@@ -31,7 +31,7 @@ from hotline.intel.dispatch_features import TicketFeatures, explain_row, prepare
 from hotline.intel.places import Gazetteer, directory_places
 from hotline.intel.registry import ModelFormatError, load_model, save_model
 
-__all__ = ["DispatchModel", "ModelFormatError", "Suggestion", "data_hash"]
+__all__ = ["DispatchModel", "ModelFormatError", "DispatchPrediction", "data_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ CALIBRATION = "top2-margin"
 
 
 @dataclass
-class Suggestion:
+class DispatchPrediction:
     """The model's proposal for one ticket; ``alternatives`` are the k best units, best first."""
 
     unit: str
@@ -273,7 +273,7 @@ class DispatchModel:
 
     def suggest(
         self, text: str, address: str | None = None, k: int = 3, threshold: float | None = None
-    ) -> Suggestion:
+    ) -> DispatchPrediction:
         """The unit for one ticket, whether the machine may dispatch it, and why.
 
         ``threshold`` overrides the stored operating threshold ``threshold_``."""
@@ -282,7 +282,7 @@ class DispatchModel:
         proba = self._proba(self._linear().row_scores(row))[0]
         best = np.argsort(-proba)[:k]
         limit = self.threshold_ if threshold is None else threshold
-        return Suggestion(
+        return DispatchPrediction(
             unit=str(self.classes_[best[0]]),
             confidence=float(proba[best[0]]),
             auto=bool(proba[best[0]] >= limit),

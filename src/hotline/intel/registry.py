@@ -22,7 +22,7 @@ from typing import Any
 import joblib
 
 import hotline
-from hotline.api import gc_freeze as heap
+from hotline.api import gc_freeze
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ class ModelRegistry:
                 model = load_model(current.path, self.kind)
                 model.card_ = {**model.card_, "version": current.version}
                 cached = (stamp, current.version, model)
-                heap.settle()  # the model lives until the next promotion
+                gc_freeze.settle()  # the model lives until the next promotion
             _cache[folder] = (stamp, current.version, cached[2])
             return cached[2]
 

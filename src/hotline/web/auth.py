@@ -23,8 +23,8 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
+from hotline.services.admin.directory import unit_names
 from hotline.services.admin.users import user_from_token
-from hotline.services.dispatch.auto_dispatch import unit_names
 
 SESSION_COOKIE = "hotline_session"
 CSRF_COOKIE = "hotline_csrf"

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.api.deps import AdminActor, SessionDep, require_roles
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin import calendar as calendar_admin
-from hotline.services.admin import settings as settings_admin
-from hotline.services.dispatch import suggestion as smart
+from hotline.services.admin import settings
+from hotline.services.dispatch import suggestion
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -56,12 +56,12 @@ def remove_calendar_day(day: date, session: SessionDep, actor: AdminActor) -> di
 
 @router.get("/limits")
 def limit_rules(session: SessionDep, actor: AdminActor) -> dict[str, Any]:
-    return settings_admin.get_limit_rules(session=session)
+    return settings.get_limit_rules(session=session)
 
 
 @router.put("/limits")
 def set_limit_rules(body: dict[str, Any], session: SessionDep, actor: AdminActor) -> dict[str, Any]:
-    return settings_admin.set_limit_rules(session=session, data=body, actor=actor)
+    return settings.set_limit_rules(session=session, data=body, actor=actor)
 
 
 @router.get("/audit")
@@ -83,14 +83,14 @@ DispatcherOrAdmin = Annotated[Actor, require_roles(Role.DISPATCHER, Role.ADMIN)]
 @router.get("/dispatch")
 def dispatch_settings(session: SessionDep, actor: DispatcherOrAdmin) -> dict[str, Any]:
     """The model in use, its stored threshold and the deployment's override (派单阈值)."""
-    return smart.dispatch_status(session)
+    return suggestion.dispatch_status(session)
 
 
 @router.put("/dispatch")
 def set_dispatch_threshold(
     body: ThresholdIn, session: SessionDep, actor: DispatcherOrAdmin
 ) -> dict[str, Any]:
-    settings_admin.put_setting(
+    settings.put_setting(
         session=session, key="dispatch", value={"threshold": body.threshold}, actor=actor
     )
-    return smart.dispatch_status(session)
+    return suggestion.dispatch_status(session)

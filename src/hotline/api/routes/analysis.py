@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hotline.api.deps import CurrentActor, SessionDep
-from hotline.services.analysis import topics as analysis
+from hotline.services.analysis import topics as topic_analysis
 
 router = APIRouter(tags=["analysis"])
 
@@ -29,7 +29,7 @@ def topics(
     until: Until = None,
 ) -> list[dict[str, Any]]:
     """热点话题 ranked by hotness, with bursts flagged."""
-    return analysis.hot_topics(session, viewer=actor, days=days, top=top, until=until)
+    return topic_analysis.hot_topics(session, viewer=actor, days=days, top=top, until=until)
 
 
 @router.get("/analysis/bursts")
@@ -37,7 +37,7 @@ def bursts(
     session: SessionDep, actor: CurrentActor, days: Days = 30, until: Until = None
 ) -> list[dict[str, Any]]:
     """突发预警: events and topics whose volume jumped in the window, newest first."""
-    return analysis.burst_alerts(session, viewer=actor, days=days, until=until)
+    return topic_analysis.burst_alerts(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/groups")
@@ -45,7 +45,7 @@ def groups(
     session: SessionDep, actor: CurrentActor, days: Days = 7, until: Until = None
 ) -> list[dict[str, Any]]:
     """Same-event groups with a merge suggestion."""
-    return analysis.same_event_groups(session, viewer=actor, days=days, until=until)
+    return topic_analysis.same_event_groups(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/repeat-callers")
@@ -53,7 +53,7 @@ def repeat_callers(
     session: SessionDep, actor: CurrentActor, days: Days = 30, until: Until = None
 ) -> list[dict[str, Any]]:
     """重复来电 within the window."""
-    return analysis.repeat_callers(session, viewer=actor, days=days, until=until)
+    return topic_analysis.repeat_callers(session, viewer=actor, days=days, until=until)
 
 
 @router.get("/analysis/rules")
@@ -61,4 +61,4 @@ def rules(
     session: SessionDep, actor: CurrentActor, days: Days = 90, until: Until = None
 ) -> list[dict[str, Any]]:
     """Association rules between type, category, town and time slot."""
-    return analysis.association_rules(session, viewer=actor, days=days, until=until)
+    return topic_analysis.association_rules(session, viewer=actor, days=days, until=until)

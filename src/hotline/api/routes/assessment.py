@@ -13,14 +13,14 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
+from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin import audit
-from hotline.services.assessment import monthly as assessment
+from hotline.services.assessment import monthly as monthly_assessment
 from hotline.services.assessment import report, supervision
 from hotline.services.tickets.exports import XLSX
-from hotline.services.tickets.lifecycle import now_local
 
 router = APIRouter(tags=["assessment"])
 
@@ -39,15 +39,15 @@ def district(
     months: Annotated[int, Query(ge=1, le=36)] = 12,
 ) -> dict[str, Any]:
     """The seed's district figures per month with targets and trend."""
-    end = assessment.parse_period(until).start.date() if until else None
-    return assessment.district_trend(session, months=months, until=end)
+    end = monthly_assessment.parse_period(until).start.date() if until else None
+    return monthly_assessment.district_trend(session, months=months, until=end)
 
 
 @router.get("/assessment/schemes")
 def schemes(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     """Every scheme version and the one in force today."""
-    stored = assessment.load_schemes(session)
-    current = assessment.scheme_in_force(session, now_local().date())
+    stored = monthly_assessment.load_schemes(session)
+    current = monthly_assessment.scheme_in_force(session, now_local().date())
     return {"current": current.version, "schemes": [s.to_dict() for s in stored]}
 
 
@@ -59,15 +59,15 @@ def add_scheme(
 ) -> dict[str, Any]:
     """Add a scheme version (admin); it may not start before the current month."""
     scheme = ScoringScheme.from_dict(body)
-    stored = assessment.save_scheme(session, scheme, actor)
+    stored = monthly_assessment.save_scheme(session, scheme, actor)
     return {"current": scheme.version, "schemes": [s.to_dict() for s in stored]}
 
 
 @router.get("/assessment/{month}")
 def month_scores(session: SessionDep, actor: CurrentActor, month: str) -> dict[str, Any]:
     """Scores, rankings per group, red/watch lists and indicators of a period."""
-    period = assessment.parse_period(month)
-    result = assessment.month_assessment(session, period=period, details=False)
+    period = monthly_assessment.parse_period(month)
+    result = monthly_assessment.month_assessment(session, period=period, details=False)
     return report.result_to_dict(result, own_unit=_own_unit(actor))
 
 
@@ -83,8 +83,8 @@ def drill(
     own = _own_unit(actor)
     if own is not None and unit != own:
         raise DomainError("auth.forbidden", "只能查看本单位的工单明细")
-    period = assessment.parse_period(month)
-    rows = assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
+    period = monthly_assessment.parse_period(month)
+    rows = monthly_assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
     return {"unit": unit, "indicator": indicator, "count": len(rows), "tickets": rows}
 
 
@@ -95,8 +95,8 @@ def report_xlsx(
     actor: Actor = require_roles(Role.SUPERVISOR, Role.ADMIN, Role.LEADER, Role.DISPATCHER),
 ) -> FileResponse:
     """The monthly report workbook (all units; not for handling-unit users)."""
-    period = assessment.parse_period(month)
-    result = assessment.month_assessment(session, period=period)
+    period = monthly_assessment.parse_period(month)
+    result = monthly_assessment.month_assessment(session, period=period)
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     report.write_month_report(result, name)

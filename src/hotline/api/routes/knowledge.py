@@ -18,7 +18,7 @@ from hotline.api.deps import AdminActor, SessionDep, require_roles
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import clean_text
-from hotline.services.assist import knowledge as knowledge_admin
+from hotline.services.assist import knowledge as knowledge_base
 
 router = APIRouter(tags=["knowledge"], prefix="/knowledge")
 
@@ -80,20 +80,20 @@ def list_articles(
     session: SessionDep, actor: ReaderActor, current_only: bool = False
 ) -> list[dict[str, Any]]:
     """Every article with its version in force today and its history."""
-    return knowledge_admin.list_articles(session, current_only=current_only)
+    return knowledge_base.list_articles(session, current_only=current_only)
 
 
 @router.get("/articles/{key}")
 def get_article(key: str, session: SessionDep, actor: ReaderActor) -> dict[str, Any]:
     with _statuses():
-        return knowledge_admin.get_article(session, key=key)
+        return knowledge_base.get_article(session, key=key)
 
 
 @router.post("/articles", status_code=201)
 def create_article(body: ArticleIn, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
     values = body.model_dump(exclude={"key"})
     with _statuses():
-        return knowledge_admin.create_article(session, actor=actor, values=values, key=body.key)
+        return knowledge_base.create_article(session, actor=actor, values=values, key=body.key)
 
 
 @router.post("/articles/{key}/versions", status_code=201)
@@ -102,13 +102,13 @@ def new_version(
 ) -> dict[str, Any]:
     changes = body.model_dump(include=body.model_fields_set)
     with _statuses():
-        return knowledge_admin.new_version(session, actor=actor, key=key, changes=changes)
+        return knowledge_base.new_version(session, actor=actor, key=key, changes=changes)
 
 
 @router.post("/articles/{key}/retire")
 def retire(key: str, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
     with _statuses():
-        return knowledge_admin.retire(session, actor=actor, key=key)
+        return knowledge_base.retire(session, actor=actor, key=key)
 
 
 @router.get("/search")
@@ -119,4 +119,4 @@ def search(
     k: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[dict[str, Any]]:
     """The best matching articles in force and past good replies for a consultation."""
-    return knowledge_admin.search_index(session).search(q, k)
+    return knowledge_base.search_index(session).search(q, k)

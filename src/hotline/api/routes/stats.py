@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hotline.api.deps import CurrentActor, SessionDep
-from hotline.services.analysis import dashboard as stats
-from hotline.services.tickets.lifecycle import now_local
+from hotline.clock import now_local
+from hotline.services.analysis import dashboard as dashboard_figures
 
 router = APIRouter(tags=["stats"])
 
@@ -21,58 +21,58 @@ def overview(session: SessionDep, actor: CurrentActor, days: Days = 30) -> dict[
 
     Reused for up to 20 seconds per scope: every screen polls the same figures.
     """
-    return stats.overview_cached(session=session, viewer=actor, days=days)
+    return dashboard_figures.overview_cached(session=session, viewer=actor, days=days)
 
 
 @router.get("/stats/volumes")
 def volumes(session: SessionDep, actor: CurrentActor) -> dict[str, int]:
     """Received today and this month; open tickets and their warnings."""
-    return stats.volumes(session=session, viewer=actor, now=now_local())
+    return dashboard_figures.volumes(session=session, viewer=actor, now=now_local())
 
 
 @router.get("/stats/trend")
 def trend(session: SessionDep, actor: CurrentActor, days: Days = 30) -> list[dict[str, Any]]:
     """Tickets received per day."""
-    window = stats.Window.last(now_local(), days)
-    return stats.trend(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.trend(session=session, viewer=actor, window=window)
 
 
 @router.get("/stats/types")
 def types(session: SessionDep, actor: CurrentActor, days: Days = 30) -> list[dict[str, Any]]:
     """Tickets per type (诉求类型)."""
-    window = stats.Window.last(now_local(), days)
-    return stats.types(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.types(session=session, viewer=actor, window=window)
 
 
 @router.get("/stats/towns")
 def towns(session: SessionDep, actor: CurrentActor, days: Days = 30) -> list[dict[str, Any]]:
     """Per town/street (镇街): volume and overdue rate."""
-    window = stats.Window.last(now_local(), days)
-    return stats.towns(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.towns(session=session, viewer=actor, window=window)
 
 
 @router.get("/stats/units")
 def units(session: SessionDep, actor: CurrentActor, days: Days = 30) -> list[dict[str, Any]]:
     """Handling units by volume, with their overdue rate."""
-    window = stats.Window.last(now_local(), days)
-    return stats.units(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.units(session=session, viewer=actor, window=window)
 
 
 @router.get("/stats/warnings")
 def warnings(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     """Open tickets in warning per unit and the most overdue tickets."""
-    return stats.warnings(session=session, viewer=actor, now=now_local())
+    return dashboard_figures.warnings(session=session, viewer=actor, now=now_local())
 
 
 @router.get("/stats/dispatch")
 def dispatch(session: SessionDep, actor: CurrentActor, days: Days = 30) -> dict[str, Any]:
     """Smart dispatch: auto-dispatch rate and accuracy against the 80 % target."""
-    window = stats.Window.last(now_local(), days)
-    return stats.dispatch(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.dispatch(session=session, viewer=actor, window=window)
 
 
 @router.get("/stats/handling")
 def handling(session: SessionDep, actor: CurrentActor, days: Days = 30) -> dict[str, Any]:
     """Average handling days of non-consultation tickets against the 10-day target."""
-    window = stats.Window.last(now_local(), days)
-    return stats.handling(session=session, viewer=actor, window=window)
+    window = dashboard_figures.Window.last(now_local(), days)
+    return dashboard_figures.handling(session=session, viewer=actor, window=window)

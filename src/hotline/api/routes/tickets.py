@@ -19,19 +19,20 @@ from hotline.api.deps import (
 )
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.api.query_string import openapi_parameters, parse_query
+from hotline.clock import now_local
 from hotline.schemas import ActionIn, TicketCreate
-from hotline.services.dispatch import auto_dispatch as intake_flow
-from hotline.services.tickets import exports
-from hotline.services.tickets import queries as q
+from hotline.services.admin.directory import unit_names
+from hotline.services.dispatch import auto_dispatch
+from hotline.services.tickets import exports, queries
 from hotline.services.tickets.caller import reveal_caller
-from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import MAX_PAGE_SIZE
 
 router = APIRouter(tags=["tickets"])
 
 
 def _names(request: Request, session: SessionDep) -> dict[str, str]:
-    return intake_flow.unit_names(session)
+    return unit_names(session)
 
 
 @router.post("/tickets", status_code=201)
@@ -44,7 +45,7 @@ def create_ticket(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> dict[str, Any]:
-    ticket, created = intake_flow.intake_ticket(
+    ticket, created = auto_dispatch.intake_ticket(
         session=session, ticket_in=ticket_in, actor=actor, idempotency_key=idempotency_key
     )
     if not created:
@@ -56,7 +57,7 @@ def create_ticket(
             else ("to_dispatcher" if ticket.suggested_unit else "no_model")
         )
         DISPATCH_DECISIONS.labels(outcome).inc()
-    return q.ticket_detail(
+    return queries.ticket_detail(
         session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
     )
 
@@ -71,8 +72,8 @@ def _filters(
     date_from: date | None,
     date_to: date | None,
     channel: str | None,
-) -> q.TicketFilter:
-    return q.TicketFilter(
+) -> queries.TicketFilter:
+    return queries.TicketFilter(
         q=q_,
         status=status,
         unit=unit,
@@ -102,7 +103,7 @@ class TicketListQuery(BaseModel):
     page: int = Field(1, ge=1, le=100_000, description="页码，从 1 开始")
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数")
 
-    def filters(self) -> q.TicketFilter:
+    def filters(self) -> queries.TicketFilter:
         return _filters(
             self.q,
             self.status,
@@ -128,7 +129,7 @@ def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request)
     """
     query = parse_query(TicketListQuery, request)
     now = now_local()
-    rows, total = q.list_tickets(
+    rows, total = queries.list_tickets(
         session=session,
         viewer=actor,
         filters=query.filters(),
@@ -139,7 +140,7 @@ def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request)
     )
     names = _names(request, session)
     return {
-        "items": [q.ticket_public(t, now=now, unit_names=names) for t in rows],
+        "items": [queries.ticket_public(t, now=now, unit_names=names) for t in rows],
         "total": total,
         "page": query.page,
         "page_size": query.page_size,
@@ -175,8 +176,8 @@ def export_tickets(
 def ticket_detail(
     ticket_id: TicketId, session: ReadSessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
-    ticket = q.read_ticket(session=session, ticket_id=ticket_id, viewer=actor)
-    return q.ticket_detail(
+    ticket = queries.read_ticket(session=session, ticket_id=ticket_id, viewer=actor)
+    return queries.ticket_detail(
         session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
     )
 
@@ -186,10 +187,9 @@ def ticket_detail(
 def ticket_action(
     ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
+    ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=actor)
-    intake_flow.after_action(session=session, ticket=ticket, action=body.action, actor=actor)
-    return q.ticket_detail(
+    return queries.ticket_detail(
         session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
     )
 
@@ -197,5 +197,5 @@ def ticket_action(
 @router.post("/tickets/{ticket_id}/caller")
 def ticket_caller(ticket_id: TicketId, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     """The caller's full name and phone; every call is recorded in the ticket's history."""
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
+    ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     return reveal_caller(session=session, ticket=ticket, actor=actor)

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain.tickets import Actor
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import AuditEntry
 
 

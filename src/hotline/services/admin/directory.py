@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 
@@ -94,3 +96,17 @@ def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit
     if not include_inactive:
         query = query.where(Unit.active.is_(True))
     return list(session.scalars(query))
+
+
+_names_lock = threading.Lock()
+_names: tuple[float, dict[str, str]] = (0.0, {})
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """Unit code → name, cached for a minute (the directory changes rarely)."""
+    global _names
+    now = time.monotonic()
+    if now - _names[0] > 60 or not _names[1]:
+        with _names_lock:
+            _names = (now, {u.code: u.name for u in list_units(session, include_inactive=True)})
+    return _names[1]

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain.limits import LimitRules
 from hotline.domain.tickets import Actor
 from hotline.services.admin import rules
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Setting
 
 

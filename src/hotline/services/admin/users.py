@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.config import Settings, get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Unit, User
 
 

@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.services.dispatch.auto_dispatch import unit_names
-from hotline.services.tickets.lifecycle import now_local
+from hotline.services.admin.directory import unit_names
 from hotline.services.tickets.queries import scoped
 from hotline.store.models import Ticket, TicketEvent
 

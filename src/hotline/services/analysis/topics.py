@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.config import get_settings
 from hotline.domain.tickets import Actor
-from hotline.intel import links as lk
+from hotline.intel import links
 from hotline.intel.bursts import burst_alerts as rank_bursts
 from hotline.intel.bursts import hot_topics as rank_topics
 from hotline.intel.topics import Window
-from hotline.services.tickets.lifecycle import now_local
 from hotline.services.tickets.queries import mask_phone, scoped
 from hotline.store.models import Ticket
 
@@ -59,8 +59,8 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
 
 
-def _tickets(rows: list[Any]) -> lk.Tickets:
-    return lk.Tickets(
+def _tickets(rows: list[Any]) -> links.Tickets:
+    return links.Tickets(
         texts=[r.content for r in rows],
         times=[r.created_at for r in rows],
         places=[r.town for r in rows],
@@ -110,7 +110,7 @@ def same_event_groups(
     with a merge suggestion: the later tickets into the earliest."""
     rows = _rows(session, viewer, days, until)
     out = []
-    for g in lk.same_event_groups(_tickets(rows), within=timedelta(days=3)):
+    for g in links.same_event_groups(_tickets(rows), within=timedelta(days=3)):
         first = rows[g[0]]
         out.append(
             {
@@ -131,7 +131,7 @@ def repeat_callers(
     rows = _rows(session, viewer, days, until)
     return [
         {"caller": mask_phone(r["caller"]), "ids": [rows[i].number for i in r["tickets"]]}
-        for r in lk.repeat_callers(_tickets(rows))
+        for r in links.repeat_callers(_tickets(rows))
     ]
 
 
@@ -142,11 +142,11 @@ def association_rules(
     rows = _rows(session, viewer, days, until)
     baskets = []
     for r in rows:
-        items = [f"slot={lk.time_slot(r.created_at)}", f"type={r.type}"]
+        items = [f"slot={links.time_slot(r.created_at)}", f"type={r.type}"]
         items += [f"town={r.town}"] if r.town else []
         items += [f"category={r.category.split('/')[0]}"] if r.category else []
         baskets.append(items)
-    return lk.association_rules(baskets)
+    return links.association_rules(baskets)
 
 
 def intake_hints(
@@ -164,17 +164,17 @@ def intake_hints(
     if not rows or not (ticket_text or "").strip():
         return {"repeat_caller": [], "same_event": []}
     texts = [r.content for r in rows] + [ticket_text]
-    sims = lk.pair_similarity(texts, [(i, len(rows)) for i in range(len(rows))])
+    sims = links.pair_similarity(texts, [(i, len(rows)) for i in range(len(rows))])
     repeat = [
         rows[i].number
         for i in range(len(rows))
-        if phone and rows[i].caller_phone == phone and sims[i] >= lk.SAME_MATTER
+        if phone and rows[i].caller_phone == phone and sims[i] >= links.SAME_MATTER
     ]
     recent = now - timedelta(days=3)
     same = [
         rows[i].number
         for i in range(len(rows))
-        if sims[i] >= lk.SAME_EVENT
+        if sims[i] >= links.SAME_EVENT
         and rows[i].created_at >= recent
         and (not address or not rows[i].address or _near(address, rows[i].address))
     ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain.assessment import (
     CITY_CHANNEL,
     SATISFIED,
@@ -32,7 +35,6 @@ from hotline.domain.errors import DomainError
 from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, score_units
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import DispatchRecordRow, Setting, Ticket, Unit
 
 SCHEMES_KEY = "scoring_schemes"
@@ -399,3 +401,27 @@ def _direction(rows: Sequence[dict[str, Any]], name: str) -> str:
     if len(values) < 2 or abs(values[-1] - values[-2]) < 1e-9:
         return "flat"
     return "up" if values[-1] > values[-2] else "down"
+
+
+ASSESSMENT_TTL = 60.0  # seconds the 考核 pages reuse a period's scores
+_assessments: dict[tuple[str, datetime, datetime], tuple[float, Any]] = {}
+_assessments_lock = threading.Lock()
+
+
+def recent_month_assessment(session: Session, *, period: Period) -> AssessmentResult:
+    """:func:`month_assessment` (without the deduction
+    tickets) reused for :data:`ASSESSMENT_TTL` seconds per database and period: the
+    ranking, a unit's page and its neighbours are opened in quick succession and the
+    monthly figures do not need to be fresher than a minute."""
+    key = (str(session.get_bind().url), period.start, period.end)
+    now = time.monotonic()
+    with _assessments_lock:
+        held = _assessments.get(key)
+        if held is not None and now - held[0] < ASSESSMENT_TTL:
+            return held[1]  # type: ignore[no-any-return]
+    result = month_assessment(session, period=period, details=False)
+    with _assessments_lock:
+        for old in [k for k, (at, _r) in _assessments.items() if now - at >= ASSESSMENT_TTL]:
+            del _assessments[old]
+        _assessments[key] = (now, result)
+    return result

@@ -18,10 +18,11 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, false, func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
-from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import get_ticket, scoped, warning_of
 from hotline.store.models import DispatchRecordRow, Notification, Ticket, Unit
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.api import gc_freeze as heap
+from hotline.api import gc_freeze
 from hotline.config import get_settings
 from hotline.domain.tickets import (
     CHANNEL_LABELS,
@@ -38,8 +38,8 @@ from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
-from hotline.services.assist import knowledge as knowledge_admin
-from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.admin.directory import unit_names
+from hotline.services.assist import knowledge as knowledge_base
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         log.warning("model %s unusable: %s", path, exc)
         model = None
-    heap.settle()  # the model lives until its file changes
+    gc_freeze.settle()  # the model lives until its file changes
     with _models_lock:
         _models[path] = (version, model)
     return model
@@ -316,7 +316,7 @@ def intake_suggestions(
 
 def _knowledge(session: Session, now: datetime | None = None) -> KnowledgeBase:
     """The knowledge index: articles in force today and past good replies."""
-    return knowledge_admin.search_index(session, now)
+    return knowledge_base.search_index(session, now)
 
 
 def knowledge_answers(session: Session, text: str, k: int = 5) -> list[dict[str, Any]]:

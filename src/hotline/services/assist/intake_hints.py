@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.intel.intake_assist import IntakeAssistant, extract
-from hotline.services.analysis import topics as analysis
-from hotline.services.assist import difficulty as assist
-from hotline.services.assist import knowledge as knowledge_admin
+from hotline.services.analysis import topics
+from hotline.services.assist import difficulty
+from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.assist.ticket_insight import (
     LINK_COLUMNS,
@@ -57,7 +57,7 @@ def _refresh_knowledge(session: Session, key: str) -> None:
     def run() -> None:
         try:
             with Session(bind) as own:
-                kb = knowledge_admin.search_index(own)  # the index assist searches too
+                kb = knowledge_base.search_index(own)  # the index assist searches too
             with _kb_lock:
                 _kb[key] = (time.monotonic(), kb)
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
@@ -82,7 +82,7 @@ def knowledge_answers(
     :func:`hotline.services.assist.difficulty.knowledge_answers` in the request.
     """
     if not background:
-        return assist.knowledge_answers(session, text, k=k)
+        return difficulty.knowledge_answers(session, text, k=k)
     key = str(session.get_bind().url)
     with _kb_lock:
         held = _kb.get(key)
@@ -146,7 +146,7 @@ def intake_assist(
     answers: list[dict[str, Any]] | None = []
     if kind == lc.TicketType.CONSULT.value and len(content) >= 4:
         answers = knowledge_answers(session, content, k=3, background=background)
-    hints = analysis.intake_hints(session, content, phone.strip() or None, address or None, now=now)
+    hints = topics.intake_hints(session, content, phone.strip() or None, address or None, now=now)
     calls = 0
     if phone.strip():
         calls = int(

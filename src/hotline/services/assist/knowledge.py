@@ -30,11 +30,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor
 from hotline.intel.knowledge import Article, KnowledgeBase
 from hotline.services.admin import audit
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import KnowledgeArticle, Ticket, TicketEvent
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from hotline.clock import now_local
 from hotline.domain.tickets import OPEN_STATUSES
 from hotline.intel.difficulty import DifficultyModel
 from hotline.intel.intake_assist import IntakeAssistant
@@ -44,7 +45,6 @@ from hotline.services.assist.difficulty import (
     repeat_calls,
     score_tickets,
 )
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import AssistTask, Notification, Ticket
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@
 * :func:`linked_tickets` — 关联工单: merged tickets, the same-event group (same town,
   similar text, within 3 days) and repeat calls of the same phone within 30 days.
 * :func:`merge_suggestions` — 合并建议 among the tickets awaiting dispatch.
-* :func:`month_assessment` — a period's assessment, reused for a minute by the 考核 pages.
 
 Everything here reads a handful of rows (indexed look-ups) so a console page stays
 fast on a large database. Models are read from ``models_dir`` and kept in memory per
@@ -28,11 +27,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.domain.assessment import Period
-from hotline.intel import links as lk
+from hotline.intel import links
 from hotline.intel.difficulty import DifficultyModel, escalation_hits
-from hotline.services.assessment import monthly as assessment
-from hotline.services.assist import difficulty as assist
+from hotline.services.assist import difficulty as assist_models
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.tickets.queries import scoped
 from hotline.store.models import Ticket
@@ -58,7 +55,7 @@ def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:
     model, a new attempt at most every :data:`RETRY_TRAINING` seconds); True while a
     training is under way."""
     path = model_path(kind, models_dir)
-    trainers = {"difficulty": assist.train_difficulty, "intake": assist.train_intake}
+    trainers = {"difficulty": assist_models.train_difficulty, "intake": assist_models.train_intake}
     trainer = trainers[kind]
     with _training_lock:
         if path in _running:
@@ -171,7 +168,7 @@ def difficulty(
             "score": round(score, 3),
             "level": model.level(score),
             "warning": bool(score >= model.threshold_),
-            "reasons": model.explain(record, labels=assist.reason_labels(session)),
+            "reasons": model.explain(record, labels=assist_models.reason_labels(session)),
             "source": "model",
         }
     else:
@@ -212,7 +209,7 @@ def _similarities(text: str, others: Sequence[str]) -> list[float]:
         return []
     texts = [*others, text]
     pairs = [(i, len(others)) for i in range(len(others))]
-    return [float(s) for s in lk.pair_similarity(texts, pairs)]
+    return [float(s) for s in links.pair_similarity(texts, pairs)]
 
 
 def _merged(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict[str, Any]]:
@@ -241,8 +238,8 @@ def _same_event(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict
     rows = list(session.execute(scoped(query, viewer).limit(MAX_CANDIDATES)))
     if not rows:
         return []
-    group = lk.same_event_groups(
-        lk.Tickets(
+    group = links.same_event_groups(
+        links.Tickets(
             texts=[r.content for r in rows] + [ticket.content],
             times=[r.created_at for r in rows] + [ticket.created_at],
             places=[r.town for r in rows] + [ticket.town],
@@ -273,7 +270,7 @@ def _repeat_calls(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[di
     out = []
     for row, sim in zip(rows, sims, strict=True):
         item = link(row, sim)
-        item["same_matter"] = sim >= lk.SAME_MATTER
+        item["same_matter"] = sim >= links.SAME_MATTER
         out.append(item)
     return out[-MAX_LINKED:]
 
@@ -315,8 +312,8 @@ def merge_suggestions(
     rows = list(session.execute(query))
     if len(rows) < 2:
         return []
-    groups = lk.same_event_groups(
-        lk.Tickets(
+    groups = links.same_event_groups(
+        links.Tickets(
             texts=[r.content for r in rows],
             times=[r.created_at for r in rows],
             places=[r.town for r in rows],
@@ -345,29 +342,3 @@ def merge_suggestions(
         if len(out) == top:
             break
     return out
-
-
-# ------------------------------------------------------------------ assessment
-
-ASSESSMENT_TTL = 60.0  # seconds the 考核 pages reuse a period's scores
-_assessments: dict[tuple[str, datetime, datetime], tuple[float, Any]] = {}
-_assessments_lock = threading.Lock()
-
-
-def month_assessment(session: Session, *, period: Period) -> assessment.AssessmentResult:
-    """:func:`hotline.services.assessment.monthly.month_assessment` (without the deduction
-    tickets) reused for :data:`ASSESSMENT_TTL` seconds per database and period: the
-    ranking, a unit's page and its neighbours are opened in quick succession and the
-    monthly figures do not need to be fresher than a minute."""
-    key = (str(session.get_bind().url), period.start, period.end)
-    now = time.monotonic()
-    with _assessments_lock:
-        held = _assessments.get(key)
-        if held is not None and now - held[0] < ASSESSMENT_TTL:
-            return held[1]  # type: ignore[no-any-return]
-    result = assessment.month_assessment(session, period=period, details=False)
-    with _assessments_lock:
-        for old in [k for k, (at, _r) in _assessments.items() if now - at >= ASSESSMENT_TTL]:
-            del _assessments[old]
-        _assessments[key] = (now, result)
-    return result

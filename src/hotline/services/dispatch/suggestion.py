@@ -12,7 +12,7 @@ from hotline.config import get_settings
 from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
 from hotline.schemas import TicketCreate
-from hotline.services.tickets.lifecycle import Suggestion
+from hotline.services.tickets.lifecycle import DispatchSuggestion
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def operating_threshold(session: Session, model: Any) -> float:
     return float(configured) if configured is not None else float(model.threshold_)
 
 
-def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion | None:
+def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSuggestion | None:
     """Town/street from the address (or text) and the unit the model proposes."""
     places = gazetteer()
     place = places.locate(ticket_in.address or ticket_in.content)
@@ -53,7 +53,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion 
     if model is None:
         if place.town is None:
             return None
-        return Suggestion(
+        return DispatchSuggestion(
             unit="", confidence=0.0, auto=False, town=place.town, community=place.community
         )
     threshold = operating_threshold(session, model)
@@ -65,7 +65,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> Suggestion 
         "threshold": threshold,
         "model": getattr(model, "card_", {}).get("version"),
     }
-    return Suggestion(
+    return DispatchSuggestion(
         unit=found.unit,
         confidence=float(found.confidence),
         auto=auto,

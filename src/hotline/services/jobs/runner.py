@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.config import get_settings
 from hotline.domain.errors import DomainError
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
 from hotline.services.jobs.claims import DONE, FAILED, Sessions, claim, finish
 from hotline.services.jobs.schedule import SCHEDULE, Job, JobContext, job_named, slot_name
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import JobRun
 
 log = logging.getLogger(__name__)

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from hotline.config import get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
-from hotline.services.analysis import topics as analysis
+from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import topics as topic_analysis
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
-from hotline.services.assist import reassessment as assist_queue_service
+from hotline.services.assist import reassessment
 from hotline.services.dispatch import training
-from hotline.services.dispatch.auto_dispatch import unit_names
 from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
@@ -85,7 +85,7 @@ def warning_scan(ctx: JobContext) -> dict[str, Any]:
 def assist_queue(ctx: JobContext) -> dict[str, Any]:
     """Re-assess the tickets changed since the last run: difficulty, 疑难预警, intake labels."""
     duty = get_settings().assist_queue_duty
-    return assist_queue_service.drain(ctx.session, now=ctx.now, duty=duty)
+    return reassessment.drain(ctx.session, now=ctx.now, duty=duty)
 
 
 def housekeeping(ctx: JobContext) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def daily_digest(ctx: JobContext) -> dict[str, Any]:
 
 def topic_recompute(ctx: JobContext) -> dict[str, Any]:
     """Hot topics of the last 30 days; a burst alerts the supervisors (once a day per topic)."""
-    topics = analysis.hot_topics(
+    topics = topic_analysis.hot_topics(
         ctx.session, viewer=SYSTEM_ACTOR, days=TOPIC_DAYS, top=10, until=ctx.now
     )
     alerts = notify_bursts(ctx.session, [t for t in topics if t["burst"]], ctx.now)

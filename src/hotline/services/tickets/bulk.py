@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
-from hotline.services.dispatch import auto_dispatch as intake_flow
-from hotline.services.tickets import queries as q
+from hotline.services.tickets import queries
 from hotline.services.tickets.lifecycle import act
 
 log = logging.getLogger(__name__)
@@ -74,12 +73,13 @@ def _one(
 ) -> Outcome:
     number = None
     try:
-        ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=viewer, for_update=True)
+        ticket = queries.get_ticket(
+            session=session, ticket_id=ticket_id, viewer=viewer, for_update=True
+        )
         number = ticket.number
         if expect_status is not None and ticket.status != expect_status:
             raise _moved(ticket.status, expect_status)
         act(session=session, ticket=ticket, action=action, data=dict(data), actor=viewer)
-        intake_flow.after_action(session=session, ticket=ticket, action=action, actor=viewer)
     except DomainError as exc:
         session.rollback()
         return Outcome(ticket_id, number, False, exc.message)

@@ -9,11 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.services.admin import audit
-from hotline.services.dispatch.auto_dispatch import unit_names
-from hotline.services.tickets import queries as q
-from hotline.services.tickets.lifecycle import now_local
+from hotline.services.admin.directory import unit_names
+from hotline.services.tickets import queries
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What an xlsx download is sent as.
@@ -59,7 +59,7 @@ def export_tickets_xlsx(
     *,
     session: Session,
     viewer: lc.Actor,
-    filters: q.TicketFilter,
+    filters: queries.TicketFilter,
 ) -> tuple[bytes, str]:
     """The filtered tickets as an xlsx workbook (caller identity masked)."""
     now = now_local()
@@ -68,8 +68,8 @@ def export_tickets_xlsx(
     sheet = book.active
     sheet.title = "工单"
     _header(sheet, [(label, width) for _key, label, width in TICKET_COLUMNS])
-    for ticket in q.iter_tickets(session=session, viewer=viewer, filters=filters):
-        sheet.append(_row(q.ticket_public(ticket, now=now, unit_names=names)))
+    for ticket in queries.iter_tickets(session=session, viewer=viewer, filters=filters):
+        sheet.append(_row(queries.ticket_public(ticket, now=now, unit_names=names)))
     buffer = io.BytesIO()
     book.save(buffer)
     audit.record(

@@ -27,11 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketImport
 from hotline.services.admin.directory import list_units
-from hotline.services.tickets.lifecycle import now_local, record_intake
+from hotline.services.tickets.lifecycle import record_intake
 from hotline.store.db import refresh_statistics
 from hotline.store.models import ImportBatch, Ticket
 

@@ -11,13 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, event, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from hotline.config import get_settings
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import (
@@ -29,6 +28,12 @@ from hotline.domain.limits import (
 from hotline.schemas import TicketCreate
 from hotline.services.admin import rules
 from hotline.services.tickets import projection
+from hotline.services.tickets.history import (
+    HistoryEntry,
+    domain_events,
+    events_of,
+    remember_written,
+)
 from hotline.services.tickets.numbers import next_ticket_number
 from hotline.store import search
 from hotline.store.db import serialized_writes
@@ -38,7 +43,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class DispatchSuggestion:
     """The machine's proposal at intake (智能转派)."""
 
     unit: str
@@ -49,13 +54,7 @@ class Suggestion:
     detail: Mapping[str, Any] | None = None
 
 
-Suggester = Callable[[Session, TicketCreate], Suggestion | None]
-
-
-def now_local() -> datetime:
-    """Naive local time in the deployment's zone (``HOTLINE_TIMEZONE``, Asia/Shanghai)."""
-    zone = ZoneInfo(get_settings().timezone)
-    return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+Suggester = Callable[[Session, TicketCreate], DispatchSuggestion | None]
 
 
 def intake(
@@ -109,7 +108,7 @@ def record_intake(
     actor: lc.Actor,
     now: datetime,
     idempotency_key: str | None = None,
-    suggestion: Suggestion | None = None,
+    suggestion: DispatchSuggestion | None = None,
     unit: str | None = None,
     queue_for_assist: bool = False,
 ) -> Ticket:
@@ -178,7 +177,7 @@ def _new_ticket_row(
     actor: lc.Actor,
     now: datetime,
     idempotency_key: str | None,
-    suggestion: Suggestion | None,
+    suggestion: DispatchSuggestion | None,
 ) -> Ticket:
     ticket = Ticket(
         number=number,
@@ -293,7 +292,7 @@ def _write_history(session: Session, ticket: Ticket, history: list[Any], written
     if new:
         session.execute(_INSERT_EVENT, new)
     projection.write_dispatch_records(session, ticket, domain_events(history), stored=written > 0)
-    session.info.setdefault(_KNOWN_HISTORY, {})[ticket.id] = history
+    remember_written(session, ticket.id, history)
 
 
 def _enrich(
@@ -362,83 +361,3 @@ def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> da
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
-
-
-_EVENT_COLUMNS = (
-    TicketEvent.seq,
-    TicketEvent.action,
-    TicketEvent.at,
-    TicketEvent.actor_username,
-    TicketEvent.actor_role,
-    TicketEvent.actor_unit,
-    TicketEvent.data,
-)
-
-
-def events_of(session: Session, ticket_id: int) -> list[Any]:
-    """The ticket's history, oldest first, as read-only rows (``seq, action, at,
-    actor_username, actor_role, actor_unit, data``): no ORM objects to build and track."""
-    return list(session.execute(_EVENTS_OF, {"ticket_id": ticket_id}))
-
-
-#: Built once (building it and its cache key was a quarter of the read).
-_EVENTS_OF = (
-    select(*_EVENT_COLUMNS)
-    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
-    .order_by(TicketEvent.seq)
-)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One history entry written by this transaction (the shape of :func:`events_of` rows)."""
-
-    seq: int
-    action: str
-    at: datetime
-    actor_username: str
-    actor_role: str
-    actor_unit: str | None
-    data: dict[str, Any]
-
-
-_KNOWN_HISTORY = "hotline.known_history"
-
-
-def history_of(session: Session, ticket_id: int) -> list[Any]:
-    """The ticket's history: as this transaction wrote it (intake, action), else read.
-
-    What a transaction wrote is known until the session begins another transaction or
-    rolls back (the listeners below forget it), so an answer built right after a commit
-    needs no second read of the history.
-    """
-    known = session.info.get(_KNOWN_HISTORY, {}).get(ticket_id)
-    return list(known) if known is not None else events_of(session, ticket_id)
-
-
-@event.listens_for(Session, "after_begin")
-def _forget_on_begin(session: Session, transaction: Any, connection: Any) -> None:
-    session.info.pop(_KNOWN_HISTORY, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_KNOWN_HISTORY, None)
-
-
-def domain_events(rows: list[Any]) -> list[lc.Event]:
-    return [
-        lc.Event(
-            lc.Action(r.action),
-            r.at,
-            lc.Actor(r.actor_username, lc.Role(r.actor_role), r.actor_unit),
-            r.data or {},
-        )
-        for r in rows
-    ]
-
-
-def rebuild_state(session: Session, ticket: Ticket) -> lc.TicketState:
-    """Replay the history (the projection must equal this)."""
-    initial = lc.new_ticket(ticket.type, ticket.urgency)
-    return lc.replay(initial, domain_events(events_of(session, ticket.id)))

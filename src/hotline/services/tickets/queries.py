@@ -11,11 +11,12 @@ from sqlalchemy import Row, Select, and_, bindparam, cast, func, literal, or_, s
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning
 from hotline.domain.search import bigrams
-from hotline.services.tickets.lifecycle import history_of, now_local
+from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
 from hotline.store.models import Ticket

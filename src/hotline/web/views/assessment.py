@@ -5,8 +5,9 @@ Same services and scoping as ``/api/v1/assessment``: everyone who may open the p
 the public ranking (scores, ranks, lists); staff see every unit's indicators; a
 handling unit's user sees only its own unit's indicators and tickets (403 otherwise).
 Downloads of the report are recorded in the audit log. The pages reuse a period's
-scores for a minute (:func:`hotline.services.assist.ticket_insight.month_assessment`); the report
-is computed afresh.
+scores for a minute
+(:func:`hotline.services.assessment.monthly.recent_month_assessment`); the report is
+computed afresh.
 """
 
 from __future__ import annotations
@@ -21,19 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain.assessment import Period
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
 from hotline.services.admin import audit
-from hotline.services.assessment import monthly as assessment
+from hotline.services.assessment import monthly as monthly_assessment
 from hotline.services.assessment import report
-from hotline.services.assist import ticket_insight as console_data
-from hotline.services.tickets.lifecycle import now_local
+from hotline.services.tickets.queues import PageOf
 from hotline.store.models import Ticket
-from hotline.web import assessment_view as av
+from hotline.web import assessment_view
 from hotline.web.auth import ConsoleUser, Viewer, require
 from hotline.web.nav import allow
-from hotline.web.queues import PageOf
 from hotline.web.render import ConsoleRoute, error_response, render, xlsx_download
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -45,8 +45,8 @@ DRILL_PAGE = 50
 
 def _period(month: str) -> tuple[Period, str]:
     """The period asked for (default: the last full month) and its ``YYYY-MM`` key."""
-    key = month.strip() or av.last_full_month(now_local().date())
-    period = assessment.parse_period(key)
+    key = month.strip() or assessment_view.last_full_month(now_local().date())
+    period = monthly_assessment.parse_period(key)
     if period.start > now_local():
         raise DomainError("request.invalid_period", f"考核月份不能晚于本月：{key}")
     return period, key
@@ -71,8 +71,10 @@ def _month_context(key: str, period: Period) -> dict[str, Any]:
     return {
         "month": key,
         "period_label": period.label,
-        "prev_month": av.shift_month(key, -1) if len(key) == 7 else None,
-        "next_month": av.shift_month(key, 1) if len(key) == 7 and key < current else None,
+        "prev_month": assessment_view.shift_month(key, -1) if len(key) == 7 else None,
+        "next_month": assessment_view.shift_month(key, 1)
+        if len(key) == 7 and key < current
+        else None,
         "max_month": current,
         "running": period.end > now_local(),
     }
@@ -90,12 +92,14 @@ def ranking_page(
     """Rankings of the month per group (镇街 / 部门), red and watch lists, district figures."""
     allow(user, "assessment")
     period, key = _period(month)
-    result = console_data.month_assessment(session, period=period)
+    result = monthly_assessment.recent_month_assessment(session, period=period)
     staff = _is_staff(user)
-    sort = sort if sort in av.SORT_KEYS else "rank"
-    descending = order == "desc" if order in ("asc", "desc") else sort in av.DESC_FIRST
+    sort = sort if sort in assessment_view.SORT_KEYS else "rank"
+    descending = order == "desc" if order in ("asc", "desc") else sort in assessment_view.DESC_FIRST
     own_score = next((s for s in result.scores if s.unit == user.unit), None)
-    ranked = av.groups(result, staff=staff, own=user.unit, sort=sort, descending=descending)
+    ranked = assessment_view.groups(
+        result, staff=staff, own=user.unit, sort=sort, descending=descending
+    )
     return render(
         request,
         "assessment.html",
@@ -104,18 +108,18 @@ def ranking_page(
             **_month_context(key, period),
             "scheme": result.scheme,
             "groups": ranked,
-            "columns": av.RANK_COLUMNS if staff else {},
+            "columns": assessment_view.RANK_COLUMNS if staff else {},
             "sort": sort,
             "descending": descending,
-            "desc_keys": av.DESC_FIRST,
+            "desc_keys": assessment_view.DESC_FIRST,
             "red": [result.unit_names.get(s.unit, s.unit) for s in result.listed("red")],
             "watch": [result.unit_names.get(s.unit, s.unit) for s in result.listed("watch")],
-            "district": av.district(result),
+            "district": assessment_view.district(result),
             "scored": any(s.score is not None for s in result.scores),
             "own": own_score,
-            "own_position": av.position(result, own_score) if own_score else None,
+            "own_position": assessment_view.position(result, own_score) if own_score else None,
             "can_download": user.role in REPORT_ROLES,
-            "show": av.show,
+            "show": assessment_view.show,
         },
     )
 
@@ -128,7 +132,7 @@ def unit_page(
     allow(user, "assessment")
     _own_unit_only(user, unit)
     period, key = _period(month)
-    result = console_data.month_assessment(session, period=period)
+    result = monthly_assessment.recent_month_assessment(session, period=period)
     score = next((s for s in result.scores if s.unit == unit), None)
     if score is None or unit not in result.indicators:
         return _no_such_unit(request, unit)
@@ -141,12 +145,12 @@ def unit_page(
             "unit": unit,
             "unit_name": result.unit_names.get(unit, unit),
             "score": score,
-            "position": av.position(result, score),
+            "position": assessment_view.position(result, score),
             "scheme": result.scheme,
-            "indicators": av.indicator_rows(result, score),
-            "deductions": av.deduction_rows(result, score),
-            "others": av.other_rows(result, unit),
-            "deducted": av.deducted(score),
+            "indicators": assessment_view.indicator_rows(result, score),
+            "deductions": assessment_view.deduction_rows(result, score),
+            "others": assessment_view.other_rows(result, unit),
+            "deducted": assessment_view.deducted(score),
             "can_download": user.role in REPORT_ROLES,
         },
     )
@@ -166,11 +170,11 @@ def drill_page(
     allow(user, "assessment")
     _own_unit_only(user, unit)
     period, key = _period(month)
-    names = assessment.unit_directory(session)[0]
+    names = monthly_assessment.unit_directory(session)[0]
     if unit not in names:
         return _no_such_unit(request, unit)
-    rows = assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
-    kind = assessment.DRILL_OF_INDICATOR.get(indicator, indicator)
+    rows = monthly_assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
+    kind = monthly_assessment.DRILL_OF_INDICATOR.get(indicator, indicator)
     shown = _page(rows, page)
     return render(
         request,
@@ -182,8 +186,8 @@ def drill_page(
             "unit_name": names[unit],
             "indicator": indicator,
             "kind": kind,
-            "label": assessment.DRILL_LABELS[kind],
-            "kinds": assessment.DRILL_LABELS,
+            "label": monthly_assessment.DRILL_LABELS[kind],
+            "kinds": monthly_assessment.DRILL_LABELS,
             "rows": shown,
             "tickets": _tickets(session, [r["ticket_id"] for r in shown.items]),
             "names": names,
@@ -217,7 +221,7 @@ def report_download(
     allow(user, "assessment")
     require(user, *REPORT_ROLES)
     period, key = _period(month)
-    result = assessment.month_assessment(session, period=period)
+    result = monthly_assessment.month_assessment(session, period=period)
     with tempfile.TemporaryDirectory() as folder:
         path = report.write_month_report(result, Path(folder) / "report.xlsx")
         content = path.read_bytes()

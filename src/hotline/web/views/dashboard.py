@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
 from hotline.domain.tickets import Role
-from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.admin.directory import unit_names
 from hotline.web.auth import ConsoleUser
 from hotline.web.render import ConsoleRoute, render
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Action, Status
-from hotline.services.assist import ticket_insight as console_data
-from hotline.services.dispatch.auto_dispatch import unit_names
-from hotline.services.tickets import bulk as console_bulk
-from hotline.services.tickets.lifecycle import now_local
-from hotline.web import queues
+from hotline.services.admin.directory import unit_names
+from hotline.services.assist import ticket_insight
+from hotline.services.tickets import bulk as bulk_actions
+from hotline.services.tickets import queues
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.format import ACTIONS
 from hotline.web.nav import allow
@@ -79,7 +79,7 @@ def merge_panel(request: Request, session: SessionDep, user: ConsoleUser) -> Res
     allow(user, "dispatch")
     if not is_htmx(request):  # the panel of the dispatch page, opened on its own
         return RedirectResponse("/dispatch#merges", status_code=303)
-    groups = console_data.merge_suggestions(session, viewer=user.actor, now=now_local())
+    groups = ticket_insight.merge_suggestions(session, viewer=user.actor, now=now_local())
     return render(request, "_merges.html", {"merges": groups, "names": unit_names(session)})
 
 
@@ -108,7 +108,7 @@ def bulk_action(
         if not into:
             raise DomainError("request.invalid", "请指定主工单")
         data["into"] = into
-    outcomes = console_bulk.act_on_each(
+    outcomes = bulk_actions.act_on_each(
         session,
         viewer=user.actor,
         ticket_ids=ids,

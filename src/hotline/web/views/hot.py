@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain.tickets import Actor, Role
-from hotline.services.analysis import topics as analysis
-from hotline.services.dispatch.auto_dispatch import unit_names
+from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import topics as topic_analysis
 from hotline.services.tickets import exports
-from hotline.services.tickets.lifecycle import now_local
 from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
@@ -104,8 +104,10 @@ def _found(
         if hit is not None and time.monotonic() - hit[0] < FRESH_SECONDS:
             return hit[1], hit[2], hit[3]
     now = now_local()
-    topics = analysis.hot_topics(session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now)
-    alerts = analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
+    topics = topic_analysis.hot_topics(
+        session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
+    )
+    alerts = topic_analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
     with _found_lock:
         _found_cache.setdefault(pool, {})[key] = (time.monotonic(), now, topics, alerts)
     return now, topics, alerts

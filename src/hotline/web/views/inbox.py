@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain.tickets import Status
-from hotline.services.analysis import dashboard as stats
-from hotline.services.tickets.lifecycle import now_local
-from hotline.web import queues
+from hotline.services.analysis import dashboard
+from hotline.services.tickets import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
@@ -51,7 +51,7 @@ def inbox_page(
         {
             "active": "inbox",
             **queues.tab_context(session, user.actor, TABS, current, rows),
-            "volumes": stats.volumes(session=session, viewer=user.actor, now=now),
+            "volumes": dashboard.volumes(session=session, viewer=user.actor, now=now),
             "now": now,
         },
     )

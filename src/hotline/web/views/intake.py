@@ -10,20 +10,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep, SettingsDep
+from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.schemas import TicketCreate
-from hotline.services.assist import intake_hints as console_intake
-from hotline.services.dispatch import auto_dispatch as intake_flow
-from hotline.services.dispatch import suggestion as smart
-from hotline.services.tickets import queries as q
-from hotline.services.tickets.lifecycle import now_local
+from hotline.services.admin.directory import unit_names
+from hotline.services.assist import intake_hints
+from hotline.services.dispatch import auto_dispatch
+from hotline.services.dispatch import suggestion as dispatch_suggestion
+from hotline.services.tickets import queries
 from hotline.services.tickets.projection import load_state
+from hotline.services.tickets.queues import recent_intakes
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.forms import ticket_create
 from hotline.web.nav import allow
-from hotline.web.queues import recent_intakes
 from hotline.web.render import ConsoleRoute, render
 from hotline.web.views.ticket import offered_actions
 
@@ -43,7 +44,7 @@ def intake_page(request: Request, session: SessionDep, user: ConsoleUser) -> Res
             "active": "intake",
             "idem": uuid.uuid4().hex,
             "recent": recent_intakes(session, user.username),
-            "unit_names": intake_flow.unit_names(session),
+            "unit_names": unit_names(session),
             "now": now_local(),
         },
     )
@@ -82,13 +83,13 @@ def intake_submit(
             "answer": answer,
         }
     )
-    ticket, created = intake_flow.intake_ticket(
+    ticket, created = auto_dispatch.intake_ticket(
         session=session,
         ticket_in=ticket_in,
         actor=user.actor,
         idempotency_key=idempotency_key or None,
     )
-    names = intake_flow.unit_names(session)
+    names = unit_names(session)
     allowed = offered_actions(
         ticket, user.actor, [a.value for a in lc.allowed_actions(load_state(ticket), user.actor)]
     )
@@ -97,7 +98,7 @@ def intake_submit(
         request,
         "_intake_result.html",
         {
-            "t": q.ticket_public(ticket, now=now_local(), unit_names=names),
+            "t": queries.ticket_public(ticket, now=now_local(), unit_names=names),
             "created": created,
             "closable": closable,
             "answers": _answers(session, ticket.content, settings) if closable else [],
@@ -111,7 +112,7 @@ def intake_submit(
 def _answers(session: Any, text: str, settings: Settings) -> list[dict[str, Any]]:
     """Knowledge-base answers to offer for closing a consultation (never fails the page)."""
     try:
-        found = console_intake.knowledge_answers(
+        found = intake_hints.knowledge_answers(
             session, text, k=3, background=settings.env != "test"
         )
     except Exception:  # noqa: BLE001 - a hint must never break the intake
@@ -146,7 +147,7 @@ def _assist(
     if len(content.strip()) < 2 and len(phone.strip()) < 3:
         return None
     try:
-        return console_intake.intake_assist(
+        return intake_hints.intake_assist(
             session,
             content=content.strip()[:5000],
             address=address.strip()[:300],
@@ -165,7 +166,7 @@ def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[st
     text = content.strip() or address.strip()
     if len(text) < 2:
         return {"empty": True}
-    suggest = getattr(smart, "suggest_for_intake", None)
+    suggest = getattr(dispatch_suggestion, "suggest_for_intake", None)
     if suggest is None:
         return {"empty": True}
     try:
@@ -182,7 +183,7 @@ def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[st
         return {"failed": True}
     if suggestion is None:
         return {"nothing": True}
-    names = intake_flow.unit_names(session)
+    names = unit_names(session)
     return {
         "found": True,
         "town": suggestion.town,

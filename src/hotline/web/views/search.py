@@ -10,12 +10,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
-from hotline.services.dispatch.auto_dispatch import unit_names
-from hotline.services.tickets import queries as q
-from hotline.services.tickets.lifecycle import now_local
-from hotline.web import queues
+from hotline.services.admin.directory import unit_names
+from hotline.services.tickets import queries, queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.render import ConsoleRoute, render
 
@@ -66,7 +65,7 @@ def search_page(
         "date_to": date_to,
         "channel": channel,
     }
-    filters = q.TicketFilter(
+    filters = queries.TicketFilter(
         q=values["q"] or None,
         status=status or None,
         unit=values["unit"] or None,

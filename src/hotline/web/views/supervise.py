@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.services.analysis import dashboard as stats
-from hotline.services.dispatch.auto_dispatch import unit_names
-from hotline.services.tickets.lifecycle import now_local
-from hotline.web import queues
+from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import dashboard
+from hotline.services.tickets import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
@@ -33,7 +33,7 @@ def supervise_page(
     allow(user, "supervise")
     now = now_local()
     level = level if level in LEVELS else ""
-    units = stats.warning_units(session=session, viewer=user.actor, now=now, limit=200)
+    units = dashboard.warning_units(session=session, viewer=user.actor, now=now, limit=200)
     board = {
         "units": units,
         "red": sum(u["red"] for u in units),

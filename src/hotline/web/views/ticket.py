@@ -10,18 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep, SettingsDep
+from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
+from hotline.services.admin.directory import unit_names
 from hotline.services.assessment import supervision
-from hotline.services.assist import ticket_insight as console_data
-from hotline.services.dispatch import auto_dispatch as intake_flow
-from hotline.services.tickets import queries as q
+from hotline.services.assist import ticket_insight
+from hotline.services.tickets import queries, queues
 from hotline.services.tickets.caller import reveal_caller
-from hotline.services.tickets.lifecycle import act, now_local
+from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.projection import load_state
 from hotline.store.models import Ticket
-from hotline.web import queues
 from hotline.web.auth import ConsoleUser, CsrfChecked, Viewer
 from hotline.web.format import ACTIONS
 from hotline.web.forms import action_in
@@ -55,11 +55,11 @@ def offered_actions(ticket: Ticket, actor: lc.Actor, allowed: list[str]) -> list
 def _difficulty(session: Session, ticket: Ticket, settings: Settings) -> dict[str, object]:
     """疑难度 for this ticket only; a missing model is trained in the background (not in
     tests, which train what they need), and the page says so meanwhile."""
-    found = console_data.difficulty(
+    found = ticket_insight.difficulty(
         session, ticket, models_dir=settings.models_dir, now=now_local()
     )
     if found["source"] == "rules" and settings.env != "test":
-        found["training"] = console_data.train_in_background(
+        found["training"] = ticket_insight.train_in_background(
             session, "difficulty", settings.models_dir
         )
     return found
@@ -76,9 +76,9 @@ def ticket_page(
 ) -> Response:
     """Everything about one ticket; another unit's ticket is 404 like a missing one."""
     now = now_local()
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor)
-    names = intake_flow.unit_names(session)
-    detail = q.ticket_detail(session, ticket, viewer=user.actor, now=now, unit_names=names)
+    ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor)
+    names = unit_names(session)
+    detail = queries.ticket_detail(session, ticket, viewer=user.actor, now=now, unit_names=names)
     detail["allowed_actions"] = offered_actions(ticket, user.actor, detail["allowed_actions"])
     needs_units = bool(_NEEDS_UNITS & set(detail["allowed_actions"]))
     return render(
@@ -93,7 +93,7 @@ def ticket_page(
             "done": ACTIONS.get(ok or ""),
             "now": now,
             "difficulty": _difficulty(session, ticket, settings),
-            "linked": console_data.linked_tickets(session, ticket, viewer=user.actor),
+            "linked": ticket_insight.linked_tickets(session, ticket, viewer=user.actor),
             "can_merge": lc.Action.MERGE.value in detail["allowed_actions"],
         },
     )
@@ -104,7 +104,7 @@ def _merge_target(session: Session, user: Viewer, value: str) -> str:
     value = value.strip()
     if not value or value.isdigit():
         return value
-    query = q.scoped(select(Ticket.id).where(Ticket.number == value), user.actor)
+    query = queries.scoped(select(Ticket.id).where(Ticket.number == value), user.actor)
     found = session.scalar(query)
     if found is None:
         raise DomainError("ticket.merge_target", f"主工单不存在：{value}")
@@ -145,13 +145,14 @@ def ticket_act(
             "into": _merge_target(session, user, into),
         }
     )
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True)
+    ticket = queries.get_ticket(
+        session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True
+    )
     if body.action == lc.Action.URGE.value:  # as the API does: the event and a notification
         supervision.urge(session, ticket=ticket, actor=user.actor, reason=body.reason or "")
     else:
         act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=user.actor)
-    intake_flow.after_action(session=session, ticket=ticket, action=body.action, actor=user.actor)
-    names = intake_flow.unit_names(session)
+    names = unit_names(session)
     if view in ("row", "intake") and is_htmx(request):
         return render(
             request,
@@ -176,6 +177,8 @@ def ticket_caller(
     request: Request, session: SessionDep, user: ConsoleUser, ticket_id: TicketId
 ) -> Response:
     """Show the caller in full (个人信息): allowed per role and recorded in the history."""
-    ticket = q.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True)
+    ticket = queries.get_ticket(
+        session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True
+    )
     caller = reveal_caller(session=session, ticket=ticket, actor=user.actor)
     return render(request, "_caller.html", {"caller": caller, "full": True, "t": None})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.services.admin.directory import list_units
-from hotline.services.tickets import queries as q
+from hotline.services.tickets import queries
 from hotline.store.models import Ticket, TicketEvent, Unit
 
 PAGE_SIZE = 20
@@ -52,7 +52,7 @@ def status_counts(session: Session, viewer: lc.Actor, statuses: Iterable[str]) -
         .where(Ticket.status.in_(list(statuses)))
         .group_by(Ticket.status)
     )
-    return {status: int(n) for status, n in session.execute(q.scoped(query, viewer))}
+    return {status: int(n) for status, n in session.execute(queries.scoped(query, viewer))}
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def queue(
 ) -> PageOf:
     """Tickets waiting in some statuses (the dispatcher's queues), oldest first."""
     order = Ticket.created_at.asc() if oldest_first else Ticket.created_at.desc()
-    query = q.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
+    query = queries.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
     return paginate(session, query.order_by(order, Ticket.id), page)
 
 
@@ -114,7 +114,7 @@ def inbox(
     session: Session, viewer: lc.Actor, statuses: Iterable[str], page: int, now: datetime
 ) -> PageOf:
     """A unit's tickets by warning colour (red first), then by reply deadline."""
-    query = q.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
+    query = queries.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
     ordered = query.order_by(warning_rank(now), Ticket.reply_due.asc(), Ticket.id)
     return paginate(session, ordered, page)
 
@@ -140,7 +140,7 @@ def warned(
         conditions.append(Ticket.reply_due >= now)
     if unit:
         conditions.append(Ticket.unit_code == unit)
-    query = q.scoped(select(Ticket).where(*conditions), viewer)
+    query = queries.scoped(select(Ticket).where(*conditions), viewer)
     return paginate(session, query.order_by(Ticket.reply_due.asc(), Ticket.id), page)
 
 
@@ -154,14 +154,14 @@ SORTS = {
 def search(
     session: Session,
     viewer: lc.Actor,
-    filters: q.TicketFilter,
+    filters: queries.TicketFilter,
     now: datetime,
     page: int,
     sort: str = "created_desc",
 ) -> PageOf:
     """The ticket list of the search page: the API's filters, a sort order, a page."""
     # the same filter as GET /api/v1/tickets (and its export), so the two always agree
-    base = q.matching(session, viewer, filters, now)
+    base = queries.matching(session, viewer, filters, now)
     return paginate(session, base.order_by(*SORTS.get(sort, SORTS["created_desc"])), page)
 
 
