@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from hotline.api import gc_freeze
+from hotline import gc_freeze
 from hotline.api.app import create_app, prepare_for_serving
 from hotline.config import Settings
 

@@ -131,9 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def prepare_for_serving(app: FastAPI) -> FastAPI:
     """Before a worker takes requests: load what the first intake would load (the
-    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.api.gc_freeze`).
+    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.gc_freeze`).
     Not in :func:`create_app`: tests build hundreds of apps."""
-    from hotline.api import gc_freeze
+    from hotline import gc_freeze
     from hotline.services.dispatch import suggestion
 
     suggestion.promoted_model()

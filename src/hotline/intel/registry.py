@@ -22,7 +22,7 @@ from typing import Any
 import joblib
 
 import hotline
-from hotline.api import gc_freeze
+from hotline import gc_freeze
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.api import gc_freeze
+from hotline import gc_freeze
 from hotline.config import get_settings
 from hotline.domain.tickets import (
     CHANNEL_LABELS,
