@@ -19,7 +19,7 @@ from sqlalchemy import Engine, MetaData, Table, func, insert, select
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
 from hotline.domain.calendar import WorkCalendar
-from hotline.domain.limits import LimitRules, deadlines_at_dispatch
+from hotline.domain.limits import LimitRules, deadlines_at_dispatch, warning_moment
 from hotline.services.admin import rules
 from hotline.services.tickets import projection
 from hotline.store.db import make_engine, session_factory
@@ -128,9 +128,7 @@ def _ticket_row(i: int, content: str, ticket_type: str, events: list[lc.Event]) 
         "category": None,
         "created_at": T0,
         "created_by": "op",
-        "yellow_at": rules.warning_moment(
-            state, rules=LimitRules.default(), calendar=WorkCalendar()
-        ),
+        "yellow_at": warning_moment(state, rules=LimitRules.default(), calendar=WorkCalendar()),
         "event_count": len(events),
         "suggested_unit": "jingtai",
         "suggested_confidence": 0.42,

@@ -25,13 +25,16 @@ moment.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from hotline.domain.tickets import TicketState
 
 TicketType = str  # one of TICKET_TYPES (a tickets.TicketType member works too)
 Urgency = str  # one of URGENCIES
@@ -386,3 +389,61 @@ def warning_level(
 def remaining(*, due: datetime, now: datetime, calendar: WorkCalendar, unit: Unit) -> float:
     """What is left at ``now`` in the limit's unit (剩余); negative when overdue."""
     return _span(now, due, calendar, unit)
+
+
+def yellow_moment(
+    *,
+    start: datetime,
+    due: datetime,
+    ticket_type: TicketType,
+    urgency: Urgency,
+    rules: LimitRules,
+    calendar: WorkCalendar,
+) -> datetime:
+    """The moment a running reply limit turns yellow (``rules.yellow_at`` of it used): the
+    first whole second at which the share used is at least ``yellow_at``, never after
+    ``due``. Computed from the calendar's inverse (working time → moment), not searched."""
+    unit = rules.reply_limit(ticket_type, urgency).unit
+    if unit == "hours":
+        moment = start + (due - start) * rules.yellow_at
+    else:
+        total = calendar.workdays_between(start, due)
+        moment = calendar.add_workdays(start, rules.yellow_at * total) if total > 0 else start
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    while moment < due and (
+        elapsed_share(start=start, due=due, now=moment, calendar=calendar, unit=unit)
+        < rules.yellow_at
+    ):  # the working time was rounded to the microsecond: at most a step or two
+        moment += timedelta(seconds=1)
+    return min(moment, due)
+
+
+def warning_moment(
+    state: TicketState, *, rules: LimitRules, calendar: WorkCalendar
+) -> datetime | None:
+    """When the ticket's running reply limit turns yellow; None when no limit runs."""
+    running = state.is_open and state.replied_at is None
+    if not running or state.limit_started_at is None or state.reply_due is None:
+        return None
+    return yellow_moment(
+        start=state.limit_started_at,
+        due=state.reply_due,
+        ticket_type=state.type,
+        urgency=state.urgency,
+        rules=rules,
+        calendar=calendar,
+    )
+
+
+def stored_warning(
+    *, yellow_at: datetime | None, reply_due: datetime | None, now: datetime
+) -> Warning:
+    """The level of a ticket from its stored moments: RED after ``reply_due``, YELLOW from
+    ``yellow_at`` (the :func:`warning_moment` written with the ticket), else NONE. A
+    ticket without a running limit (``yellow_at`` None) is never warned."""
+    if yellow_at is None or reply_due is None:
+        return Warning.NONE
+    if now > reply_due:
+        return Warning.RED
+    return Warning.YELLOW if now >= yellow_at else Warning.NONE

@@ -1,17 +1,19 @@
-"""The calendar and time-limit rules in force, from the database (admin overrides)."""
+"""The calendar and time-limit rules in force, from the database (admin overrides).
+
+Only loading (and caching) lives here; the arithmetic on deadlines and warnings is in
+:mod:`hotline.domain.limits`."""
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.domain.calendar import WorkCalendar
-from hotline.domain.limits import LimitRules, elapsed_share
-from hotline.domain.tickets import TicketState, TicketType, Urgency
+from hotline.domain.limits import LimitRules
+from hotline.domain.limits import warning_moment as warning_moment  # for demo/loader.py; to go
 from hotline.store.models import CalendarOverride, Setting, Unit
 
 _TTL_SECONDS = 30.0
@@ -65,47 +67,3 @@ def limit_rules(session: Session) -> LimitRules:
 
     return cached(f"rules:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
 
-
-def yellow_moment(
-    *,
-    start: datetime,
-    due: datetime,
-    ticket_type: str,
-    urgency: str,
-    rules: LimitRules,
-    calendar: WorkCalendar,
-) -> datetime:
-    """The moment a running reply limit turns yellow (``rules.yellow_at`` of it used): the
-    first whole second at which the share used is at least ``yellow_at``, never after
-    ``due``. Computed from the calendar's inverse (working time → moment), not searched."""
-    unit = rules.reply_limit(TicketType(ticket_type), Urgency(urgency)).unit
-    if unit == "hours":
-        moment = start + (due - start) * rules.yellow_at
-    else:
-        total = calendar.workdays_between(start, due)
-        moment = calendar.add_workdays(start, rules.yellow_at * total) if total > 0 else start
-    if moment.microsecond:
-        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
-    while moment < due and (
-        elapsed_share(start=start, due=due, now=moment, calendar=calendar, unit=unit)
-        < rules.yellow_at
-    ):  # the working time was rounded to the microsecond: at most a step or two
-        moment += timedelta(seconds=1)
-    return min(moment, due)
-
-
-def warning_moment(
-    state: TicketState, *, rules: LimitRules, calendar: WorkCalendar
-) -> datetime | None:
-    """When the ticket's running reply limit turns yellow; None when no limit runs."""
-    running = state.is_open and state.replied_at is None
-    if not running or state.limit_started_at is None or state.reply_due is None:
-        return None
-    return yellow_moment(
-        start=state.limit_started_at,
-        due=state.reply_due,
-        ticket_type=state.type,
-        urgency=state.urgency,
-        rules=rules,
-        calendar=calendar,
-    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import DispatchRecord, TicketFacts, dispatch_records
+from hotline.domain.limits import warning_moment
 from hotline.services.admin import rules
 from hotline.store.models import DispatchRecordRow, Ticket
 
@@ -70,7 +71,7 @@ def store_state(ticket: Ticket, state: lc.TicketState) -> None:
 
 def refresh_warning_moment(session: Session, ticket: Ticket, state: lc.TicketState) -> None:
     """When the running reply limit turns yellow; None when no limit runs."""
-    ticket.yellow_at = rules.warning_moment(
+    ticket.yellow_at = warning_moment(
         state, rules=rules.limit_rules(session), calendar=rules.work_calendar(session)
     )
 

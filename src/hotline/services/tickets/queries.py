@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
-from hotline.domain.limits import Warning
+from hotline.domain.limits import Warning, stored_warning
 from hotline.domain.search import bigrams
 from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
@@ -283,11 +283,7 @@ _ONE_TICKET = {
 
 
 def warning_of(ticket: Ticket | Row[Any], now: datetime) -> Warning:
-    if ticket.yellow_at is None or ticket.reply_due is None:
-        return Warning.NONE
-    if now > ticket.reply_due:
-        return Warning.RED
-    return Warning.YELLOW if now >= ticket.yellow_at else Warning.NONE
+    return stored_warning(yellow_at=ticket.yellow_at, reply_due=ticket.reply_due, now=now)
 
 
 def _iso(value: datetime | None) -> str | None:
