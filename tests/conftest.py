@@ -18,6 +18,7 @@ os.environ["HOTLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="hotline-tests-")
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from hotline import cache
 from hotline.config import Settings
 from hotline.store.db import make_engine, session_factory
 
@@ -45,6 +46,32 @@ _IN_CI = os.environ.get("CI") == "true"
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"postgresql: {'available' if _PG_PROBLEM is None else _PG_PROBLEM}"
+
+
+class ManualClock:
+    """A clock for the caches that moves only when the test says (``clock.now += 5``)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _caches_start_empty() -> Iterator[None]:
+    """Every test starts with the process's caches empty (``hotline.cache``)."""
+    cache.invalidate_all()
+    yield
+    cache.invalidate_all()
+
+
+@pytest.fixture
+def cache_clock() -> Iterator[ManualClock]:
+    """The clock every cache reads during the test, moved by hand."""
+    clock = ManualClock()
+    with cache.use_clock(clock):
+        yield clock
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -86,7 +113,6 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    from hotline.services.admin import rules
     from hotline.services.admin.directory import seed_directory
     from hotline.store.migrate import upgrade
 
@@ -94,7 +120,6 @@ def engine(settings: Settings) -> Iterator[Engine]:
     upgrade(engine)
     with session_factory(engine)() as session:
         seed_directory(session)
-    rules.invalidate()
     yield engine
     engine.dispose()
 

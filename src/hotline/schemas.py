@@ -37,6 +37,9 @@ class TicketCreate(BaseModel):
     answer: str | None = Field(
         None, max_length=5000, description="直接办结的答复 (consultations answered on the spot)"
     )
+    manual_dispatch: bool = Field(
+        False, description="转人工派单: the machine only suggests, a dispatcher dispatches"
+    )
 
     @field_validator("content")
     @classmethod

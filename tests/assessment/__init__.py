@@ -16,8 +16,8 @@ DEMO_SEED = 5
 @functools.cache
 def demo_sqlite_file() -> Path:
     """A migrated SQLite database holding the demo district (built once per run)."""
+    from hotline.cache import invalidate_all
     from hotline.demo.loader import build_demo
-    from hotline.services.admin import rules
     from hotline.services.admin.directory import seed_directory
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
@@ -29,7 +29,7 @@ def demo_sqlite_file() -> Path:
     upgrade(engine)
     with session_factory(engine)() as session:
         seed_directory(session)
-        rules.invalidate()
+        invalidate_all()
         build_demo(session=session, n_tickets=DEMO_TICKETS, seed=DEMO_SEED)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -52,8 +52,8 @@ def demo_postgres_template() -> str:
     """
     from sqlalchemy import create_engine, text
 
+    from hotline.cache import invalidate_all
     from hotline.demo.loader import build_demo
-    from hotline.services.admin import rules
     from hotline.services.admin.directory import seed_directory
     from hotline.store.db import make_engine, session_factory
     from hotline.store.migrate import upgrade
@@ -68,7 +68,7 @@ def demo_postgres_template() -> str:
     upgrade(engine)
     with session_factory(engine)() as session:
         seed_directory(session)
-        rules.invalidate()
+        invalidate_all()
         build_demo(session=session, n_tickets=DEMO_TICKETS, seed=DEMO_SEED)
     engine.dispose()
     admin.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from hotline.cache import invalidate_all
 from hotline.config import get_settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
@@ -144,7 +145,7 @@ def test_the_model_is_loaded_once_not_per_action(
     loads = []
     real = DifficultyModel.load
     monkeypatch.setattr(DifficultyModel, "load", lambda path: loads.append(path) or real(path))
-    assist_models._models.clear()
+    invalidate_all()
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
@@ -272,7 +273,7 @@ def test_a_model_file_of_another_version_is_skipped_not_fatal(
     path = models_dir / "difficulty" / "model.pkl"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
-    assist_models._models.clear()
+    invalidate_all()
     with caplog.at_level(logging.WARNING, logger="hotline.services.assist.difficulty"):
         ticket = _intake(session, ANGRY)
         drain(session)

@@ -194,3 +194,33 @@ def test_models_list_promote_rollback(cli, tmp_path, data_dir) -> None:
     assert rolled.exit_code == 0 and "v0001" in rolled.output
     assert runner.invoke(cli, ["models", "promote", "v0009"]).exit_code == 1
     assert runner.invoke(cli, ["models", "rollback"]).exit_code == 1
+
+
+def test_eval_by_category_reports_abstention(cli, tmp_path, data_dir) -> None:
+    """Rows no unit should get (empty label) count against 秒派, figures per category."""
+    assert _train(cli, tmp_path).exit_code == 0
+    path = tmp_path / "trust.csv"
+    texts, labels = synthetic_tickets(30, seed=4, confusion=0.0)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["title", "unit", "category"])
+        writer.writerows([t, f"{u}|market", "clear"] for t, u in zip(texts, labels, strict=True))
+        writer.writerows([[t, "", "junk"] for t in ("测试测试123", "啊啊啊啊啊", "？？？")])
+        writer.writerow(["我在天河区体育西路，路边有人占道经营", "", "out_of_district"])
+    result = _eval(cli, tmp_path, path, "--category-col", "category", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    per = found["per_category"]
+    assert per["junk"] == {
+        "n": 3,
+        "abstain_rate": 1.0,
+        "screened_auto_rate": 0.0,
+        "screened_auto_accuracy": None,
+        "accuracy": None,
+    }
+    assert per["out_of_district"]["screened_auto_rate"] == 0.0
+    assert per["clear"]["n"] == 30 and per["clear"]["accuracy"] > 0.8
+    assert found["n"] == 30 and found["screened_n"] == 34
+    assert 0.1 < found["abstain_rate"] < 0.5
+    result = _eval(cli, tmp_path, path, "--category-col", "category")
+    assert "abstained (left to a person)" in result.output and "out_of_district" in result.output

@@ -77,17 +77,17 @@ def login(base: str, username: str) -> str:
 @contextmanager
 def database(db_url: str) -> Iterator[Session]:
     """A session on the test's database, from this process (engine disposed after)."""
-    from hotline.services.admin import rules
+    from hotline.cache import invalidate_all
     from hotline.store.db import make_engine, session_factory
 
     engine = make_engine(db_url)
-    rules.invalidate()
+    invalidate_all()
     try:
         with session_factory(engine)() as session:
             yield session
     finally:
         engine.dispose()
-        rules.invalidate()
+        invalidate_all()
 
 
 def prepare(db_url: str, users: dict[str, tuple[str, str | None]]) -> None:

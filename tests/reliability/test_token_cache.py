@@ -21,17 +21,8 @@ from hotline.api.app import create_app
 from hotline.config import Settings
 from hotline.services.admin import users
 from hotline.store.models import User
+from tests.conftest import ManualClock
 from tests.factories import login, make_user
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """A hand-driven clock for the cache (``now[0] += seconds``)."""
-    now = [1000.0]
-    monkeypatch.setattr(users, "_clock", lambda: now[0])
-    users.forget_cached_users()
-    yield now
-    users.forget_cached_users()
 
 
 @pytest.fixture
@@ -47,23 +38,23 @@ def _user(session: Session) -> User:
 
 
 def test_a_disabled_user_is_refused_within_the_cache_bound(
-    client: TestClient, session: Session, clock: list[float]
+    client: TestClient, session: Session, cache_clock: ManualClock
 ) -> None:
     headers = login(client, "disp")
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     user = _user(session)
     user.active = False
     session.commit()
-    clock[0] += users.TOKEN_CACHE_SECONDS / 2
+    cache_clock.now += users.TOKEN_CACHE_SECONDS / 2
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # still cached
-    clock[0] += users.TOKEN_CACHE_SECONDS / 2 + 0.01
+    cache_clock.now += users.TOKEN_CACHE_SECONDS / 2 + 0.01
     refused = client.get("/api/v1/auth/me", headers=headers)
     assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
     assert client.get("/api/v1/tickets", headers=headers).status_code == 401
 
 
 def test_a_new_password_refuses_old_tokens_and_new_ones_work_at_once(
-    client: TestClient, session: Session, clock: list[float]
+    client: TestClient, session: Session, cache_clock: ManualClock
 ) -> None:
     old = login(client, "disp")
     assert client.get("/api/v1/auth/me", headers=old).status_code == 200
@@ -79,7 +70,7 @@ def test_a_new_password_refuses_old_tokens_and_new_ones_work_at_once(
 
 
 def test_within_the_bound_requests_do_not_read_the_user_again(
-    client: TestClient, engine: Engine, clock: list[float]
+    client: TestClient, engine: Engine, cache_clock: ManualClock
 ) -> None:
     headers = login(client, "disp")
     reads: list[str] = []
@@ -94,7 +85,7 @@ def test_within_the_bound_requests_do_not_read_the_user_again(
         for _ in range(5):
             assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
         for _ in range(2):  # past the bound twice: read again once each time
-            clock[0] += users.TOKEN_CACHE_SECONDS + 1
+            cache_clock.now += users.TOKEN_CACHE_SECONDS + 1
             for _ in range(3):
                 assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     finally:
@@ -103,7 +94,7 @@ def test_within_the_bound_requests_do_not_read_the_user_again(
 
 
 def test_a_user_read_again_is_served_from_the_cache_without_the_thread_pool(
-    client: TestClient, clock: list[float], monkeypatch: pytest.MonkeyPatch
+    client: TestClient, cache_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The user read after the bound (in a read session) fills the entry that the next
     requests look up first: they neither query nor hop to the thread pool."""
@@ -118,7 +109,7 @@ def test_a_user_read_again_is_served_from_the_cache_without_the_thread_pool(
         return read_user(*args)
 
     monkeypatch.setattr(deps, "_read_user", counting)
-    clock[0] += users.TOKEN_CACHE_SECONDS + 1
+    cache_clock.now += users.TOKEN_CACHE_SECONDS + 1
     for _ in range(4):
         assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
 
@@ -126,7 +117,7 @@ def test_a_user_read_again_is_served_from_the_cache_without_the_thread_pool(
 
 
 def test_a_forged_token_is_refused_even_when_its_user_is_cached(
-    client: TestClient, clock: list[float]
+    client: TestClient, cache_clock: ManualClock
 ) -> None:
     headers = login(client, "disp")
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.cache import invalidate_all
 from hotline.config import get_settings
 from hotline.domain.assessment import DispatchRecord, dispatch_records
 from hotline.domain.errors import DomainError
@@ -510,7 +511,7 @@ def test_dispatch_to_a_deactivated_unit_is_refused_and_writes_nothing(session: S
     with fresh(session) as admin:
         admin.execute(update(Unit).where(Unit.code == code).values(active=False))
         admin.commit()
-    rules.invalidate()
+    invalidate_all()
 
     with pytest.raises(DomainError) as refused:
         act(
@@ -537,7 +538,7 @@ def test_an_automatic_dispatch_to_a_deactivated_unit_leaves_the_ticket_awaiting_
     with fresh(session) as admin:
         admin.execute(update(Unit).where(Unit.code == code).values(active=False))
         admin.commit()
-    rules.invalidate()
+    invalidate_all()
 
     def stale_model(_session: Session, _ticket_in: TicketCreate) -> DispatchSuggestion:
         return DispatchSuggestion(unit=code, confidence=0.99, auto=True)

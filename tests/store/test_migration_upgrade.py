@@ -16,11 +16,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, MetaData, Table, func, insert, select
 
+from hotline.cache import invalidate_all
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules, deadlines_at_dispatch, warning_moment
-from hotline.services.admin import rules
 from hotline.services.tickets import projection
 from hotline.store.db import make_engine, session_factory
 from hotline.store.migrate import upgrade
@@ -48,9 +48,9 @@ def old_engine(db_url: str) -> Iterator[Engine]:
     """A database at revision 0001 (only its tables exist)."""
     engine = make_engine(db_url)
     upgrade(engine, "0001")
-    rules.invalidate()
+    invalidate_all()
     yield engine
-    rules.invalidate()
+    invalidate_all()
     engine.dispose()
 
 

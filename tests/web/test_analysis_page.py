@@ -91,18 +91,18 @@ def test_an_operator_may_not_open_it(browser: Any) -> None:
 
 
 def test_the_findings_are_kept_five_minutes_per_window_and_scope(
-    browser: Any, make_ticket: Any, monkeypatch: Any
+    browser: Any, make_ticket: Any, monkeypatch: Any, cache_clock: Any
 ) -> None:
     from hotline.web.views import hot
 
     calls: list[int] = []
-    real = hot.analysis.hot_topics
+    real = hot.topic_analysis.hot_topics
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["days"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(hot.analysis, "hot_topics", counting)
+    monkeypatch.setattr(hot.topic_analysis, "hot_topics", counting)
     sup = browser("sup")
     assert "分析于" in sup.get("/analysis").text
     sup.get("/analysis")
@@ -110,8 +110,7 @@ def test_the_findings_are_kept_five_minutes_per_window_and_scope(
     sup.get("/analysis?days=7")
     browser("jingtai").get("/analysis")  # a unit's own view
     assert calls == [30, 7, 30]
-    clock = hot.time.monotonic() + hot.FRESH_SECONDS + 1
-    monkeypatch.setattr(hot.time, "monotonic", lambda: clock)
+    cache_clock.now += hot.FRESH_SECONDS + 1
     sup.get("/analysis")
     assert calls == [30, 7, 30, 30]
 

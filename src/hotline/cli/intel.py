@@ -20,6 +20,7 @@ import click
 
 from hotline.config import get_settings
 from hotline.intel.dispatch import DispatchModel
+from hotline.intel.dispatch_metrics import screened_figures
 from hotline.intel.registry import ModelFormatError, ModelRegistry, RegistryError
 from hotline.intel.text import join_fields
 
@@ -30,16 +31,28 @@ def _echo_json(data: object) -> None:
 
 # ------------------------------------------------------------------ reading a CSV
 class LabelledTickets:
-    """Texts, labels and addresses read from a CSV file, as parallel lists."""
+    """Texts, labels, addresses and categories read from a CSV file, as parallel lists."""
 
-    def __init__(self, texts: list[str], labels: list[str], addresses: list[str] | None):
+    def __init__(
+        self,
+        texts: list[str],
+        labels: list[str],
+        addresses: list[str] | None,
+        categories: list[str] | None = None,
+    ):
         self.texts, self.labels, self.addresses = texts, labels, addresses
+        self.categories = categories
 
 
 def read_labelled_csv(
-    path: Path, text_cols: Sequence[str], label_col: str, address_col: str | None = None
+    path: Path,
+    text_cols: Sequence[str],
+    label_col: str,
+    address_col: str | None = None,
+    category_col: str | None = None,
 ) -> LabelledTickets:
-    """Several text columns are joined with a newline; empty cells are fine, empty labels not."""
+    """Several text columns are joined with a newline; empty cells are fine, empty labels not
+    (unless a ``category_col`` is given: then an empty label means no unit is right)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
@@ -49,7 +62,8 @@ def read_labelled_csv(
         raise click.BadParameter(
             f"无法读取 / cannot read {path}: {exc}", param_hint="--data"
         ) from exc
-    missing = [c for c in [*text_cols, label_col, address_col] if c and c not in header]
+    wanted = [*text_cols, label_col, address_col, category_col]
+    missing = [c for c in wanted if c and c not in header]
     if missing:
         raise click.BadParameter(
             f"{path} 中没有列 / has no column {', '.join(map(repr, missing))} "
@@ -57,7 +71,7 @@ def read_labelled_csv(
             param_hint="--data",
         )
     empty = [n for n, row in enumerate(rows, start=2) if not (row.get(label_col) or "").strip()]
-    if empty:
+    if empty and not category_col:
         shown = ", ".join(map(str, empty[:20])) + (" …" if len(empty) > 20 else "")
         raise click.BadParameter(
             f"列 {label_col!r} 有 {len(empty)} 行为空 / {len(empty)} empty label(s) in column "
@@ -70,6 +84,7 @@ def read_labelled_csv(
         texts=[join_fields(row.get(c) for c in text_cols) for row in rows],
         labels=[row[label_col].strip() for row in rows],
         addresses=[row.get(address_col) or "" for row in rows] if address_col else None,
+        categories=[row.get(category_col) or "" for row in rows] if category_col else None,
     )
 
 
@@ -249,15 +264,45 @@ def eval_cmd() -> None:
     help="Model directory (default: the promoted model).",
 )
 @_data_options
+@click.option(
+    "--category-col",
+    default=None,
+    help="Column of each row's category (junk, out_of_district, clear…): figures per category; "
+    "labels may then be empty (no unit is right) or list several units as a|b.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_dispatch(model_dir, data, text_col, label_col, address_col, as_json) -> None:
-    """Accuracy, macro-F1, auto-dispatch rate/accuracy, calibration and speed on a CSV."""
+def eval_dispatch(model_dir, data, text_col, label_col, address_col, category_col, as_json):
+    """Accuracy, macro-F1, auto-dispatch rate/accuracy, abstention, calibration and speed."""
     model = _load(model_dir)
-    tickets = _read_data(data, text_col, label_col, address_col)
-    found = model.evaluate(tickets.texts, tickets.labels, tickets.addresses)
+    if data is None or not text_col or not label_col:
+        _read_data(data, text_col, label_col, address_col)  # the usage error
+    tickets = read_labelled_csv(data, text_col, label_col, address_col, category_col)
+    labelled = [i for i, label in enumerate(tickets.labels) if label]
+    if not labelled:
+        raise click.BadParameter(
+            "没有标注承办单位的行 / no labelled rows", param_hint="--label-col"
+        )
+    addresses = tickets.addresses
+    found = model.evaluate(
+        [tickets.texts[i] for i in labelled],
+        [tickets.labels[i].split("|")[0] for i in labelled],
+        [addresses[i] for i in labelled] if addresses is not None else None,
+    )
+    screened = screened_figures(model, tickets.texts, addresses, tickets.labels, tickets.categories)
+    screened["screened_n"] = screened.pop("n")
+    found.update(screened)
     if as_json:
         _echo_json(found)
         return
+    click.echo(
+        f"abstained (left to a person): {found['abstain_rate']:.3f}; auto after screening: "
+        f"{found['screened_auto_rate']:.3f} at accuracy {found['screened_auto_accuracy']}"
+    )
+    for category, row in (found.get("per_category") or {}).items():
+        click.echo(
+            f"  {category:<18} n={row['n']:<4} abstain {row['abstain_rate']:.3f}  "
+            f"auto {row['screened_auto_rate']:.3f}  auto accuracy {row['screened_auto_accuracy']}"
+        )
     click.echo(_metrics_line(found).replace("validation", "evaluation"))
     click.echo(
         f"speed: {found['tickets_per_s']:.0f} tickets/s, single p50 "
@@ -301,7 +346,13 @@ def dispatch_cmd(text, address, model_dir, top, as_json) -> None:
     if found.town:
         click.echo(f"town: {found.town}")
     click.echo("alternatives: " + ", ".join(f"{u} {p:.3f}" for u, p in found.alternatives))
-    click.echo("reasons: " + ", ".join(f"{w} ({v:+.3f})" for w, v in found.reasons))
+    click.echo(
+        "依据 / evidence: "
+        + "、".join(found.reasons)
+        + (f"；地点 {found.place}" if found.place else "")
+    )
+    if found.abstain:
+        click.echo(f"转人工 / left to a person: {found.abstain}")
 
 
 # ------------------------------------------------------------------------ models

@@ -27,7 +27,9 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from hotline.intel import dispatch_metrics as metrics
-from hotline.intel.dispatch_features import TicketFeatures, explain_row, prepare
+from hotline.intel import screening
+from hotline.intel.dispatch_evidence import EVIDENCE_QUANTILE, evidence_words, matter_segments
+from hotline.intel.dispatch_features import TicketFeatures, prepare
 from hotline.intel.places import Gazetteer, directory_places
 from hotline.intel.registry import ModelFormatError, load_model, save_model
 
@@ -42,14 +44,25 @@ CALIBRATION = "top2-margin"
 
 @dataclass
 class DispatchPrediction:
-    """The model's proposal for one ticket; ``alternatives`` are the k best units, best first."""
+    """The model's proposal for one ticket; ``alternatives`` are the k best units, best first.
+
+    ``reasons`` are the whole words that pointed to the unit and ``place`` the place name that
+    decided the town. ``abstain`` says in words why the machine leaves the ticket to a person
+    (``abstain_kind`` is its stable code, see :mod:`hotline.intel.screening`); ``co_units``
+    are the other units of a call naming several matters.
+    """
 
     unit: str
     confidence: float
     auto: bool
     alternatives: list[tuple[str, float]] = field(default_factory=list)
-    reasons: list[tuple[str, float]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     town: str | None = None
+    place: str | None = None
+    abstain: str | None = None
+    abstain_kind: str | None = None
+    co_units: list[str] = field(default_factory=list)
+    matters: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -219,6 +232,7 @@ class DispatchModel:
         The margin between the two best scores ranks tickets better than the top softmax
         probability: more tickets reach the target accuracy (docs/dispatch.md)."""
         self.calibration_ = CALIBRATION
+        self.evidence_floor_ = float(np.quantile(scores.max(axis=1), EVIDENCE_QUANTILE))
         self.temperature_ = metrics.fit_temperature(scores, y)
         correct = scores.argmax(axis=1) == y
         self.platt_ = (1.0, 0.0)
@@ -276,37 +290,92 @@ class DispatchModel:
     ) -> DispatchPrediction:
         """The unit for one ticket, whether the machine may dispatch it, and why.
 
+        The machine dispatches only a text it can read: :func:`screening.screen` first, then
+        the model's own evidence (a top score under ``evidence_floor_``: nothing like this
+        was seen before) and the matters of the call (several units: a person decides).
         ``threshold`` overrides the stored operating threshold ``threshold_``."""
         docs, towns = self._read([text], [address])
         row = self.features_.transform(docs, towns)
-        proba = self._proba(self._linear().row_scores(row))[0]
+        raw = self._linear().row_scores(row)
+        proba = self._proba(raw)[0]
         best = np.argsort(-proba)[:k]
         limit = self.threshold_ if threshold is None else threshold
+        where = self.gazetteer_.locate(address)
+        if where.town is None:
+            where = self.gazetteer_.locate(text)
+        found = self.screen(text, address, float(raw[0, best[0]]), int(best[0]))
         return DispatchPrediction(
             unit=str(self.classes_[best[0]]),
             confidence=float(proba[best[0]]),
-            auto=bool(proba[best[0]] >= limit),
+            auto=bool(proba[best[0]] >= limit) and found.routable,
             alternatives=[(str(self.classes_[i]), float(proba[i])) for i in best],
-            reasons=self._reasons(row, docs[0], int(best[0]), text, address),
-            town=self.gazetteer_.locate(address).town or self.gazetteer_.locate(text).town,
+            reasons=self._reasons(row, docs[0], int(best[0])),
+            town=where.town,
+            place=where.matched if where.town else None,
+            abstain=found.reason,
+            abstain_kind=found.kind,
+            co_units=[m["unit"] for m in found.detail.get("matters", [])[1:]],
+            matters=list(found.detail.get("matters", [])),
         )
 
-    def explain(self, text: str, address: str | None = None, k: int = 8) -> list[tuple[str, float]]:
-        """The phrases that pushed the ticket towards its predicted unit, strongest first."""
+    def screen(
+        self, text: str, address: str | None, top_score: float, top: int
+    ) -> screening.Screening:
+        """Why the machine should not dispatch this text by itself, if it should not."""
+        found = screening.screen(text, address, self.gazetteer_)
+        if not found.routable:
+            return found
+        floor = getattr(self, "evidence_floor_", None)
+        if floor is not None and top_score < floor:
+            return screening.Screening(
+                screening.UNFAMILIAR, "未识别出熟悉的诉求事项，与以往工单都不相似"
+            )
+        matters = self._matters(text, address, top)
+        if len(matters) > 1:
+            names = "、".join(m["text"] for m in matters)
+            return screening.Screening(
+                screening.MULTI_MATTER, f"涉及多个事项：{names}", {"matters": matters}
+            )
+        return found
+
+    def _matters(self, text: str, address: str | None, top: int) -> list[dict]:
+        """The distinct matters of a call, each with the unit its words point to."""
+        segments = matter_segments(text)
+        if len(segments) < 2:
+            return []
+        docs, towns = self._read(segments, [address] * len(segments))
+        raw = self._linear().scores(docs, towns)
+        proba = self._proba(raw)
+        floor = getattr(self, "evidence_floor_", 0.0)
+        matters: list[dict] = []
+        seen: set[int] = set()
+        for segment, scores, p in zip(segments, raw, proba, strict=True):
+            unit = int(scores.argmax())
+            if scores[unit] < floor or p[unit] < 0.5 or unit in seen:
+                continue
+            seen.add(unit)
+            short = segment if len(segment) <= 12 else segment[:12] + "…"
+            matters.append({"text": short, "unit": str(self.classes_[unit])})
+        return matters if len(matters) > 1 else []
+
+    def explain(self, text: str, address: str | None = None, k: int = 8) -> list[str]:
+        """The words that pushed the ticket towards its predicted unit, strongest first."""
         docs, towns = self._read([text], [address])
         row = self.features_.transform(docs, towns)
         unit = int(self._linear().row_scores(row)[0].argmax())
-        return self._reasons(row, docs[0], unit, text, address, k)
+        return self._reasons(row, docs[0], unit, k)
 
-    def _reasons(self, row, doc, unit, text, address, k: int = 5) -> list[tuple[str, float]]:
-        """Contribution of each feature: tf-idf × (weight for the unit − mean weight elsewhere)."""
+    def _reasons(self, row, doc: str, unit: int, k: int = 4) -> list[str]:
+        """Whole words, by their n-grams' push: tf-idf × (weight for the unit − mean elsewhere)."""
         weights = self.weights_[row.indices]  # features of this ticket × units
         others = (weights.sum(axis=1) - weights[:, unit]) / max(1, len(self.classes_) - 1)
         push = row.data * (weights[:, unit] - others)
-        place = None
-        if self.territorial_:
-            place = self.gazetteer_.locate(address).matched or self.gazetteer_.locate(text).matched
-        return explain_row(self.features_, doc, row.indices, push, k, place)
+        by_ngram: dict[str, float] = {}
+        for column, value in zip(row.indices, push, strict=True):
+            kind, gram = self.features_.describe(int(column))
+            if kind == "ngram":
+                by_ngram[gram] = by_ngram.get(gram, 0.0) + float(value)
+        return evidence_words(doc, by_ngram, k)
 
     # --------------------------------------------------------------- evaluation
     def evaluate(self, texts, labels, addresses=None, *, timing: bool = True) -> dict:

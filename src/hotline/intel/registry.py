@@ -23,6 +23,7 @@ import joblib
 
 import hotline
 from hotline import gc_freeze
+from hotline.cache import Cache
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,10 @@ class ModelInfo:
 
 
 #: registry folder → (pointer file stamp, promoted version, its model)
-_cache: dict[str, tuple[tuple[int, int, int], str, Any]] = {}
-_cache_lock = threading.Lock()
+PROMOTED: Cache[tuple[tuple[int, int, int], str, Any]] = Cache(
+    "promoted models", ttl=None, max_entries=64
+)
+_load_lock = threading.Lock()  # one model loaded at a time (a second load would be waste)
 
 
 class ModelRegistry:
@@ -225,21 +228,20 @@ class ModelRegistry:
         except FileNotFoundError:
             return None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        with _cache_lock:
-            cached = _cache.get(folder)
-            if cached is not None and cached[0] == stamp:
-                return cached[2]
+        cached = PROMOTED.peek(None, folder, None)
+        if cached is not None and cached[0] == stamp:
+            return cached[2]
         current = self.promoted()
         if current is None:
             return None
-        with _cache_lock:
-            cached = _cache.get(folder)
+        with _load_lock:
+            cached = PROMOTED.peek(None, folder, None)
             if cached is None or cached[1] != current.version:
                 model = load_model(current.path, self.kind)
                 model.card_ = {**model.card_, "version": current.version}
                 cached = (stamp, current.version, model)
                 gc_freeze.settle()  # the model lives until the next promotion
-            _cache[folder] = (stamp, current.version, cached[2])
+            PROMOTED.put(None, folder, (stamp, current.version, cached[2]))
             return cached[2]
 
 

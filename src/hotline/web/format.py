@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -113,7 +114,12 @@ def alternatives(
     """Other units the machine proposed (``suggestion["top"]`` or ``["candidates"]``)."""
     if not isinstance(suggestion, dict):
         return []
-    items = suggestion.get("top") or suggestion.get("candidates") or []
+    items = (
+        suggestion.get("top")
+        or suggestion.get("candidates")
+        or suggestion.get("alternatives")
+        or []
+    )
     if not isinstance(items, list):
         return []
     out: list[tuple[str, float | None]] = []
@@ -126,6 +132,31 @@ def alternatives(
         if isinstance(unit, str) and unit != top:
             out.append((unit, float(conf) if isinstance(conf, int | float) else None))
     return out[:limit]
+
+
+def reason_words(items: Any, limit: int = 4) -> list[str]:
+    """The evidence words of a suggestion; older suggestions stored (phrase, weight) pairs."""
+    if not isinstance(items, list | tuple):
+        return []
+    words: list[str] = []
+    for item in items:
+        if isinstance(item, list | tuple) and item and isinstance(item[0], str):
+            item = item[0]
+        if isinstance(item, str) and item and item not in words:
+            words.append(item)
+    return words[:limit]
+
+
+def reason_text(detail: Any, names: Mapping[str, str] | None = None) -> str:
+    """依据 in words: “停水”“没水”；地点：嘉禾望岗（嘉禾街道）."""
+    if not isinstance(detail, Mapping):
+        return ""
+    words = reason_words(detail.get("reasons"))
+    parts = ["".join(f"“{w}”" for w in words)] if words else []
+    place = detail.get("place")
+    if isinstance(place, str) and place:
+        parts.append(f"地点：{place}")
+    return "；".join(parts)
 
 
 def install(env: Any) -> None:
@@ -144,6 +175,8 @@ def install(env: Any) -> None:
         UNIT_KINDS=UNIT_KIND_LABELS,
         countdown=countdown,
         alternatives=alternatives,
+        reason_words=reason_words,
+        reason_text=reason_text,
         query_with=query_with,
         pages=pages,
     )

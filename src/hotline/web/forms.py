@@ -83,7 +83,8 @@ def _text(form: Mapping[str, Any], name: str) -> str | None:
 
 def ticket_create(form: Mapping[str, Any]) -> TicketCreate:
     """The intake form as a :class:`TicketCreate` (raises DomainError with Chinese text)."""
-    data = {name: _text(form, name) for name in INTAKE_FIELDS}
+    data: dict[str, Any] = {name: _text(form, name) for name in INTAKE_FIELDS}
+    data["manual_dispatch"] = bool(form.get("manual_dispatch"))
     if data["content"] is None:
         raise DomainError("request.invalid", "「诉求内容」必须填写")
     return _parse(TicketCreate, {k: v for k, v in data.items() if v is not None})  # type: ignore[no-any-return]

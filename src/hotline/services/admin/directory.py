@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from dataclasses import dataclass
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.services.admin import rules
 from hotline.store.models import Category, Unit
 
@@ -74,6 +73,7 @@ def seed_directory(session: Session) -> int:
     _seed_categories(session)
     session.commit()
     rules.invalidate()
+    UNIT_NAMES.forget(session, "names")
     return added
 
 
@@ -98,15 +98,17 @@ def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit
     return list(session.scalars(query))
 
 
-_names_lock = threading.Lock()
-_names: tuple[float, dict[str, str]] = (0.0, {})
+#: Unit code → name per database, re-read every minute (the directory changes rarely).
+UNIT_NAMES: Cache[dict[str, str]] = Cache("unit names", ttl=60.0)
 
 
 def unit_names(session: Session) -> dict[str, str]:
-    """Unit code → name, cached for a minute (the directory changes rarely)."""
-    global _names
-    now = time.monotonic()
-    if now - _names[0] > 60 or not _names[1]:
-        with _names_lock:
-            _names = (now, {u.code: u.name for u in list_units(session, include_inactive=True)})
-    return _names[1]
+    """Unit code → name, cached for a minute (:data:`UNIT_NAMES`)."""
+    names = UNIT_NAMES.get(session, "names", lambda: _all_names(session))
+    if not names:  # a directory not seeded yet is read again next time
+        UNIT_NAMES.forget(session, "names")
+    return names
+
+
+def _all_names(session: Session) -> dict[str, str]:
+    return {u.code: u.name for u in list_units(session, include_inactive=True)}

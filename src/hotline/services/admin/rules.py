@@ -5,38 +5,33 @@ Only loading (and caching) lives here; the arithmetic on deadlines and warnings 
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules
 from hotline.domain.limits import warning_moment as warning_moment  # for demo/loader.py; to go
 from hotline.store.models import CalendarOverride, Setting, Unit
 
-_TTL_SECONDS = 30.0
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
+T = TypeVar("T")
+
+#: The rules in force per database, re-read every 30 s (other workers see an admin's
+#: change within that time; the worker that saved it at once, :func:`invalidate`).
+IN_FORCE: Cache[Any] = Cache("rules in force", ttl=30.0)
 
 
 def invalidate() -> None:
     """Forget cached calendar, rules and active units (after an admin edits them)."""
-    with _lock:
-        _cache.clear()
+    IN_FORCE.clear()
 
 
-def cached(key: str, load):  # type: ignore[no-untyped-def]
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < _TTL_SECONDS:
-            return hit[1]
-    value = load()
-    with _lock:
-        _cache[key] = (now, value)
-    return value
+def cached(session: Session, key: str, load: Callable[[], T]) -> T:
+    """``load()`` kept with the rules in force (same time to live, same :func:`invalidate`)."""
+    return IN_FORCE.get(session, key, load)  # type: ignore[no-any-return]
 
 
 def work_calendar(session: Session) -> WorkCalendar:
@@ -46,7 +41,7 @@ def work_calendar(session: Session) -> WorkCalendar:
         rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
         return WorkCalendar({day: bool(flag) for day, flag in rows})
 
-    return cached(f"calendar:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+    return cached(session, "calendar", load)
 
 
 def active_units(session: Session) -> frozenset[str]:
@@ -55,7 +50,7 @@ def active_units(session: Session) -> frozenset[str]:
     def load() -> frozenset[str]:
         return frozenset(session.scalars(select(Unit.code).where(Unit.active.is_(True))))
 
-    return cached(f"units:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
+    return cached(session, "units", load)
 
 
 def limit_rules(session: Session) -> LimitRules:
@@ -65,5 +60,4 @@ def limit_rules(session: Session) -> LimitRules:
         row = session.get(Setting, "limit_rules")
         return LimitRules.from_dict(row.value) if row is not None else LimitRules.default()
 
-    return cached(f"rules:{id(session.get_bind())}", load)  # type: ignore[no-any-return]
-
+    return cached(session, "rules", load)

@@ -34,9 +34,7 @@ def cached_setting(*, session: Session, key: str) -> dict[str, Any] | None:
     """:func:`get_setting` for every request (intake reads the dispatch threshold): kept
     like the time-limit rules (``rules``: forgotten here when the admin saves a setting,
     re-read by the other workers within the rules' cache time)."""
-    value = rules.cached(
-        f"setting:{key}:{id(session.get_bind())}", lambda: get_setting(session=session, key=key)
-    )
+    value = rules.cached(session, f"setting:{key}", lambda: get_setting(session=session, key=key))
     return None if value is None else dict(value)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.config import Settings, get_settings
 from hotline.domain.errors import DomainError
@@ -129,17 +129,14 @@ class AuthUser:
 #: false) or whose password changed is refused at the latest this long after the
 #: change, on every worker. The token's signature and expiry are checked every time.
 TOKEN_CACHE_SECONDS = 5.0
-_TOKEN_CACHE_MAX = 10_000
-_token_cache: dict[tuple[int, str], tuple[float, AuthUser]] = {}
-_token_lock = threading.Lock()
-_clock = time.monotonic
+#: Username → the user as read, per database (connection pool).
+TOKEN_USERS: Cache[AuthUser] = Cache("token users", ttl=TOKEN_CACHE_SECONDS, max_entries=10_000)
 
 
 def forget_cached_users() -> None:
     """Drop every cached token → user lookup (the next request reads the database)."""
-    with _token_lock:
-        _token_cache.clear()
-    _verified_tokens.clear()
+    TOKEN_USERS.clear()
+    VERIFIED_TOKENS.clear()
 
 
 def user_from_token(session: Session, token: str, settings: Settings) -> AuthUser:
@@ -166,10 +163,12 @@ def cached_user_from_token(bind: object, token: str, settings: Settings) -> Auth
 
 #: Tokens whose signature was checked: token -> (secret key, lifetime in minutes, username,
 #: password tag, end of validity in epoch seconds). A token seen again is answered from
-#: here until its validity ends (its expiry is checked every time; a changed secret or
-#: lifetime checks the signature again): the HMAC and decoding are 2-3 % of a request.
-_verified_tokens: dict[str, tuple[str, int, str, object, float]] = {}
-_VERIFIED_MAX = 10_000
+#: here until its validity ends (its expiry is checked every time, on the wall clock; a
+#: changed secret or lifetime checks the signature again): the HMAC and decoding are 2-3 %
+#: of a request. Not tied to a database: the signature is the secret's.
+VERIFIED_TOKENS: Cache[tuple[str, int, str, object, float]] = Cache(
+    "verified tokens", ttl=None, max_entries=10_000
+)
 
 
 def _now() -> float:
@@ -177,7 +176,7 @@ def _now() -> float:
 
 
 def _verified(token: str, settings: Settings) -> tuple[str, object]:
-    hit = _verified_tokens.get(token)
+    hit = VERIFIED_TOKENS.peek(None, token, None)
     if (
         hit is not None
         and hit[0] == settings.secret_key
@@ -193,14 +192,16 @@ def _verified(token: str, settings: Settings) -> tuple[str, object]:
     except BadSignature as exc:
         raise DomainError("auth.invalid_token", "登录凭证无效") from exc
     username, tag = str(data.get("u")), data.get("h")
-    if len(_verified_tokens) >= _VERIFIED_MAX:
-        _verified_tokens.clear()
-    _verified_tokens[token] = (
-        settings.secret_key,
-        settings.token_ttl_minutes,
-        username,
-        tag,
-        signed_at.timestamp() + max_age,
+    VERIFIED_TOKENS.put(
+        None,
+        token,
+        (
+            settings.secret_key,
+            settings.token_ttl_minutes,
+            username,
+            tag,
+            signed_at.timestamp() + max_age,
+        ),
     )
     return username, tag
 
@@ -209,18 +210,10 @@ def _matches(user: AuthUser | None, tag: object) -> bool:
     return user is not None and user.active and user.password_tag == tag
 
 
-def _cache_key(bind: object, username: str) -> tuple[int, str]:
+def _cached_user(bind: object, username: str) -> AuthUser | None:
     """Per database: the bind's connection pool, which an engine and its variants with
     other execution options (the read sessions' autocommit engine) share."""
-    return (id(getattr(bind, "pool", bind)), username)
-
-
-def _cached_user(bind: object, username: str) -> AuthUser | None:
-    with _token_lock:
-        hit = _token_cache.get(_cache_key(bind, username))
-    if hit is not None and _clock() - hit[0] < TOKEN_CACHE_SECONDS:
-        return hit[1]
-    return None
+    return TOKEN_USERS.peek(bind, username, None)  # type: ignore[no-any-return]
 
 
 def _load_user(session: Session, username: str) -> AuthUser | None:
@@ -236,11 +229,7 @@ def _load_user(session: Session, username: str) -> AuthUser | None:
         active=row.active,
         password_tag=row.password_hash[-12:],
     )
-    with _token_lock:
-        if len(_token_cache) >= _TOKEN_CACHE_MAX:
-            _token_cache.clear()
-        _token_cache[_cache_key(session.get_bind(), username)] = (_clock(), user)
-    return user
+    return TOKEN_USERS.put(session, username, user)
 
 
 def actor_of(user: User | AuthUser) -> Actor:

@@ -17,8 +17,6 @@ These are quick monitoring figures for the screen; the monthly assessment
 
 from __future__ import annotations
 
-import threading
-import time as clock
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.services.admin.directory import unit_names
@@ -363,25 +362,19 @@ def overview(
 
 #: How long the dashboard's overview is reused (the screens refresh every 60 s).
 OVERVIEW_MAX_AGE = 20.0
-_cache_lock = threading.Lock()
-_cache: dict[tuple[str, str | None, int], tuple[float, dict[str, Any]]] = {}
+#: The overview per database, scope (district or unit) and window.
+OVERVIEWS: Cache[dict[str, Any]] = Cache("dashboard overviews", ttl=OVERVIEW_MAX_AGE)
 
 
-def overview_cached(
-    *, session: Session, viewer: lc.Actor, days: int = 30, max_age: float = OVERVIEW_MAX_AGE
-) -> dict[str, Any]:
-    """:func:`overview` at most ``max_age`` seconds old, per scope (district or unit).
+def overview_cached(*, session: Session, viewer: lc.Actor, days: int = 30) -> dict[str, Any]:
+    """:func:`overview` at most :data:`OVERVIEW_MAX_AGE` seconds old, per scope (district
+    or unit).
 
     Every big screen polls the same figures; one computation serves them all.
     """
     scope = viewer.unit if viewer.role == lc.Role.UNIT else None
-    key = (session.get_bind().url.render_as_string(hide_password=True), scope, days)
-    moment = clock.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None and moment - hit[0] < max_age:
-        return hit[1]
-    data = overview(session=session, viewer=viewer, now=now_local(), days=days)
-    with _cache_lock:
-        _cache[key] = (moment, data)
-    return data
+    return OVERVIEWS.get(
+        session,
+        (scope, days),
+        lambda: overview(session=session, viewer=viewer, now=now_local(), days=days),
+    )

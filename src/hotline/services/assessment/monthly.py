@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +19,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain.assessment import (
     CITY_CHANNEL,
@@ -404,8 +403,10 @@ def _direction(rows: Sequence[dict[str, Any]], name: str) -> str:
 
 
 ASSESSMENT_TTL = 60.0  # seconds the 考核 pages reuse a period's scores
-_assessments: dict[tuple[str, datetime, datetime], tuple[float, Any]] = {}
-_assessments_lock = threading.Lock()
+#: A period's assessment per database, kept :data:`ASSESSMENT_TTL` seconds.
+RECENT_ASSESSMENTS: Cache[AssessmentResult] = Cache(
+    "month assessments", ttl=ASSESSMENT_TTL, max_entries=64
+)
 
 
 def recent_month_assessment(session: Session, *, period: Period) -> AssessmentResult:
@@ -413,15 +414,8 @@ def recent_month_assessment(session: Session, *, period: Period) -> AssessmentRe
     tickets) reused for :data:`ASSESSMENT_TTL` seconds per database and period: the
     ranking, a unit's page and its neighbours are opened in quick succession and the
     monthly figures do not need to be fresher than a minute."""
-    key = (str(session.get_bind().url), period.start, period.end)
-    now = time.monotonic()
-    with _assessments_lock:
-        held = _assessments.get(key)
-        if held is not None and now - held[0] < ASSESSMENT_TTL:
-            return held[1]  # type: ignore[no-any-return]
-    result = month_assessment(session, period=period, details=False)
-    with _assessments_lock:
-        for old in [k for k, (at, _r) in _assessments.items() if now - at >= ASSESSMENT_TTL]:
-            del _assessments[old]
-        _assessments[key] = (now, result)
-    return result
+    return RECENT_ASSESSMENTS.get(
+        session,
+        (period.start, period.end),
+        lambda: month_assessment(session, period=period, details=False),
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-import threading
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline import gc_freeze
+from hotline.cache import Cache
 from hotline.config import get_settings
 from hotline.domain.tickets import (
     CHANNEL_LABELS,
@@ -50,8 +50,8 @@ CORRECTION_WEIGHT = 3.0
 """How much more an operator's correction of the machine counts when the intake model is
 retrained (a human-checked label where the model was wrong)."""
 _FINISHED = {Status.CLOSED.value}
-_models: dict[Path, tuple[int, Any]] = {}
-_models_lock = threading.Lock()
+#: Model file → (its version: mtime in ns, the model or None when unusable).
+MODELS: Cache[tuple[int, Any]] = Cache("assist models", ttl=None, max_entries=64)
 
 
 def model_path(kind: str, models_dir: Path | None) -> Path:
@@ -137,8 +137,7 @@ def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
         version = path.stat().st_mtime_ns
     except OSError:
         return None
-    with _models_lock:
-        held = _models.get(path)
+    held = MODELS.peek(None, path, None)
     if held is not None and held[0] == version:
         return held[1]
     try:
@@ -147,8 +146,7 @@ def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
         log.warning("model %s unusable: %s", path, exc)
         model = None
     gc_freeze.settle()  # the model lives until its file changes
-    with _models_lock:
-        _models[path] = (version, model)
+    MODELS.put(None, path, (version, model))
     return model
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache, pool_of
 from hotline.domain import tickets as lc
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.services.analysis import topics
@@ -41,30 +41,32 @@ log = logging.getLogger(__name__)
 # ------------------------------------------------------------------ knowledge base
 
 KB_MAX_AGE = 60.0  # seconds a knowledge-base snapshot serves the console (new replies)
-_kb: dict[str, tuple[float, Any]] = {}
-_kb_refreshing: set[str] = set()
+#: The snapshot per database; kept past :data:`KB_MAX_AGE` (an old answer beats none while
+#: the next one is made), its age read from the moment stored beside it.
+KB_SNAPSHOTS: Cache[tuple[float, Any]] = Cache("knowledge snapshots", ttl=None)
+_kb_refreshing: set[Any] = set()  # the pools whose snapshot is being made
 _kb_lock = threading.Lock()
 
 
-def _refresh_knowledge(session: Session, key: str) -> None:
-    """Rebuild the knowledge-base snapshot of ``key`` in a thread (one at a time)."""
-    with _kb_lock:
-        if key in _kb_refreshing:
-            return
-        _kb_refreshing.add(key)
+def _refresh_knowledge(session: Session) -> None:
+    """Rebuild the database's knowledge-base snapshot in a thread (one at a time)."""
     bind = session.get_bind()
+    pool = pool_of(bind)
+    with _kb_lock:
+        if pool in _kb_refreshing:
+            return
+        _kb_refreshing.add(pool)
 
     def run() -> None:
         try:
             with Session(bind) as own:
                 kb = knowledge_base.search_index(own)  # the index assist searches too
-            with _kb_lock:
-                _kb[key] = (time.monotonic(), kb)
+            KB_SNAPSHOTS.put(bind, "snapshot", (KB_SNAPSHOTS.now(), kb))
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
             log.exception("knowledge base refresh failed")
         finally:
             with _kb_lock:
-                _kb_refreshing.discard(key)
+                _kb_refreshing.discard(pool)
 
     threading.Thread(target=run, name="knowledge-refresh", daemon=True).start()
 
@@ -83,11 +85,9 @@ def knowledge_answers(
     """
     if not background:
         return difficulty.knowledge_answers(session, text, k=k)
-    key = str(session.get_bind().url)
-    with _kb_lock:
-        held = _kb.get(key)
-    if held is None or time.monotonic() - held[0] > KB_MAX_AGE:
-        _refresh_knowledge(session, key)
+    held = KB_SNAPSHOTS.peek(session, "snapshot", None)
+    if held is None or KB_SNAPSHOTS.now() - held[0] > KB_MAX_AGE:
+        _refresh_knowledge(session)
     if held is None:
         return None
     return held[1].search(text, k)  # type: ignore[no-any-return]

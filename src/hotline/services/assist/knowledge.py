@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -30,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor
@@ -42,8 +42,11 @@ FIELDS = ("title", "body", "category", "valid_from", "valid_to")
 _LIMITS = {"title": 200, "body": 20_000, "category": 64}
 REPLIES_REFRESH = 60.0
 """Seconds before new replies join the search index (an article change: at once)."""
-_kb_cache: dict[str, tuple[Any, float, KnowledgeBase]] = {}
-_kb_terms: dict[str, dict[tuple[str, ...], list[str]]] = {}
+#: The index per database with what it was built from ((article signature, day), last
+#: event id) and when; valid while the articles are unchanged (see :func:`search_index`).
+INDEXES: Cache[tuple[Any, float, KnowledgeBase]] = Cache("knowledge indexes", ttl=None)
+#: The analysed terms of each entry text per database, reused by the next refit.
+TERMS: Cache[dict[tuple[str, ...], list[str]]] = Cache("knowledge terms", ttl=None)
 _kb_lock = threading.Lock()
 
 
@@ -226,16 +229,15 @@ def search_index(session: Session, now: datetime | None = None) -> KnowledgeBase
     day = (now or now_local()).date()
     articles = (signature(session), day)
     replies = session.scalar(select(func.max(TicketEvent.id))) or 0
-    key = str(session.get_bind().url)
-    cached = _kb_cache.get(key)
+    cached = INDEXES.peek(session, "index", None)
     if cached is not None and cached[0][0] == articles:
-        fresh = time.monotonic() - cached[1] < REPLIES_REFRESH
+        fresh = INDEXES.now() - cached[1] < REPLIES_REFRESH
         if cached[0][1] == replies or fresh:
             return cached[2]
     entries = _article_entries(session, day) + _reply_entries(session)
     with _kb_lock:
-        kb = KnowledgeBase().fit(entries, terms=_kb_terms.setdefault(key, {}))
-        _kb_cache[key] = ((articles, replies), time.monotonic(), kb)
+        kb = KnowledgeBase().fit(entries, terms=TERMS.get(session, "terms", dict))
+        INDEXES.put(session, "index", ((articles, replies), INDEXES.now(), kb))
     return kb
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.domain import tickets as lc
 from hotline.intel import links
 from hotline.intel.difficulty import DifficultyModel, escalation_hits
@@ -42,7 +42,8 @@ MAX_CANDIDATES = 400
 MAX_LINKED = 10
 RETRY_TRAINING = 600.0  # seconds between background training attempts of one model
 
-_training: dict[Path, float] = {}  # when a training of the model at a path last started
+#: The models whose training started less than :data:`RETRY_TRAINING` seconds ago.
+TRAINING_STARTED: Cache[bool] = Cache("training attempts", ttl=RETRY_TRAINING)
 _running: set[Path] = set()
 _training_lock = threading.Lock()
 
@@ -60,9 +61,9 @@ def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:
     with _training_lock:
         if path in _running:
             return True
-        if path.exists() or time.monotonic() - _training.get(path, -1e9) < RETRY_TRAINING:
+        if path.exists() or TRAINING_STARTED.peek(None, path, False):
             return False
-        _training[path] = time.monotonic()
+        TRAINING_STARTED.put(None, path, True)
         _running.add(path)
     bind = session.get_bind()
 

@@ -58,10 +58,21 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
         )
     threshold = operating_threshold(session, model)
     found = model.suggest(ticket_in.content, ticket_in.address, threshold=threshold)
-    auto = bool(found.auto and get_settings().auto_dispatch and not ticket_in.answer)
+    auto = bool(
+        found.auto
+        and get_settings().auto_dispatch
+        and not ticket_in.answer
+        and not ticket_in.manual_dispatch
+    )
     detail = {
         "alternatives": found.alternatives,
         "reasons": found.reasons,
+        "place": found.place,
+        "abstain": found.abstain,
+        "abstain_kind": found.abstain_kind,
+        "co_units": found.co_units,
+        "matters": found.matters,
+        "manual": ticket_in.manual_dispatch,
         "threshold": threshold,
         "model": getattr(model, "card_", {}).get("version"),
     }

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-import weakref
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
+from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin.directory import unit_names
@@ -84,11 +82,10 @@ def _window_of(days: int) -> int:
 #: How long a worker shows the same findings: topics move over days, and 90 days of a
 #: district take ~0.6 s to cluster (bench/console.py), too long for every page view.
 FRESH_SECONDS = 300.0
-#: Per connection pool (weakly: a database closed is forgotten), then scope and window.
-_found_cache: weakref.WeakKeyDictionary[Any, dict[tuple[str | None, int], Any]] = (
-    weakref.WeakKeyDictionary()
+#: (when found, topics, alerts) per database, scope and window.
+FINDINGS: Cache[tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]] = Cache(
+    "hot findings", ttl=FRESH_SECONDS
 )
-_found_lock = threading.Lock()
 
 
 def _found(
@@ -96,21 +93,17 @@ def _found(
 ) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
     """(when found, hot topics, burst alerts) of the window ending now, kept
     :data:`FRESH_SECONDS` per database, scope (a unit sees its own) and window."""
-    bind = session.get_bind()
-    pool = getattr(bind, "pool", bind)
     key = (viewer.unit if viewer.role == Role.UNIT else None, days)
-    with _found_lock:
-        hit = _found_cache.get(pool, {}).get(key)
-        if hit is not None and time.monotonic() - hit[0] < FRESH_SECONDS:
-            return hit[1], hit[2], hit[3]
-    now = now_local()
-    topics = topic_analysis.hot_topics(
-        session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
-    )
-    alerts = topic_analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
-    with _found_lock:
-        _found_cache.setdefault(pool, {})[key] = (time.monotonic(), now, topics, alerts)
-    return now, topics, alerts
+
+    def find() -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
+        now = now_local()
+        topics = topic_analysis.hot_topics(
+            session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
+        )
+        alerts = topic_analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
+        return now, topics, alerts
+
+    return FINDINGS.get(session, key, find)
 
 
 def _ticket_ids(session: Session, found: list[dict[str, Any]]) -> dict[str, int]:

@@ -64,6 +64,7 @@ def intake_submit(
     urgency: Text = "normal",
     channel: Text = "phone",
     answer: Text = "",
+    manual_dispatch: Text = "",
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     """Record the call (the same service as POST /api/v1/tickets); show number and dispatch.
@@ -81,6 +82,7 @@ def intake_submit(
             "urgency": urgency,
             "channel": channel,
             "answer": answer,
+            "manual_dispatch": "1" if manual_dispatch == "1" else "",
         }
     )
     ticket, created = auto_dispatch.intake_ticket(
@@ -166,16 +168,13 @@ def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[st
     text = content.strip() or address.strip()
     if len(text) < 2:
         return {"empty": True}
-    suggest = getattr(dispatch_suggestion, "suggest_for_intake", None)
-    if suggest is None:
-        return {"empty": True}
     try:
         ticket_in = TicketCreate(
             content=text[:5000],
             address=address.strip()[:300] or None,
             type=kind if kind in TYPES else "consult",  # type: ignore[arg-type]
         )
-        suggestion = suggest(session, ticket_in)
+        suggestion = dispatch_suggestion.suggest_for_intake(session, ticket_in)
     except (DomainError, ValueError):
         return {"empty": True}
     except Exception:  # noqa: BLE001 - a hint must never break the intake form
@@ -194,4 +193,5 @@ def _suggestions(session: Any, content: str, address: str, kind: str) -> dict[st
         "confidence": suggestion.confidence if suggestion.unit else None,
         "auto": suggestion.auto,
         "detail": dict(suggestion.detail or {}),
+        "unit_names": names,
     }

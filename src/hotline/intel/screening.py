@@ -1,0 +1,274 @@
+"""Screening an intake before the machine may dispatch it (转人工的情形).
+
+The dispatch model answers "which unit" for every text, also for text no unit should get:
+a test call, a greeting, English, a matter in another district, a call about the hotline
+itself, a question about an earlier ticket. These are read here from the text itself, with
+rules a dispatcher would state, before any score is trusted. What the model alone can tell
+(a topic it has never seen, several matters in one call) is read by
+:class:`hotline.intel.dispatch.DispatchModel` from its own evidence.
+
+Every finding carries its reason in words for the operator and the dispatcher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hotline.intel.places import Gazetteer
+
+JUNK = "junk"
+TOO_SHORT = "too_short"
+NON_CHINESE = "non_chinese"
+OUT_OF_DISTRICT = "out_of_district"
+ABOUT_HOTLINE = "about_hotline"
+FOLLOW_UP = "follow_up"
+UNFAMILIAR = "unfamiliar"
+MULTI_MATTER = "multi_matter"
+
+KIND_LABELS = {
+    JUNK: "无有效诉求内容",
+    TOO_SHORT: "文本过短",
+    NON_CHINESE: "非中文内容",
+    OUT_OF_DISTRICT: "事发地不在本区",
+    ABOUT_HOTLINE: "涉及热线本身",
+    FOLLOW_UP: "催办或查询已有工单",
+    UNFAMILIAR: "未识别出熟悉的诉求事项",
+    MULTI_MATTER: "涉及多个事项",
+}
+
+MIN_CONTENT_CHARS = 6
+"""Fewer Chinese characters than this, once greetings and bare verbs are removed, say nothing
+a unit could act on ("我要投诉。", "你好，有个问题")."""
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_FILLER = re.compile(
+    r"你好|您好|喂|请问|麻烦|谢谢|我要|我想|想要|投诉|举报|咨询|反映|求助|建议|问题|事情|"
+    r"一下|有个|有件事|那个|这个|就是|帮忙|帮我|你们|我们|一个|的|了|吗|啊|呀|吧|呢|嗯|哦"
+)
+_TEST_WORDS = re.compile(r"测试|test|asdf|qwer|哈哈哈|呵呵呵", re.I)
+
+GUANGZHOU_DISTRICTS = (
+    "天河",
+    "海珠",
+    "越秀",
+    "荔湾",
+    "番禺",
+    "黄埔",
+    "花都",
+    "南沙",
+    "从化",
+    "增城",
+)
+# Well-known places of the other districts of Guangzhou, for calls that name no district.
+OTHER_DISTRICT_PLACES = {
+    "体育西路": "天河区",
+    "珠江新城": "天河区",
+    "天河城": "天河区",
+    "岗顶": "天河区",
+    "石牌": "天河区",
+    "五山": "天河区",
+    "车陂": "天河区",
+    "员村": "天河区",
+    "东圃": "天河区",
+    "猎德": "天河区",
+    "天河公园": "天河区",
+    "广州东站": "天河区",
+    "江南西": "海珠区",
+    "客村": "海珠区",
+    "琶洲": "海珠区",
+    "广州塔": "海珠区",
+    "中大布匹": "海珠区",
+    "赤岗": "海珠区",
+    "北京路": "越秀区",
+    "东山口": "越秀区",
+    "农讲所": "越秀区",
+    "公园前": "越秀区",
+    "上下九": "荔湾区",
+    "芳村": "荔湾区",
+    "花地湾": "荔湾区",
+    "西关": "荔湾区",
+    "市桥": "番禺区",
+    "大石街": "番禺区",
+    "祈福": "番禺区",
+    "长隆": "番禺区",
+    "钟村": "番禺区",
+    "科学城": "黄埔区",
+    "萝岗": "黄埔区",
+    "知识城": "黄埔区",
+    "大沙地": "黄埔区",
+    "新华街": "花都区",
+    "狮岭": "花都区",
+    "花都广场": "花都区",
+    "新塘": "增城区",
+    "荔城": "增城区",
+    "街口": "从化区",
+    "温泉镇": "从化区",
+    "蕉门": "南沙区",
+    "黄阁": "南沙区",
+}
+OTHER_CITIES = (
+    "深圳",
+    "佛山",
+    "东莞",
+    "珠海",
+    "中山",
+    "惠州",
+    "江门",
+    "清远",
+    "肇庆",
+    "汕头",
+    "湛江",
+    "韶关",
+    "茂名",
+    "揭阳",
+    "梅州",
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "香港",
+    "澳门",
+    "湖南",
+    "湖北",
+    "广西",
+    "江西",
+    "四川",
+    "河南",
+    "福建",
+    "海南",
+    "长沙",
+    "武汉",
+    "南宁",
+)
+_OTHER_DISTRICT = re.compile("(" + "|".join(GUANGZHOU_DISTRICTS) + ")区")
+_BARE_OTHER_DISTRICT = re.compile("(" + "|".join(GUANGZHOU_DISTRICTS) + ")")
+_OTHER_PLACE = re.compile("|".join(sorted(OTHER_DISTRICT_PLACES, key=len, reverse=True)))
+_OTHER_CITY_HERE = re.compile(
+    "(?:在|到|去|位于|我住)("
+    + "|".join(OTHER_CITIES)
+    + ")|("
+    + "|".join(OTHER_CITIES)
+    + ")(?:市|区|县|省)"
+)
+# "I moved here from 东莞", "my 户籍 is in 湖南": another place named, the matter is here.
+_OTHER_CITY_ADDRESS = re.compile("^(?:广东省)?(" + "|".join(OTHER_CITIES) + ")")
+_MOVED_HERE = re.compile(r"老家|户籍|之前在|以前在|原来在|转到|转来|转回|回来|异地|外地")
+
+_HOTLINE = re.compile(
+    r"12345|热线|话务员|接线员|坐席|客服|语音菜单|转人工|人工服务|工号|回访|满意度|公众号|小程序|"
+    r"接(?:我)?(?:的)?电话|接电话|挂断|没人接"
+)
+_HOTLINE_COMPLAINT = re.compile(
+    r"态度|太慢|慢|不耐烦|乱写|没用|转回|转来转去|烦|投诉(?:她|他|你们)|等了|半天|敷衍|挂断|"
+    r"听不懂|打断|效率|没人接|打不通|接不通|随便办结|改成满意|提交不了|没有人回复|什么意思|几个人"
+)
+# Operators' notes of calls that carry no request, and calls the caller ends himself.
+_NO_REQUEST = re.compile(
+    r"来电无声|无声电话|未讲话|骚扰电话|恶作剧|请勿处理|打错了(?:[，。！,!]|$)|打错电话|按错|拨错|试下这个号码|"
+    r"没(?:什么|别的|其他)事|没事没事|锟斤拷|烫烫烫"
+)
+
+_TICKET_NUMBER = re.compile(r"[A-Za-z]{2}\d{8,}|工单号|工单编号|单号|受理号")
+_EARLIER = re.compile(
+    r"(?:上次|之前|此前|先前|早前|上周|上个?星期|上个?礼拜|上个月|前天|昨天|前几天|前段时间|"
+    r"[一二三四五六七八九十\d]{1,2}月[初中底]?|[一二三四五六七八九十\d]{1,2}号|你们说|你们回复)"
+    r"[^。！？]{0,16}?"
+    r"(?:反映|投诉|打过|打来|打电话|来电|报过|讲过|提过|提的|提交|登记|说过|讲的|问|回复|处理)"
+)
+_PROGRESS = re.compile(
+    r"进展|到哪|哪一步|处理到|跟进|怎么还没|还没(?:有)?(?:人)?(?:处理|回复|解决|来|联系)|"
+    r"没有?回复|没人处理|没人联系|没有?回电|一直都?没|查一下|查下|结果|办到|回复呢|多久|"
+    r"照样|还是|没变|重新办理|撤销|补充|电话多少|转给|现在都"
+)
+_LOOK_UP = re.compile(r"查(?:一)?下.{0,12}(?:诉求|工单|投诉|反映)")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Whether the machine may act on an intake, and why not in words."""
+
+    kind: str | None = None
+    reason: str | None = None
+    detail: dict = field(default_factory=dict)
+
+    @property
+    def routable(self) -> bool:
+        return self.kind is None
+
+
+ROUTABLE = Screening()
+
+
+def content_chars(text: str) -> int:
+    """Chinese characters that say something: greetings, fillers and bare verbs removed."""
+    return len(_CJK.findall(_FILLER.sub("", text)))
+
+
+def _junk(text: str) -> Screening | None:
+    cjk = _CJK.findall(text)
+    latin = _LATIN.findall(text)
+    if not cjk and not latin:
+        return Screening(JUNK, "没有文字内容（只有数字、符号或空白）")
+    if len(latin) >= 6 and len(cjk) < 0.3 * (len(cjk) + len(latin)):
+        return Screening(NON_CHINESE, "内容主要不是中文，请人工核实诉求")
+    letters = cjk + latin
+    if len(letters) >= 4 and len(set(letters)) <= max(2, len(letters) // 3):
+        return Screening(JUNK, "内容重复，没有可识别的诉求")
+    if _NO_REQUEST.search(text):
+        return Screening(JUNK, "来电未提出诉求")
+    if _TEST_WORDS.search(text) and content_chars(_TEST_WORDS.sub("", text)) < MIN_CONTENT_CHARS:
+        return Screening(JUNK, "测试或无意义内容")
+    if content_chars(text) < MIN_CONTENT_CHARS:
+        return Screening(TOO_SHORT, "文本过短，未说明具体事项和地点")
+    return None
+
+
+def _elsewhere(text: str, address: str, places: Gazetteer) -> Screening | None:
+    """A matter located outside the district: suggest returning it to the city platform."""
+    here = places.locate(address).town or places.locate(text).town or "白云" in text + address
+    found = _OTHER_DISTRICT.search(address) or (
+        None if here else _OTHER_DISTRICT.search(text) or _BARE_OTHER_DISTRICT.search(address)
+    )
+    if found:
+        where = found.group(1) + "区"
+    elif not here and (hit := _OTHER_PLACE.search(address + " " + text)):
+        where = OTHER_DISTRICT_PLACES[hit.group(0)]
+    elif not places.locate(address).town and (hit := _OTHER_CITY_ADDRESS.search(address)):
+        where = hit.group(1)
+    elif not here and (
+        hit := _OTHER_CITY_HERE.search(address)
+        or (None if _MOVED_HERE.search(text) else _OTHER_CITY_HERE.search(text))
+    ):
+        where = hit.group(1) or hit.group(2)
+    else:
+        return None
+    return Screening(
+        OUT_OF_DISTRICT,
+        f"事发地在{where}，不属本区，建议退回市平台",
+        {"place": where, "suggest": "return_to_city"},
+    )
+
+
+def screen(text: str | None, address: str | None, places: Gazetteer) -> Screening:
+    """What the text alone says about letting the machine dispatch it."""
+    text = (text or "").strip()
+    address = (address or "").strip()
+    found = _junk(text)
+    if found is not None:
+        return found
+    earlier = _EARLIER.search(text)
+    if _TICKET_NUMBER.search(text) or _LOOK_UP.search(text) or (earlier and _PROGRESS.search(text)):
+        number = _TICKET_NUMBER.search(text)
+        return Screening(
+            FOLLOW_UP,
+            "询问或催办已反映的事项，请关联原工单",
+            {"number": number.group(0)} if number else {},
+        )
+    if _HOTLINE.search(text) and _HOTLINE_COMPLAINT.search(text):
+        return Screening(ABOUT_HOTLINE, "反映热线自身服务，由热线办处理")
+    found = _elsewhere(text, address, places)
+    if found is not None:
+        return found
+    return ROUTABLE

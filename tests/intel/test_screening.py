@@ -1,0 +1,75 @@
+"""Screening before 秒派: texts the machine must leave to a person, in the dispatcher's words."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from hotline.intel import screening
+from hotline.intel.places import Gazetteer
+
+TRUST_SET = Path(__file__).resolve().parents[1] / "data" / "dispatch_trust.csv"
+
+
+@pytest.fixture(scope="module")
+def places() -> Gazetteer:
+    return Gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "kind"),
+    [
+        ("", "", screening.JUNK),
+        ("测试测试123", "", screening.JUNK),
+        ("啊啊啊啊啊啊", "", screening.JUNK),
+        ("。。。？？？123", "", screening.JUNK),
+        ("来电无声，接通后只有杂音", "", screening.JUNK),
+        ("我要投诉。", "", screening.TOO_SHORT),
+        ("你好，有个问题想问一下", "", screening.TOO_SHORT),
+        ("Hello, my landlord won't return my deposit, who can help?", "", screening.NON_CHINESE),
+        ("我在天河区体育西路，地铁口有人派传单拉客", "", screening.OUT_OF_DISTRICT),
+        ("小区停水两天了", "番禺区大石街道", screening.OUT_OF_DISTRICT),
+        ("超市卖过期奶粉", "东莞市长安镇", screening.OUT_OF_DISTRICT),
+        ("你们12345打了半个钟才接通，太慢了", "", screening.ABOUT_HOTLINE),
+        ("接线员一直打断我讲话，态度很差", "", screening.ABOUT_HOTLINE),
+        ("工单号BY2026031800473，想问处理到哪一步了", "", screening.FOLLOW_UP),
+        ("上周反映的漏水问题，到现在还没有人处理", "", screening.FOLLOW_UP),
+    ],
+)
+def test_texts_no_unit_should_get_are_left_to_a_person(text, address, kind, places) -> None:
+    found = screening.screen(text, address, places)
+    assert found.kind == kind and not found.routable
+    assert found.reason and not any(c in found.reason for c in "()[]'_")  # words, not codes
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("同和路的士多在卖过期牛奶，包装都胀起来了", "同和街道同和路"),
+        ("公司拖欠我们两个月工资，老板电话打不通", "江高镇"),
+        ("我之前在东莞交的社保，现在想转到白云这边怎么办", ""),
+        ("孩子下学期的小学学位怎么申请", ""),
+        ("楼下烧烤店油烟很大，晚上吵到两点", "景泰街道"),
+    ],
+)
+def test_clear_requests_pass_the_screening(text, address, places) -> None:
+    assert screening.screen(text, address, places).routable
+
+
+def test_out_of_district_suggests_returning_to_the_city_platform(places) -> None:
+    found = screening.screen("海珠区江南西的大排档每晚吵到两点", "", places)
+    assert found.detail == {"place": "海珠区", "suggest": "return_to_city"}
+    assert "海珠区" in found.reason and "市平台" in found.reason
+
+
+def test_no_clear_request_of_the_trust_set_is_stopped_by_the_rules(places) -> None:
+    """The rules never cost a clear request its 秒派 (the model may still abstain)."""
+    with TRUST_SET.open(encoding="utf-8") as f:
+        clear = [r for r in csv.DictReader(f) if r["category"] == "clear"]
+    assert len(clear) >= 150
+    stopped = [
+        r["text"] for r in clear if not screening.screen(r["text"], r["address"], places).routable
+    ]
+    assert stopped == []
