@@ -252,6 +252,19 @@ class Actor:
 SYSTEM_ACTOR = Actor("system", Role.SYSTEM)
 
 
+def unit_scope(viewer: Actor) -> str | None:
+    """Whose tickets ``viewer`` sees (单位只看本单位工单): a handling unit's user only its own
+    unit's, everywhere (lists, details, counts, analyses, assessment figures, actions), so
+    this returns that unit's code; anyone else sees every unit's tickets (None). A unit
+    user without a unit sees none (``""``, the code of no unit).
+
+    The one place this rule is written; queries apply it with
+    :func:`hotline.services.tickets.queries.scoped`."""
+    if viewer.role == Role.UNIT:
+        return viewer.unit or ""
+    return None
+
+
 @dataclass(frozen=True)
 class Event:
     """One entry of a ticket's history. Never edited, never deleted."""
@@ -310,7 +323,12 @@ def as_datetime(value: object) -> datetime:
 
 def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
     """The actions this actor may take on this ticket now (for buttons in the console)."""
-    return [a for a in Action if a != Action.VIEW_CALLER and _refused_by(state, a, actor) is None]
+    return [a for a in Action if a != Action.VIEW_CALLER and may(state, a, actor)]
+
+
+def may(state: TicketState, action: Action, actor: Actor) -> bool:
+    """Whether ``actor`` may take ``action`` on the ticket now (status, role and unit)."""
+    return _refused_by(state, action, actor) is None
 
 
 def apply(state: TicketState, event: Event) -> TicketState:
@@ -344,7 +362,8 @@ def _refused_by(state: TicketState, action: Action, actor: Actor) -> str | None:
         return "status"
     if actor.role not in rule.roles:
         return "role"
-    if actor.role == Role.UNIT and rule.own_unit_only and actor.unit != state.unit:
+    scope = unit_scope(actor)
+    if scope is not None and rule.own_unit_only and scope != state.unit:
         return "unit"
     return None
 

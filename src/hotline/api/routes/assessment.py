@@ -16,7 +16,7 @@ from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
 from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.scoring import ScoringScheme
-from hotline.domain.tickets import Actor, Role
+from hotline.domain.tickets import Actor, Role, unit_scope
 from hotline.services.admin import audit
 from hotline.services.assessment import monthly as monthly_assessment
 from hotline.services.assessment import report, supervision
@@ -25,10 +25,6 @@ from hotline.services.tickets.exports import XLSX
 router = APIRouter(tags=["assessment"])
 
 _STAFF = (Role.SUPERVISOR, Role.ADMIN)
-
-
-def _own_unit(actor: Actor) -> str | None:
-    return actor.unit if actor.role == Role.UNIT else None
 
 
 @router.get("/assessment/district")
@@ -68,7 +64,7 @@ def month_scores(session: SessionDep, actor: CurrentActor, month: str) -> dict[s
     """Scores, rankings per group, red/watch lists and indicators of a period."""
     period = monthly_assessment.parse_period(month)
     result = monthly_assessment.month_assessment(session, period=period, details=False)
-    return report.result_to_dict(result, own_unit=_own_unit(actor))
+    return report.result_to_dict(result, own_unit=unit_scope(actor))
 
 
 @router.get("/assessment/{month}/drill")
@@ -80,7 +76,7 @@ def drill(
     indicator: Annotated[str, Query(max_length=40)],
 ) -> dict[str, Any]:
     """The tickets behind a figure of a unit (下钻)."""
-    own = _own_unit(actor)
+    own = unit_scope(actor)
     if own is not None and unit != own:
         raise DomainError("auth.forbidden", "只能查看本单位的工单明细")
     period = monthly_assessment.parse_period(month)

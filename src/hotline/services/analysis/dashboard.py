@@ -347,7 +347,7 @@ def overview(
     return {
         "generated_at": now.isoformat(),
         "window": {"days": window.days, "start": window.start.date().isoformat()},
-        "scope": viewer.unit if viewer.role == lc.Role.UNIT else None,
+        "scope": lc.unit_scope(viewer),
         "volumes": volumes(session=session, viewer=viewer, now=now),
         "trend": breakdown.trend(),
         "types": breakdown.types(),
@@ -372,7 +372,7 @@ def overview_cached(*, session: Session, viewer: lc.Actor, days: int = 30) -> di
 
     Every big screen polls the same figures; one computation serves them all.
     """
-    scope = viewer.unit if viewer.role == lc.Role.UNIT else None
+    scope = lc.unit_scope(viewer)
     return OVERVIEWS.get(
         session,
         (scope, days),

@@ -204,7 +204,7 @@ def _already_notified(session: Session, ids: Sequence[int]) -> set[tuple[int, st
 def _visible(viewer: lc.Actor) -> ColumnElement[bool]:
     """What the viewer may see: a unit its own; staff those for their role and every
     unit's; other roles (operators) only those addressed to their role."""
-    if viewer.role == lc.Role.UNIT:
+    if lc.unit_scope(viewer) is not None:
         return _addressed(viewer)
     if viewer.role in _STAFF_ROLES:
         return Notification.target_role.is_(None) | (Notification.target_role == viewer.role.value)
@@ -217,8 +217,9 @@ def _addressed(viewer: lc.Actor) -> ColumnElement[bool]:
     A notification has one read flag, kept by its addressee: a supervisor sees whether a
     unit has read its warnings but cannot read them on the unit's behalf.
     """
-    if viewer.role == lc.Role.UNIT:
-        return Notification.target_unit == viewer.unit if viewer.unit else false()
+    unit = lc.unit_scope(viewer)
+    if unit is not None:
+        return Notification.target_unit == unit if unit else false()
     return Notification.target_role == viewer.role.value
 
 

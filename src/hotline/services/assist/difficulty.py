@@ -40,6 +40,7 @@ from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
+from hotline.services.tickets.queries import scoped
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -232,18 +233,12 @@ def reason_labels(session: Session) -> dict[str, Mapping[str, str]]:
     }
 
 
-def _scoped(query: Any, viewer: Actor) -> Any:
-    if viewer.role == Role.UNIT:
-        return query.where(Ticket.unit_code == viewer.unit)
-    return query
-
-
 def difficult_tickets(
     session: Session, *, viewer: Actor, top: int = 50, models_dir: Path | None = None
 ) -> list[dict[str, Any]]:
     """Open tickets the viewer may see, most likely to go wrong first."""
     query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-    tickets = list(session.scalars(_scoped(query, viewer)).all())
+    tickets = list(session.scalars(scoped(query, viewer)).all())
     if not tickets:
         return []
     model = _difficulty_model(session, models_dir)
@@ -327,7 +322,7 @@ def review_scores(
 ) -> list[dict[str, Any]]:
     """Replied tickets awaiting review, weakest reply first."""
     query = select(Ticket).where(Ticket.status == Status.REPLIED.value)
-    tickets = {t.id: t for t in session.scalars(_scoped(query, viewer)).all()}
+    tickets = {t.id: t for t in session.scalars(scoped(query, viewer)).all()}
     if not tickets:
         return []
     replies: dict[int, str] = {}

@@ -57,10 +57,10 @@ def mask_name(name: str | None) -> str | None:
 
 
 def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
-    """A handling unit's users see only their own unit's tickets, everywhere."""
-    if viewer.role == lc.Role.UNIT:
-        return query.where(Ticket.unit_code == viewer.unit)
-    return query
+    """``query`` kept to the tickets ``viewer`` may see (:func:`lc.unit_scope`: a handling
+    unit's users only their own unit's). Every ticket query of a viewer goes through here."""
+    unit = lc.unit_scope(viewer)
+    return query if unit is None else query.where(Ticket.unit_code == unit)
 
 
 def matching(
@@ -178,7 +178,7 @@ def list_tickets(
         )
     )
     seen = offset + len(rows) if rows else 0
-    key = (viewer.unit if viewer.role == lc.Role.UNIT else None, filters)
+    key = (lc.unit_scope(viewer), filters)
     if len(rows) < page_size and (rows or page == 1):
         total = seen
     else:
@@ -252,10 +252,11 @@ def read_ticket(*, session: Session, ticket_id: int, viewer: lc.Actor) -> Row[An
 
 
 def _lookup(ticket_id: int, viewer: lc.Actor) -> tuple[bool, dict[str, Any]]:
-    """Whether the lookup is kept to the viewer's unit (what :func:`scoped` does for a
-    handling unit's user), and the bind parameters of :func:`_by_id`."""
-    if viewer.role == lc.Role.UNIT:
-        return True, {"ticket_id": ticket_id, "unit": viewer.unit}
+    """Whether the lookup is kept to one unit (:func:`lc.unit_scope`, as :func:`scoped`),
+    and the bind parameters of :func:`_by_id`."""
+    unit = lc.unit_scope(viewer)
+    if unit is not None:
+        return True, {"ticket_id": ticket_id, "unit": unit}
     return False, {"ticket_id": ticket_id}
 
 
@@ -363,10 +364,9 @@ def ticket_detail(
     ]
     from hotline.services.tickets.projection import load_state
 
-    out["allowed_actions"] = [a.value for a in lc.allowed_actions(load_state(ticket), viewer)]
-    out["can_view_caller"] = viewer.role in lc.ROLES_SEEING_CALLER or (
-        viewer.role == lc.Role.UNIT and viewer.unit == ticket.unit_code
-    )
+    state = load_state(ticket)
+    out["allowed_actions"] = [a.value for a in lc.allowed_actions(state, viewer)]
+    out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer)
     out["suggestion"] = ticket.suggestion
     return out
 

@@ -25,7 +25,7 @@ from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.assessment import Period
 from hotline.domain.errors import DomainError
-from hotline.domain.tickets import Role
+from hotline.domain.tickets import Role, unit_scope
 from hotline.services.admin import audit
 from hotline.services.assessment import monthly as monthly_assessment
 from hotline.services.assessment import report
@@ -53,12 +53,13 @@ def _period(month: str) -> tuple[Period, str]:
 
 
 def _is_staff(user: Viewer) -> bool:
-    return user.role != Role.UNIT
+    return unit_scope(user.actor) is None
 
 
 def _own_unit_only(user: Viewer, unit: str) -> None:
     """A handling unit's user sees only its own unit's figures and tickets (403)."""
-    if user.role == Role.UNIT and unit != user.unit:
+    own = unit_scope(user.actor)
+    if own is not None and unit != own:
         raise DomainError("auth.forbidden", "只能查看本单位的考核明细")
 
 
@@ -191,7 +192,7 @@ def drill_page(
             "rows": shown,
             "tickets": _tickets(session, [r["ticket_id"] for r in shown.items]),
             "names": names,
-            "viewer_unit": user.unit if user.role == Role.UNIT else None,
+            "viewer_unit": unit_scope(user.actor),
         },
     )
 

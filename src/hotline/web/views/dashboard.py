@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
-from hotline.domain.tickets import Role
+from hotline.domain.tickets import unit_scope
 from hotline.services.admin.directory import unit_names
 from hotline.web.auth import ConsoleUser
 from hotline.web.render import ConsoleRoute, render
@@ -30,7 +30,8 @@ TOWN_TILES: list[tuple[str, int, int]] = [
 def dashboard_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
     names = unit_names(session)
     tiles = [(code, names.get(code, code), col, row) for code, col, row in TOWN_TILES]
-    scope = names.get(user.unit or "", user.unit) if user.role == Role.UNIT else None
+    own = unit_scope(user.actor)
+    scope = names.get(own, own) if own is not None else None
     return render(
         request,
         "dashboard.html",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.api.deps import SessionDep
 from hotline.cache import Cache
 from hotline.clock import now_local
-from hotline.domain.tickets import Actor, Role
+from hotline.domain.tickets import Actor, unit_scope
 from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.tickets import exports
@@ -93,7 +93,7 @@ def _found(
 ) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
     """(when found, hot topics, burst alerts) of the window ending now, kept
     :data:`FRESH_SECONDS` per database, scope (a unit sees its own) and window."""
-    key = (viewer.unit if viewer.role == Role.UNIT else None, days)
+    key = (unit_scope(viewer), days)
 
     def find() -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
         now = now_local()

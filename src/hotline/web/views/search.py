@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.errors import DomainError
-from hotline.domain.tickets import Role
+from hotline.domain.tickets import unit_scope
 from hotline.services.admin.directory import unit_names
 from hotline.services.tickets import queries, queues
 from hotline.web.auth import ConsoleUser
@@ -54,10 +54,11 @@ def search_page(
     sort: Param = "created_desc",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    own = unit_scope(user.actor)  # a unit's user lists its own unit's tickets only
     values = {
         "q": q_.strip(),
         "status": status,
-        "unit": "" if user.role == Role.UNIT else unit,
+        "unit": "" if own is not None else unit,
         "type": type,
         "town": town,
         "warning": warning,
@@ -89,7 +90,7 @@ def search_page(
             "sorts": SORT_LABELS,
             "rows": rows,
             "names": unit_names(session),
-            "groups": queues.unit_groups(session) if user.role != Role.UNIT else [],
+            "groups": queues.unit_groups(session) if own is None else [],
             "towns": queues.towns(session),
             "export_url": "/api/v1/tickets/export" + (f"?{urlencode(active)}" if active else ""),
             "filtered": bool(active),
