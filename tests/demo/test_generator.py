@@ -157,12 +157,20 @@ def test_addresses_name_the_town(tickets: list[DemoTicket]) -> None:
         assert UNITS[t.town]["short"] in t.address, (t.town, t.address)
 
 
-def test_texts_vary_and_read_like_records(tickets: list[DemoTicket]) -> None:
+def test_texts_vary_like_real_calls(tickets: list[DemoTicket]) -> None:
+    """Operators' records and citizens' own words, long and short, vague and several matters."""
     contents = [t.content for t in tickets]
     assert len(set(contents)) >= 0.9 * len(contents)
     lengths = sorted(len(c) for c in contents)
-    assert lengths[len(lengths) // 2] >= 40 and lengths[-1] <= 600
-    assert all(c.startswith(("市", "来电人", "【")) for c in contents)
+    assert lengths[len(lengths) // 2] >= 30 and lengths[-1] <= 600
+    assert sum(len(c) < 25 for c in contents) > 0.05 * len(contents)
+    records = [c for c in contents if c.startswith(("市", "来电人", "【"))]
+    assert 0.35 < len(records) / len(contents) < 0.8  # the rest in the caller's words
+    online = [t.content for t in tickets if t.channel in ("web", "wechat", "api")]
+    assert sum(c.startswith(("市", "【")) for c in online) < 0.5 * len(online)
+    assert sum("的问题，" in c and len(c) < 40 for c in contents) > 0.005 * len(contents)
+    several = ("另外，", "还有，", "顺便再反映一下，", "还有一个事，")
+    assert sum(any(m in c for m in several) for c in contents) > 0.01 * len(contents)
     assert len({t.topic for t in tickets}) >= 40
 
 

@@ -10,6 +10,7 @@ from hotline.demo.directory import units
 from hotline.demo.places import Place
 from hotline.demo.text import fill, roughen
 from hotline.demo.topics import Topic
+from hotline.demo.voice import in_own_words, short_call, vague_call, vary_words
 
 __all__ = ["render_answer", "render_content", "render_reply", "ticket_slots", "we"]
 
@@ -105,6 +106,23 @@ _REPLY_ENDINGS = (
     "已当面向来电人反馈处理情况。",
     "下一步将继续跟踪，防止问题反弹。",
 )
+OWN_WORDS_SHARE = {"phone": 0.3, "city": 0.2}
+"""Share of requests recorded in the caller's own words, by channel (online: 0.7)."""
+SHORT_SHARE = 0.15
+VAGUE_SHARE = 0.15
+
+
+def _voice(text: str, topic: Topic, kind: str, channel: str, rng: random.Random, *, address) -> str:
+    """Who wrote it and how: the operator's record or the caller's words, long or short."""
+    if kind not in ("consult", "praise") and address is None and rng.random() < VAGUE_SHARE:
+        return vague_call(topic.label, rng, nearby=topic.territorial)
+    if rng.random() < SHORT_SHARE:
+        text = short_call(text, rng)
+    if rng.random() < OWN_WORDS_SHARE.get(channel, 0.7):
+        text = in_own_words(text, rng)
+    return vary_words(text, rng)
+
+
 _WE = {
     "street": "我街", "town": "我镇", "department": "我局", "utility": "我司",
 }  # fmt: skip
@@ -206,18 +224,27 @@ def render_content(
     """The operator's record of a request: opening, matter, (extras), demand."""
     tables = (*slots, topic.slots)
     opening = _opening(kind, channel, rng)
+    online = channel != "phone"
     if kind == "consult":
         text = f"{opening}{prefix}{_consult_text(topic, tables, memo, rng)}"
-        return roughen(text, rng, online=channel != "phone")
-    if rng.random() < 0.04 and kind != "praise":
+    elif rng.random() < 0.04 and kind != "praise":
         body = fill(f"{{place}}{topic.label}问题，", rng, tables, memo)
         demand = fill(rng.choice(topic.demands), rng, tables, memo)
-        return roughen(f"{opening}{prefix}{body}{demand}。", rng, online=channel != "phone")
-    body = fill(_body(topic, kind, rng), rng, tables, memo)
-    extras = _extras(kind, rng, tables, memo, address=address, urgent=urgent)
-    demand = fill(rng.choice(topic.demands), rng, tables, memo)
-    text = f"{opening}{prefix}{body}{extras}{rng.choice(_DEMAND_FORMS).format(d=demand)}"
-    return roughen(text, rng, online=channel != "phone")
+        text = f"{opening}{prefix}{body}{demand}。"
+    else:
+        body = fill(_body(topic, kind, rng), rng, tables, memo)
+        extras = _extras(kind, rng, tables, memo, address=address, urgent=urgent)
+        demand = fill(rng.choice(topic.demands), rng, tables, memo)
+        text = f"{opening}{prefix}{body}{extras}{rng.choice(_DEMAND_FORMS).format(d=demand)}"
+    if not prefix:  # a repeat call keeps its reference to the first one
+        text = _voice(text, topic, kind, channel, rng, address=address)
+    return roughen(text, rng, online=online)
+
+
+def another_matter(topic: Topic, slots: Sequence[Slots], rng: random.Random) -> str:
+    """A second matter mentioned in the same call (一个来电反映多个事项)."""
+    body = fill(_body(topic, "complaint", rng), rng, (*slots, topic.slots), {})
+    return rng.choice(("另外，", "还有，", "顺便再反映一下，", "还有一个事，")) + body
 
 
 def render_answer(

@@ -7,18 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hotline.demo.compose import render_content, ticket_slots
+from hotline.demo.compose import another_matter, render_content, ticket_slots
 from hotline.demo.directory import units
 from hotline.demo.draft import Draft
 from hotline.demo.people import Caller, make_caller
 from hotline.demo.places import TOWN_WEIGHTS, Place, make_place
-from hotline.demo.topics import Topic
+from hotline.demo.topics import Topic, catalogue
 from hotline.demo.topics_services import PRAISED_UNITS
 
 __all__ = ["CHANNEL_SHARES", "Request", "new_draft", "pick_town"]
 
 CHANNEL_SHARES = {"phone": 0.65, "wechat": 0.14, "web": 0.09, "city": 0.09, "api": 0.03}
 _TOWNS = tuple(TOWN_WEIGHTS)
+MULTI_MATTER_SHARE = 0.05
+"""Share of calls that name a second, unrelated matter; the first decides the unit."""
 _URGENCY_BY_KIND = {"help": 3.2, "complaint": 1.5, "report": 1.2, "consult": 0.1}
 
 
@@ -93,4 +95,7 @@ def new_draft(rng: random.Random, uid: int, created_at: datetime, req: Request) 
         topic, kind, channel, (slots,), draft.memo, rng,
         prefix=req.prefix, address=place.address if place else None, urgent=draft.urgent,
     )  # fmt: skip
+    if kind in ("complaint", "help", "report") and rng.random() < MULTI_MATTER_SHARE:
+        other = rng.choice([t for t in catalogue() if t.unit not in (topic.unit, "praise")])
+        draft.content = draft.content.rstrip("。") + "。" + another_matter(other, (slots,), rng)
     return draft
