@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 CALIBRATION = "top2-margin"
+MATTER_CONFIDENCE = 0.85
+"""How sure the model must be of each part of a call to count it as a matter of its own:
+lower, and a long single-matter call reads as several."""
 """How ``platt_`` and ``threshold_`` read the scores; a model saved with another is refused."""
 
 
@@ -351,7 +354,7 @@ class DispatchModel:
         seen: set[int] = set()
         for segment, scores, p in zip(segments, raw, proba, strict=True):
             unit = int(scores.argmax())
-            if scores[unit] < floor or p[unit] < 0.5 or unit in seen:
+            if scores[unit] < floor or p[unit] < MATTER_CONFIDENCE or unit in seen:
                 continue
             seen.add(unit)
             short = segment if len(segment) <= 12 else segment[:12] + "…"
