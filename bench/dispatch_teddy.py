@@ -27,6 +27,7 @@ from sklearn.model_selection import train_test_split
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from hotline.intel.dispatch_metrics import screened_figures  # noqa: E402
 from hotline.intel.text import compact, strip_punctuation  # noqa: E402
 
 TEDDY_DIR = ROOT / ".." / "shared" / "data" / "teddy2020"
@@ -249,6 +250,8 @@ def measure(split: TeddySplit, out: Path | None = None) -> dict:
         "split": split.report,
         "ours": {
             **ours.evaluate(split.test_texts, split.test_labels),
+            # what 秒派 really does: screening and the model's own evidence first
+            **screened_figures(ours, split.test_texts, None, split.test_labels),
             "train_s": ours_train_s,
             "validation": ours.validation_,
         },
@@ -265,6 +268,9 @@ def table(result: dict) -> str:
         "threshold",
         "auto_rate",
         "auto_accuracy",
+        "abstain_rate",
+        "screened_auto_rate",
+        "screened_auto_accuracy",
         "ece",
         "tickets_per_s",
         "predict_ms_p50",
@@ -275,7 +281,12 @@ def table(result: dict) -> str:
     for name in ("baseline", "ours"):
         row = result[name]
         cells = [
-            f"{row[k]:.0f}" if k in ("tickets_per_s", "train_s") else f"{row[k]:.4f}" for k in keys
+            "–"
+            if row.get(k) is None
+            else f"{row[k]:.0f}"
+            if k in ("tickets_per_s", "train_s")
+            else f"{row[k]:.4f}"
+            for k in keys
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

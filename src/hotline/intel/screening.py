@@ -37,6 +37,10 @@ KIND_LABELS = {
     MULTI_MATTER: "涉及多个事项",
 }
 
+STILL_SUGGEST_A_UNIT = frozenset({UNFAMILIAR, MULTI_MATTER})
+"""Cases where the model's unit is still worth showing a dispatcher (as a hint, never 秒派);
+for the others no unit is right, or the earlier ticket's unit is."""
+
 MIN_CONTENT_CHARS = 6
 """Fewer Chinese characters than this, once greetings and bare verbs are removed, say nothing
 a unit could act on ("我要投诉。", "你好，有个问题")."""
@@ -213,13 +217,13 @@ def _junk(text: str) -> Screening | None:
         return Screening(JUNK, "没有文字内容（只有数字、符号或空白）")
     if len(latin) >= 6 and len(cjk) < 0.3 * (len(cjk) + len(latin)):
         return Screening(NON_CHINESE, "内容主要不是中文，请人工核实诉求")
-    letters = cjk + latin
-    if len(letters) >= 4 and len(set(letters)) <= max(2, len(letters) // 3):
-        return Screening(JUNK, "内容重复，没有可识别的诉求")
     if _NO_REQUEST.search(text):
         return Screening(JUNK, "来电未提出诉求")
     if _TEST_WORDS.search(text) and content_chars(_TEST_WORDS.sub("", text)) < MIN_CONTENT_CHARS:
         return Screening(JUNK, "测试或无意义内容")
+    letters = cjk + latin
+    if len(letters) >= 4 and len(set(letters)) <= max(2, len(letters) // 3):
+        return Screening(JUNK, "内容重复，没有可识别的诉求")
     if content_chars(text) < MIN_CONTENT_CHARS:
         return Screening(TOO_SHORT, "文本过短，未说明具体事项和地点")
     return None

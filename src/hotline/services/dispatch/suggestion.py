@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.config import get_settings
 from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
+from hotline.intel.screening import STILL_SUGGEST_A_UNIT
 from hotline.schemas import TicketCreate
 from hotline.services.tickets.lifecycle import DispatchSuggestion
 
@@ -76,6 +77,15 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
         "threshold": threshold,
         "model": getattr(model, "card_", {}).get("version"),
     }
+    if found.abstain_kind is not None and found.abstain_kind not in STILL_SUGGEST_A_UNIT:
+        return DispatchSuggestion(
+            unit="",
+            confidence=0.0,
+            auto=False,
+            town=place.town,
+            community=place.community,
+            detail={k: v for k, v in detail.items() if k not in ("alternatives", "reasons")},
+        )
     return DispatchSuggestion(
         unit=found.unit,
         confidence=float(found.confidence),
