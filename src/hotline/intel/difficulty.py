@@ -23,6 +23,7 @@ import logging
 import pickle
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from sklearn.metrics import roc_auc_score
 
 from hotline.domain.difficulty import HIGH, difficulty_level, difficulty_points
 from hotline.intel import difficulty_reasons
+from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.text import compact
 
 log = logging.getLogger(__name__)
@@ -358,8 +360,11 @@ def ranking_metrics(
     return out
 
 
-def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[int]:
-    """For each record, earlier records from the same ``caller_phone`` within ``days``."""
+def repeat_counts(
+    records: Sequence[Mapping[str, Any]], within: timedelta = REPEAT_CALL_WINDOW
+) -> list[int]:
+    """For each record, earlier records from the same ``caller_phone`` less than ``within``
+    before it."""
     by_phone: dict[str, list[Any]] = defaultdict(list)
     out = [0] * len(records)
     for i in _sorted(records):
@@ -367,7 +372,7 @@ def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[
         if not phone or at is None:
             continue
         seen = by_phone[str(phone)]
-        out[i] = sum(1 for t in seen if (at - t).days < days)
+        out[i] = sum(1 for t in seen if at - t < within)
         seen.append(at)
     return out
 

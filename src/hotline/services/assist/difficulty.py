@@ -49,6 +49,7 @@ from hotline.intel.difficulty import (
 from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
+from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
@@ -180,7 +181,7 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     phones = {t.caller_phone for t in tickets if t.caller_phone}
     if not phones:
         return {}
-    earliest = min(t.created_at for t in tickets) - timedelta(days=30)
+    earliest = min(t.created_at for t in tickets) - REPEAT_CALL_WINDOW
     rows = session.execute(
         select(Ticket.caller_phone, Ticket.created_at).where(
             Ticket.caller_phone.in_(phones), Ticket.created_at >= earliest
@@ -194,7 +195,7 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     out = {}
     for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
         times = calls.get(t.caller_phone or "", [])
-        window = t.created_at - timedelta(days=30)
+        window = t.created_at - REPEAT_CALL_WINDOW
         out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out
 

@@ -37,8 +37,6 @@ from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
-SAME_EVENT_WINDOW = timedelta(days=3)
-REPEAT_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 400
 MAX_LINKED = 10
 RETRY_TRAINING = 600.0  # seconds between background training attempts of one model
@@ -109,7 +107,7 @@ def earlier_calls(session: Session, ticket: Ticket) -> int:
         return 0
     query = select(func.count()).where(
         Ticket.caller_phone == ticket.caller_phone,
-        Ticket.created_at >= ticket.created_at - REPEAT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
         Ticket.created_at < ticket.created_at,
         Ticket.id != ticket.id,
     )
@@ -212,8 +210,8 @@ def _merged(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict[str
 def _same_event(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict[str, Any]]:
     """The ticket's same-event group among tickets of its town within 3 days either side."""
     conditions = [
-        Ticket.created_at >= ticket.created_at - SAME_EVENT_WINDOW,
-        Ticket.created_at <= ticket.created_at + SAME_EVENT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.SAME_EVENT_WINDOW,
+        Ticket.created_at <= ticket.created_at + links.SAME_EVENT_WINDOW,
         Ticket.id != ticket.id,
     ]
     if ticket.town:
@@ -228,7 +226,7 @@ def _same_event(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict
             times=[r.created_at for r in rows] + [ticket.created_at],
             places=[r.town for r in rows] + [ticket.town],
         ),
-        within=SAME_EVENT_WINDOW,
+        within=links.SAME_EVENT_WINDOW,
     )
     me = len(rows)
     members = next((g for g in group if me in g), [])
@@ -245,8 +243,8 @@ def _repeat_calls(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[di
         return []
     query = select(*LINK_COLUMNS).where(
         Ticket.caller_phone == ticket.caller_phone,
-        Ticket.created_at >= ticket.created_at - REPEAT_WINDOW,
-        Ticket.created_at <= ticket.created_at + REPEAT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
+        Ticket.created_at <= ticket.created_at + links.REPEAT_CALL_WINDOW,
         Ticket.id != ticket.id,
     )
     rows = list(session.execute(scoped(query, viewer).order_by(Ticket.created_at).limit(50)))
@@ -302,7 +300,7 @@ def merge_suggestions(
             times=[r.created_at for r in rows],
             places=[r.town for r in rows],
         ),
-        within=SAME_EVENT_WINDOW,
+        within=links.SAME_EVENT_WINDOW,
     )
     out = []
     for group in groups:
