@@ -1,4 +1,8 @@
-"""Engines and sessions. SQLite runs in WAL mode with a busy timeout."""
+"""Engines and sessions. SQLite runs in WAL mode with a busy timeout.
+
+Every session of the app is a :class:`HotlineSession` (made by :func:`session_factory`
+and :func:`read_session_factory`): what it adds to SQLAlchemy's ``Session`` is attached
+to that class only, never to every session of the process."""
 
 from __future__ import annotations
 
@@ -88,11 +92,10 @@ def get_engine(settings: Settings | None = None) -> Engine:
     return engine_for(settings.sqlalchemy_url)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
-
-
 READ_ONLY = "hotline.read_only"
+_WROTE = "hotline.wrote"
+#: ``session.info`` key of the history a transaction wrote (``store.tickets``).
+KNOWN_HISTORY = "hotline.known_history"
 
 
 class ReadOnlySessionError(RuntimeError):
@@ -100,7 +103,54 @@ class ReadOnlySessionError(RuntimeError):
     before anything reaches the database."""
 
 
-def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+class HotlineSession(Session):
+    """The app's session. Besides SQLAlchemy's ``Session`` it
+
+    - notes whether its current transaction wrote (:func:`wrote_uncommitted`): a request
+      whose transaction only read ends with COMMIT, which keeps psycopg's prepared
+      statements (``api.deps.end_reads``);
+    - refuses to write when made for reading (:func:`read_session_factory`);
+    - forgets the history its transaction wrote (``store.tickets.remember_history``) when
+      the next transaction begins or this one rolls back.
+    """
+
+
+@event.listens_for(HotlineSession, "after_flush")
+def _note_flush(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(HotlineSession, "before_flush")
+def _refuse_flush_when_read_only(session: Session, *_args: object) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionError("a read-only session was asked to save changes")
+
+
+@event.listens_for(HotlineSession, "do_orm_execute")
+def _note_write(state) -> None:  # type: ignore[no-untyped-def]
+    if state.is_insert or state.is_update or state.is_delete:
+        if state.session.info.get(READ_ONLY):
+            raise ReadOnlySessionError("a read-only session was asked to write")
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(HotlineSession, "after_commit")
+@event.listens_for(HotlineSession, "after_soft_rollback")
+def _forget_writes(session: Session, *_args: object) -> None:
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(HotlineSession, "after_begin")
+@event.listens_for(HotlineSession, "after_soft_rollback")
+def _forget_known_history(session: Session, *_args: object) -> None:
+    session.info.pop(KNOWN_HISTORY, None)
+
+
+def session_factory(engine: Engine) -> sessionmaker[HotlineSession]:
+    return sessionmaker(engine, class_=HotlineSession, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[HotlineSession]:
     """Sessions for requests that only read (a ticket list, a ticket's detail).
 
     On PostgreSQL they run in autocommit: with no transaction there is no ``BEGIN`` and
@@ -114,7 +164,7 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
         if engine.dialect.name == "postgresql"
         else engine
     )
-    return sessionmaker(bind, expire_on_commit=False, info={READ_ONLY: True})
+    return sessionmaker(bind, class_=HotlineSession, expire_on_commit=False, info={READ_ONLY: True})
 
 
 @contextmanager
@@ -143,38 +193,11 @@ def refresh_statistics(session: Session, tables: tuple[str, ...] = TICKET_TABLES
     session.commit()
 
 
-_WROTE = "hotline.wrote"
-
-
 def wrote_uncommitted(session: Session) -> bool:
     """Whether the session's current transaction has written (flushed objects, or an
-    INSERT, UPDATE or DELETE statement) since it began or last committed."""
+    INSERT, UPDATE or DELETE statement) since it began or last committed (known of a
+    :class:`HotlineSession` only)."""
     return bool(session.info.get(_WROTE))
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _context: object) -> None:
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_flush_when_read_only(session: Session, *_args: object) -> None:
-    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
-        raise ReadOnlySessionError("a read-only session was asked to save changes")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_write(state) -> None:  # type: ignore[no-untyped-def]
-    if state.is_insert or state.is_update or state.is_delete:
-        if state.session.info.get(READ_ONLY):
-            raise ReadOnlySessionError("a read-only session was asked to write")
-        state.session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_writes(session: Session, *_args: object) -> None:
-    session.info.pop(_WROTE, None)
 
 
 _sqlite_writes = threading.Lock()

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache, pool_of
 from hotline.domain import tickets as lc
-from hotline.intel import links
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.services.analysis import topics
 from hotline.services.assist import difficulty
@@ -30,9 +29,11 @@ from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.assist.ticket_insight import (
     LINK_COLUMNS,
+    REPEAT_WINDOW,
     link,
     train_in_background,
 )
+from hotline.store.db import HotlineSession
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _refresh_knowledge(session: Session) -> None:
 
     def run() -> None:
         try:
-            with Session(bind) as own:
+            with HotlineSession(bind) as own:
                 kb = knowledge_base.search_index(own)  # the index assist searches too
             KB_SNAPSHOTS.put(bind, "snapshot", (KB_SNAPSHOTS.now(), kb))
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
@@ -152,8 +153,7 @@ def intake_assist(
         calls = int(
             session.scalar(
                 select(func.count()).where(
-                    Ticket.caller_phone == phone.strip(),
-                    Ticket.created_at >= now - links.REPEAT_CALL_WINDOW,
+                    Ticket.caller_phone == phone.strip(), Ticket.created_at >= now - REPEAT_WINDOW
                 )
             )
             or 0

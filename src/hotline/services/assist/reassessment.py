@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -45,6 +45,7 @@ from hotline.services.assist.difficulty import (
     repeat_calls,
     score_tickets,
 )
+from hotline.store import tickets as store
 from hotline.store.models import AssistTask, Notification, Ticket
 
 log = logging.getLogger(__name__)
@@ -184,9 +185,8 @@ def _already_warned(session: Session, ticket_ids: list[int]) -> set[int]:
 
 
 def _warn(session: Session, ticket: Ticket, found: dict[str, Any], now: datetime) -> None:
-    reasons = "；".join(found["reasons"]) or "多项因素综合"
-    score = f"疑难度 {found['points']}（{found['level']}）"
-    message = f"疑难工单预警：{ticket.number} {score}：{reasons}"
+    reasons = "；".join(found["reasons"]) or "综合评分高"
+    message = f"疑难工单预警：{ticket.number} 疑难度 {found['score']:.2f}（{reasons}）"
     for role in ALERT_ROLES:
         session.add(
             Notification(
@@ -229,16 +229,7 @@ def keep_intake_labels(
             }
         labels.append((ticket, {**(ticket.suggestion or {}), "intake": kept}))
     with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(
-            _SET_SUGGESTION, [{"ticket": t.id, "suggestion": value} for t, value in labels]
-        )
+        store.set_suggestions(conn, [{"ticket": t.id, "suggestion": v} for t, v in labels])
     for ticket, suggestion in labels:  # the objects say what the database holds now
         set_committed_value(ticket, "suggestion", suggestion)
     return len(labels)
-
-
-_SET_SUGGESTION = (
-    update(Ticket.__table__)  # type: ignore[arg-type]
-    .where(Ticket.__table__.c.id == bindparam("ticket"))
-    .values(suggestion=bindparam("suggestion"))
-)

@@ -10,35 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.store.models import Ticket, TicketEvent
-
-_EVENT_COLUMNS = (
-    TicketEvent.seq,
-    TicketEvent.action,
-    TicketEvent.at,
-    TicketEvent.actor_username,
-    TicketEvent.actor_role,
-    TicketEvent.actor_unit,
-    TicketEvent.data,
-)
+from hotline.store import tickets as store
+from hotline.store.models import Ticket
 
 
 def events_of(session: Session, ticket_id: int) -> list[Any]:
     """The ticket's history, oldest first, as read-only rows (``seq, action, at,
     actor_username, actor_role, actor_unit, data``): no ORM objects to build and track."""
-    return list(session.execute(_EVENTS_OF, {"ticket_id": ticket_id}))
-
-
-#: Built once (building it and its cache key was a quarter of the read).
-_EVENTS_OF = (
-    select(*_EVENT_COLUMNS)
-    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
-    .order_by(TicketEvent.seq)
-)
+    return store.ticket_events(session, ticket_id)
 
 
 @dataclass(frozen=True)
@@ -54,33 +36,20 @@ class HistoryEntry:
     data: dict[str, Any]
 
 
-_KNOWN_HISTORY = "hotline.known_history"
-
-
 def history_of(session: Session, ticket_id: int) -> list[Any]:
     """The ticket's history: as this transaction wrote it (intake, action), else read.
 
     What a transaction wrote is known until the session begins another transaction or
-    rolls back (the listeners below forget it), so an answer built right after a commit
-    needs no second read of the history.
+    rolls back (``store.tickets.known_history``), so an answer built right after a
+    commit needs no second read of the history.
     """
-    known = session.info.get(_KNOWN_HISTORY, {}).get(ticket_id)
-    return list(known) if known is not None else events_of(session, ticket_id)
+    known = store.known_history(session, ticket_id)
+    return known if known is not None else events_of(session, ticket_id)
 
 
 def remember_written(session: Session, ticket_id: int, history: list[Any]) -> None:
     """Keep the history this transaction just wrote, for :func:`history_of` to answer."""
-    session.info.setdefault(_KNOWN_HISTORY, {})[ticket_id] = history
-
-
-@event.listens_for(Session, "after_begin")
-def _forget_on_begin(session: Session, transaction: Any, connection: Any) -> None:
-    session.info.pop(_KNOWN_HISTORY, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_KNOWN_HISTORY, None)
+    store.remember_history(session, ticket_id, history)
 
 
 def domain_events(rows: list[Any]) -> list[lc.Event]:

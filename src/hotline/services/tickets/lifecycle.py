@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
@@ -35,9 +35,9 @@ from hotline.services.tickets.history import (
     remember_written,
 )
 from hotline.services.tickets.numbers import next_ticket_number
-from hotline.store import search
+from hotline.store import tickets as store
 from hotline.store.db import serialized_writes
-from hotline.store.models import AssistTask, Ticket, TicketEvent
+from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -136,35 +136,11 @@ def record_intake(
             _append(session, ticket, state, lc.Action.DISPATCH, data, lc.SYSTEM_ACTOR, now, history)
         except DomainError as exc:  # e.g. the model knows a unit since deactivated
             log.warning("automatic dispatch at intake refused: %s", exc)
-    _insert_ticket(session, ticket)
+    store.insert_ticket(session, ticket)
     _write_history(session, ticket, history, written=0)
     if queue_for_assist:
         _queue_for_assist(session, ticket, "intake", now)
     return ticket
-
-
-_TICKET_COLUMNS = tuple(
-    (attr.key, attr.columns[0].name) for attr in inspect(Ticket).column_attrs if attr.key != "id"
-)
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
-_INSERT_EVENT = insert(TicketEvent.__table__)
-_INSERT_ASSIST = insert(AssistTask.__table__)
-
-
-def _insert_ticket(session: Session, ticket: Ticket) -> None:
-    """INSERT the new row through Core (the ORM's unit of work costs more than the write
-    itself on this hot path), then attach the object as if loaded: later changes to it
-    (the number, an import's source number) are flushed by the ORM as usual."""
-    if search.kept_by(session):
-        ticket.search_terms = search.terms_of(ticket.content, ticket.address)
-    values = {}
-    for key, column in _TICKET_COLUMNS:
-        values[column] = getattr(ticket, key)
-        if key not in ticket.__dict__:  # unset: set it, or attaching would expire it
-            setattr(ticket, key, None)
-    ticket.id = session.execute(_INSERT_TICKET, values).scalar_one()
-    make_transient_to_detached(ticket)
-    session.add(ticket)
 
 
 def _by_idempotency_key(session: Session, key: str) -> Ticket | None:
@@ -251,7 +227,7 @@ def _assessed(ticket: Ticket) -> tuple[Any, ...]:
 def _queue_for_assist(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
     """Queue the ticket for re-assessment (difficulty, early warning, intake labels) in the
     change's own transaction; the ``assist_queue`` job drains the queue in batches."""
-    session.execute(_INSERT_ASSIST, {"ticket_id": ticket.id, "action": action, "queued_at": now})
+    store.queue_for_assist(session, ticket.id, action, now)
 
 
 def _append(
@@ -288,9 +264,7 @@ def _append(
 def _write_history(session: Session, ticket: Ticket, history: list[Any], written: int) -> None:
     """Insert the entries after the first ``written`` and bring the ticket's dispatch
     records in line; the transaction then knows the history (:func:`history_of`)."""
-    new = [{"ticket_id": ticket.id, **vars(e)} for e in history[written:]]  # no deep copy
-    if new:
-        session.execute(_INSERT_EVENT, new)
+    store.insert_events(session, [{"ticket_id": ticket.id, **vars(e)} for e in history[written:]])
     projection.write_dispatch_records(session, ticket, domain_events(history), stored=written > 0)
     remember_written(session, ticket.id, history)
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import DispatchRecord, TicketFacts, dispatch_records
 from hotline.domain.limits import warning_moment
 from hotline.services.admin import rules
-from hotline.store.models import DispatchRecordRow, Ticket
+from hotline.store import tickets as store
+from hotline.store.models import Ticket
 
 _DATETIME_FIELDS = {f.name for f in dataclasses.fields(lc.TicketState) if "datetime" in str(f.type)}
 
@@ -98,37 +97,18 @@ def write_dispatch_records(
     """
     facts = ticket_facts(ticket)
     calendar = rules.work_calendar(session)
-    old: dict[int, Any] = {}
-    if stored:
-        rows = session.execute(_SELECT_RECORDS, {"key_ticket": ticket.id}).mappings()
-        old = {row["seq"]: row for row in rows}
+    old = store.dispatch_record_rows(session, ticket.id) if stored else {}
     for record in dispatch_records(facts, history, calendar):
         values = record_to_row(record)
         row = old.pop(record.seq, None)
         if row is None:
-            session.execute(_INSERT_RECORD, values)
+            store.insert_dispatch_record(session, values)
             continue
         changed = {k: v for k, v in values.items() if row[k] != v}
         if changed:
-            key = {"key_ticket": ticket.id, "key_seq": record.seq}
-            session.execute(_update_record(frozenset(changed)), {**changed, **key})
+            store.update_dispatch_record(session, ticket.id, record.seq, changed)
     for seq in old:
-        session.execute(_DELETE_RECORD, {"key_ticket": ticket.id, "key_seq": seq})
-
-
-_RECORDS = DispatchRecordRow.__table__
-_RECORD_KEY = (_RECORDS.c.ticket_id == bindparam("key_ticket")) & (
-    _RECORDS.c.seq == bindparam("key_seq")
-)
-_DELETE_RECORD = delete(_RECORDS).where(_RECORD_KEY)
-_INSERT_RECORD = insert(_RECORDS)
-_SELECT_RECORDS = select(_RECORDS).where(_RECORDS.c.ticket_id == bindparam("key_ticket"))
-
-
-@functools.cache
-def _update_record(columns: frozenset[str]) -> Any:
-    """UPDATE of some columns of one record (one statement per column set, built once)."""
-    return update(_RECORDS).where(_RECORD_KEY).values({c: bindparam(c) for c in columns})
+        store.delete_dispatch_record(session, ticket.id, seq)
 
 
 def record_to_row(record: DispatchRecord) -> dict[str, Any]:

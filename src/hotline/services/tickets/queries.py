@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, cast, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from hotline.domain.search import bigrams
 from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
+from hotline.store import tickets as store
 from hotline.store.models import Ticket
 
 MAX_PAGE_SIZE = 200
@@ -238,8 +239,8 @@ def get_ticket(
     *, session: Session, ticket_id: int, viewer: lc.Actor, for_update: bool = False
 ) -> Ticket:
     """One ticket; another unit's ticket is reported as not found (no existence leak)."""
-    unit_only, params = _lookup(ticket_id, viewer)
-    ticket = session.scalars(_ONE_TICKET[unit_only, for_update], params).first()
+    unit = lc.unit_scope(viewer)  # as :func:`scoped`
+    ticket = store.load_ticket(session, ticket_id, unit=unit, for_update=for_update)
     return _found(ticket, ticket_id)
 
 
@@ -247,40 +248,14 @@ def read_ticket(*, session: Session, ticket_id: int, viewer: lc.Actor) -> Row[An
     """One ticket to show, as a read-only row of its columns by their names (what
     :func:`ticket_detail` reads), not a tracked ``Ticket``: loading an ORM object cost as
     much again as the query. Another unit's ticket is not found, as in :func:`get_ticket`."""
-    unit_only, params = _lookup(ticket_id, viewer)
-    return _found(session.execute(_TICKET_ROW[unit_only], params).first(), ticket_id)
-
-
-def _lookup(ticket_id: int, viewer: lc.Actor) -> tuple[bool, dict[str, Any]]:
-    """Whether the lookup is kept to one unit (:func:`lc.unit_scope`, as :func:`scoped`),
-    and the bind parameters of :func:`_by_id`."""
-    unit = lc.unit_scope(viewer)
-    if unit is not None:
-        return True, {"ticket_id": ticket_id, "unit": unit}
-    return False, {"ticket_id": ticket_id}
+    row = store.ticket_row(session, ticket_id, unit=lc.unit_scope(viewer))
+    return _found(row, ticket_id)
 
 
 def _found(ticket: Any, ticket_id: int) -> Any:
     if ticket is None:
         raise DomainError("ticket.not_found", f"工单不存在：{ticket_id}")
     return ticket
-
-
-def _by_id(query: Select[Any], unit_only: bool) -> Select[Any]:
-    """``query`` for one ticket by bind parameters: built once, not per request (building a
-    select and its cache key again on every ticket request cost an eighth of the lookup)."""
-    columns = Ticket.__table__.c
-    query = query.where(columns.id == bindparam("ticket_id"))
-    return query.where(columns.unit_code == bindparam("unit")) if unit_only else query
-
-
-_TICKET_COLUMNS = [c for c in Ticket.__table__.c if c.key != "search_terms"]
-_TICKET_ROW = {u: _by_id(select(*_TICKET_COLUMNS), u) for u in (False, True)}
-_ONE_TICKET = {
-    (u, f): _by_id(select(Ticket).with_for_update() if f else select(Ticket), u)
-    for u in (False, True)
-    for f in (False, True)
-}
 
 
 def warning_of(ticket: Ticket | Row[Any], now: datetime) -> Warning:
