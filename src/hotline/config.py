@@ -76,6 +76,41 @@ class Settings(BaseSettings):
         description="Where reminders and digests go outside the app: `log` (the demo: the log) "
         "or `module:factory` returning a sender with `send(unit, message)` (SMS, e-mail).",
     )
+    webhook_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="How often the jobs worker looks for new events to deliver to the "
+        "webhooks (a live receiver gets an event about this long after its commit).",
+    )
+    webhook_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description="How long a webhook receiver may take to answer one delivery "
+        "(connect and response); longer counts as a failed attempt.",
+    )
+    webhook_max_attempts: int = Field(
+        20,
+        ge=1,
+        description="Failed attempts after which a delivery goes to the dead-letter list "
+        "(`hotline webhooks dead`; `hotline webhooks replay` sends it again).",
+    )
+    webhook_retry_base_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="Wait after a delivery's first failed attempt; doubled after each "
+        "further failure (exponential backoff), up to `HOTLINE_WEBHOOK_RETRY_MAX_SECONDS`.",
+    )
+    webhook_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts of one delivery."
+    )
+    feed_keep_days: int = Field(
+        30,
+        ge=1,
+        description="Days the event feed keeps its events and finished deliveries (the "
+        "window of `hotline webhooks replay --since`); dead letters are kept.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

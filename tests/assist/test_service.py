@@ -11,6 +11,7 @@ from hotline.api.app import create_app
 from hotline.api.routes.assist import router
 from hotline.config import Settings
 from hotline.demo.loader import build_demo
+from hotline.domain.difficulty import difficulty_level, difficulty_points
 from hotline.domain.tickets import Actor, Role
 from hotline.services.assist import difficulty as assist_models
 from hotline.store.models import Ticket
@@ -45,6 +46,16 @@ def test_difficulty_on_held_out_months_beats_the_rules(demo: Session, settings: 
     codes = {r["unit"] for r in rows} | {"complaint", "consult", "phone", "city", "normal"}
     said = [reason for r in rows for reason in r["reasons"]]
     assert not [x for x in said if any(code in x for code in codes)], said  # names, not codes
+    every = assist_models.difficult_tickets(
+        demo, viewer=dispatcher, top=500, models_dir=settings.models_dir
+    )
+    for row in every:  # one rule from score to level; no reasons for 低 nor, unsent, of a unit
+        assert row["level"] == difficulty_level(row["score"]), row
+        assert row["points"] == difficulty_points(row["score"]) and row["warning"] == (
+            row["level"] == "高"
+        )
+        assert row["level"] != "低" or row["reasons"] == []
+        assert row["unit"] or not any("可能派错" in x or "承办单位" in x for x in row["reasons"])
     unit = rows[0]["unit"]
     own = assist_models.difficult_tickets(
         demo, viewer=Actor("u", Role.UNIT, unit), top=500, models_dir=settings.models_dir

@@ -51,6 +51,7 @@ PATHS[lc.Status.CLOSED] = [
     ("callback", OP, {"satisfaction": "satisfied", "resolved": True}),
 ]
 PATHS[lc.Status.MERGED] = [("merge", DISP, {"into": 7})]
+PATHS[lc.Status.RETURNED_TO_CITY] = [("return_to_city", DISP, {"reason": "事发地在海珠区"})]
 
 
 def ticket_in(status: lc.Status, ticket_type: str = "complaint") -> lc.TicketState:
@@ -136,6 +137,12 @@ GOOD: list[tuple[str, lc.Actor, dict[str, Any], dict[lc.Status, lc.Status]]] = [
         {"reason": "请加快办理"},
         {s: s for s in lc.OPEN_STATUSES - {lc.Status.AWAITING_DISPATCH}},
     ),
+    (
+        "return_to_city",
+        DISP,
+        {"reason": "事发地在天河区，不属本区"},
+        {lc.Status.AWAITING_DISPATCH: lc.Status.RETURNED_TO_CITY},
+    ),
 ]
 
 CASES = [
@@ -174,6 +181,10 @@ def test_transition_table(action, actor, data, status, expected) -> None:
         ("reopen", OP, lc.Status.UNSATISFIED),
         ("urge", UNIT, lc.Status.HANDLING),
         ("approve_return", SUP, lc.Status.RETURN_REQUESTED),
+        ("return_to_city", OP, lc.Status.AWAITING_DISPATCH),
+        ("return_to_city", UNIT, lc.Status.AWAITING_DISPATCH),
+        ("return_to_city", SUP, lc.Status.AWAITING_DISPATCH),
+        ("return_to_city", lc.SYSTEM_ACTOR, lc.Status.AWAITING_DISPATCH),
     ],
 )
 def test_who_may_act(action, actor, status) -> None:
@@ -217,6 +228,8 @@ def test_who_may_act(action, actor, status) -> None:
             {"unit": "jingtai", "deadlines": DEADLINES},
             "ticket.same_unit",
         ),
+        (lc.Status.AWAITING_DISPATCH, "return_to_city", {}, "ticket.missing_reason"),
+        (lc.Status.AWAITING_DISPATCH, "return_to_city", {"reason": " "}, "ticket.missing_reason"),
     ],
 )
 def test_what_an_action_needs(status, action, data, code) -> None:
@@ -295,3 +308,11 @@ def test_allowed_actions_for_buttons() -> None:
     ]
     assert lc.allowed_actions(ticket_in(lc.Status.DISPATCHED), OTHER_UNIT) == []
     assert lc.Action.URGE in lc.allowed_actions(ticket_in(lc.Status.HANDLING), LEADER)
+
+
+def test_returned_to_city_ends_the_ticket() -> None:
+    state = ticket_in(lc.Status.RETURNED_TO_CITY)
+    assert not state.is_open and lc.STATUS_INFO[state.status].label == "已退回市平台"
+    assert lc.allowed_actions(state, DISP) == []
+    waiting = ticket_in(lc.Status.AWAITING_DISPATCH)
+    assert lc.Action.RETURN_TO_CITY in lc.allowed_actions(waiting, DISP)

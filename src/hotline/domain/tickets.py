@@ -31,6 +31,7 @@ class Status(StrEnum):
     UNSATISFIED = "unsatisfied"
     CLOSED = "closed"
     MERGED = "merged"
+    RETURNED_TO_CITY = "returned_to_city"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ STATUS_INFO: dict[Status, StatusInfo] = {
     Status.UNSATISFIED: StatusInfo("回访不满意", "#f56c6c", True),
     Status.CLOSED: StatusInfo("已办结", "#67c23a", False),
     Status.MERGED: StatusInfo("已合并", "#b1b3b8", False),
+    Status.RETURNED_TO_CITY: StatusInfo("已退回市平台", "#8c8c8c", False),
 }
 OPEN_STATUSES = frozenset(s for s, info in STATUS_INFO.items() if info.open)
 
@@ -135,6 +137,7 @@ class Action(StrEnum):
     MERGE = "merge"
     CLOSE = "close"
     VIEW_CALLER = "view_caller"
+    RETURN_TO_CITY = "return_to_city"
 
 
 S = Status
@@ -235,6 +238,15 @@ RULES: dict[Action, ActionRule] = {
     ),
     Action.VIEW_CALLER: ActionRule(
         "查看诉求人信息", frozenset(Status), ROLES_SEEING_CALLER | {Role.UNIT}, None
+    ),
+    # not the district's matter (another district, the city's own): sent back to the
+    # municipal 12345 platform with the reason, through the event feed; the ticket ends
+    Action.RETURN_TO_CITY: ActionRule(
+        "退回市平台",
+        frozenset({S.AWAITING_DISPATCH}),
+        _HUMAN_DISPATCH,
+        S.RETURNED_TO_CITY,
+        ("reason",),
     ),
 }
 

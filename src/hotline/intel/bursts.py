@@ -129,7 +129,7 @@ class BurstAlert:
 
 
 def burst_alerts(
-    w: Window, *, within: timedelta = timedelta(days=3), model: TopicModel | None = None
+    w: Window, *, within: timedelta = links.SAME_EVENT_WINDOW, model: TopicModel | None = None
 ) -> list[BurstAlert]:
     """Every burst of the window, newest first. A local event reported by many people is
     found as a same-event group even when k-means splits its paraphrases over several

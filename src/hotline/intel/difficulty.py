@@ -7,7 +7,11 @@ urgency, channel, town, the unit it goes to, the past record of that unit and of
 kind of matter, whether the unit rarely handles this kind of matter or is another town
 than the one where it happens (signs of a wrong dispatch), how often the caller has
 called lately, escalation words and the rules score — and explains each score in
-Chinese. :class:`RulesBaseline` is the rules-only yardstick it must beat.
+Chinese (:mod:`hotline.intel.difficulty_reasons`: only reasons that are true of the
+ticket and push its score up). Its level is the domain's rule
+(:func:`hotline.domain.difficulty.difficulty_level`). :class:`RulesBaseline` is the
+rules-only yardstick it must beat; :func:`rules_estimate` is what the console shows
+while there is no model.
 
 Records are plain mappings with the keys ``content, type, urgency, channel, town,
 unit, category, created_at`` and optionally ``repeat_calls``.
@@ -19,6 +23,7 @@ import logging
 import pickle
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,46 +33,25 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from hotline.domain.difficulty import HIGH, difficulty_level, difficulty_points
+from hotline.intel import difficulty_reasons
+from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.text import compact
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 FORMAT = "hotline.difficulty"
 ESCALATION_WORDS = (
     "媒体", "记者", "信访", "上访", "多次", "曝光", "投诉无果", "12345多次", "一直没有",
     "没有下文", "至今未", "反复", "再次", "市长", "法院", "起诉", "不作为", "推诿",
 )  # fmt: skip
 _CATEGORICAL = ("type", "urgency", "channel", "town", "unit", "cat1")
-_FIELD_LABEL = {
-    "type": "诉求类型",
-    "urgency": "紧急程度",
-    "channel": "来源渠道",
-    "town": "镇街",
-    "unit": "承办单位",
-    "cat1": "事项大类",
-    "unit_cat": "承办单位×事项",
-}
-
-
-def _value_label(field: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
-    if field == "unit_cat":
-        unit, _, cat = value.partition("|")
-        return f"{labels.get('unit', {}).get(unit, unit)}×{cat}"
-    return labels.get(field, {}).get(value, value)
-
-
-_DENSE_LABEL = (
-    "承办单位以往出问题率偏高",
-    "承办单位同类事项以往出问题率偏高",
-    "承办单位办理此类事项以往出问题率偏高",
-    "此类事项以往出问题率偏高",
-    "承办单位很少办理此类事项（可能派错）",
-    "派往的镇街不是事发镇街（可能派错）",
-    "诉求人近30天重复来电",
-    "含升级用语",
-    "规则预警分偏高",
-)
-_REPEAT, _WORDS = 6, 7
+_DENSE = (
+    "unit_rate", "unit_cat1_rate", "unit_category_rate", "category_rate", "typicality",
+    "misrouted", "repeat_calls", "escalation_words", "rules_score",
+)  # fmt: skip
+"""The dense features, in the order of :func:`_dense`."""
+RULES_COLUMN = _DENSE.index("rules_score")
 
 
 def went_wrong(state: Mapping[str, Any]) -> bool:
@@ -164,6 +148,39 @@ def _quantile(scores: np.ndarray, share: float) -> float:
     return float(np.quantile(scores, 1 - share)) if len(scores) else 0.5
 
 
+def _value_record(
+    records: Sequence[Mapping[str, Any]], labels: np.ndarray
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Went-wrong and seen counts of each value of type, urgency, channel and town."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for field in ("type", "urgency", "channel", "town"):
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r, bad in zip(records, labels, strict=True):
+            pair = counts[str(r.get(field) or "")]
+            pair[0] += int(bad)
+            pair[1] += 1
+        out[field] = {v: (b, n) for v, (b, n) in counts.items()}
+    return out
+
+
+def rules_estimate(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Without a trained model: 0.3 for escalation words + 0.15 per repeat call (at most 2)
+    + 0.1 when urgent, each reason stated plainly; level by the domain's rule."""
+    words = escalation_hits(str(record.get("content") or ""))
+    repeats = int(record.get("repeat_calls") or 0)
+    urgent = record.get("urgency") == "urgent"
+    score = min(1.0, 0.3 * bool(words) + 0.15 * min(repeats, 2) + 0.1 * urgent)
+    reasons = []
+    if words:
+        reasons.append("含升级用语：" + "、".join(words))
+    if repeats:
+        reasons.append(f"诉求人近30天已来电 {repeats} 次")
+    if urgent:
+        reasons.append("紧急工单")
+    level = difficulty_level(score)
+    return {"score": round(score, 3), "level": level, "warning": level == "高", "reasons": reasons}
+
+
 class DifficultyModel:
     """Logistic regression over the unit's and the matter's past record, signs of a wrong
     dispatch, repeat calls, escalation words, intake fields and text n-grams."""
@@ -202,7 +219,7 @@ class DifficultyModel:
         self.base_rate_ = float(y.mean()) if len(y) else 0.0
         # time-ordered: each training row sees only the record of the tickets before it
         running = UnitRecord(self.base_rate_)
-        dense = np.zeros((len(records), len(_DENSE_LABEL)))
+        dense = np.zeros((len(records), len(_DENSE)))
         for i in _sorted(records):
             dense[i] = _dense(records[i], running)
             running.add(records[i], bool(y[i]))
@@ -220,6 +237,8 @@ class DifficultyModel:
         x = self._matrix(records, dense)
         self.clf_ = LogisticRegression(C=self.c, max_iter=3000).fit(x, y)
         self.names_ = [*self.text_.get_feature_names_out(), *self.cats_.get_feature_names_out()]
+        difficulty_reasons.fit_baseline(self, x)
+        self.value_record_ = _value_record(records, y)
         scores = self.clf_.predict_proba(x)[:, 1]
         self.threshold_ = _quantile(scores, self.warn_share)
         self.alert_threshold_ = _quantile(scores, self.alert_share)
@@ -228,22 +247,32 @@ class DifficultyModel:
 
     def _dense_now(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         rows = [_dense(r, self.record_) for r in records]
-        return np.asarray(rows, dtype=float).reshape(len(records), len(_DENSE_LABEL))
+        return np.asarray(rows, dtype=float).reshape(len(records), len(_DENSE))
+
+    def _features(self, records: Sequence[Mapping[str, Any]]) -> Any:
+        return self._matrix(records, self._dense_now(records))
 
     def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """The probability that each ticket goes wrong."""
+        """The probability that each ticket goes wrong (for a ticket without a unit, the
+        unit's factors count as the average ticket's)."""
         if not records:
             return np.zeros(0)
-        return self.clf_.predict_proba(self._matrix(records, self._dense_now(records)))[:, 1]
+        found = difficulty_reasons.logits(self, records, self._features(records))
+        return np.asarray(1.0 / (1.0 + np.exp(-found)))
 
     def level(self, score: float) -> str:
-        if score >= self.threshold_:
-            return "高"
-        return "中" if score >= self.base_rate_ else "低"
+        """高 / 中 / 低: the domain's one rule (:func:`difficulty_level`)."""
+        return difficulty_level(score)
 
     def alert(self, score: float) -> bool:
-        """High enough for an early-warning notification (预警): the top ``alert_share``."""
-        return score >= self.alert_threshold_
+        """High enough for an early-warning notification (预警): 高, and in the top
+        ``alert_share`` of the training scores."""
+        return difficulty_points(score) >= HIGH and score >= self.alert_threshold_
+
+    def contributions(self, record: Mapping[str, Any]) -> dict[str, float]:
+        """How much each factor moves this ticket's log-odds from the average ticket's
+        (:func:`hotline.intel.difficulty_reasons.contributions`)."""
+        return difficulty_reasons.factor_contributions(self, record, self._features([record]))
 
     def explain(
         self,
@@ -251,39 +280,12 @@ class DifficultyModel:
         top: int = 3,
         labels: Mapping[str, Mapping[str, str]] | None = None,
     ) -> list[str]:
-        """The features that push this ticket's score up most, in Chinese. ``labels``
-        names the values of a field (``{"unit": {"shimen": "石门街道"}, "type": …}``):
-        the model knows only the stored codes, the reader wants the names."""
-        x = self._matrix([record], self._dense_now([record]))
-        contrib = x.multiply(self.clf_.coef_[0]).tocsr()
-        order = np.argsort(contrib.data)[::-1]
-        reasons = [
-            self._name(contrib.indices[j], record, labels or {})
-            for j in order
-            if contrib.data[j] > 0
-        ]
-        return [r for r in dict.fromkeys(reasons) if r][:top]
-
-    def _name(
-        self, index: int, record: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]]
-    ) -> str:
-        n_text = len(self.text_.vocabulary_)
-        n_cats = len(self.cats_.vocabulary_)
-        if index < n_text:
-            return f"诉求内容含「{self.names_[index]}」"
-        if index < n_text + n_cats:
-            field, _, value = self.names_[index].partition("=")
-            return (
-                f"{_FIELD_LABEL.get(field, field)}：{_value_label(field, value, labels)}"
-                if value
-                else ""
-            )
-        k = index - n_text - n_cats
-        if k == _WORDS:
-            return "含升级用语：" + "、".join(escalation_hits(str(record.get("content"))))
-        if k == _REPEAT:
-            return f"诉求人近30天重复来电 {int(record.get('repeat_calls') or 0)} 次"
-        return _DENSE_LABEL[k]
+        """The factors that push this ticket's score up most and are true of it, in Chinese
+        (:func:`hotline.intel.difficulty_reasons.explain`). ``labels`` names the values of
+        a field (``{"unit": {"shimen": "石门街道"}, "type": …}``): the model knows only
+        the stored codes, the reader wants the names."""
+        x = self._features([record])
+        return difficulty_reasons.explain(self, record, x, top=top, labels=labels)
 
     def evaluate(
         self, records: Sequence[Mapping[str, Any]], labels: Sequence[int], k: int = 50
@@ -358,8 +360,11 @@ def ranking_metrics(
     return out
 
 
-def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[int]:
-    """For each record, earlier records from the same ``caller_phone`` within ``days``."""
+def repeat_counts(
+    records: Sequence[Mapping[str, Any]], within: timedelta = REPEAT_CALL_WINDOW
+) -> list[int]:
+    """For each record, earlier records from the same ``caller_phone`` less than ``within``
+    before it."""
     by_phone: dict[str, list[Any]] = defaultdict(list)
     out = [0] * len(records)
     for i in _sorted(records):
@@ -367,7 +372,7 @@ def repeat_counts(records: Sequence[Mapping[str, Any]], days: int = 30) -> list[
         if not phone or at is None:
             continue
         seen = by_phone[str(phone)]
-        out[i] = sum(1 for t in seen if (at - t).days < days)
+        out[i] = sum(1 for t in seen if at - t < within)
         seen.append(at)
     return out
 

@@ -27,6 +27,11 @@ SAME_EVENT = 0.25
 """Cosine of char-n-gram TF-IDF above which two nearby tickets report the same event."""
 SAME_MATTER = 0.2
 """Looser cosine for a caller calling again about the same matter."""
+SAME_EVENT_WINDOW = timedelta(days=3)
+"""Tickets reporting one event (同一事件) come within this time of each other: same-event
+groups, merge suggestions, linked tickets and the events of burst alerts."""
+REPEAT_CALL_WINDOW = timedelta(days=30)
+"""A caller calling again within this time is a repeat call (重复来电)."""
 
 
 @dataclass
@@ -68,7 +73,7 @@ def _near_pairs(
 
 
 def same_event_groups(
-    t: Tickets, *, within: timedelta = timedelta(days=7), threshold: float = SAME_EVENT
+    t: Tickets, *, within: timedelta = SAME_EVENT_WINDOW, threshold: float = SAME_EVENT
 ) -> list[list[int]]:
     """Groups (≥ 2 tickets, indices into ``t``) that report the same event: merge suggestions."""
     n = len(t.texts)
@@ -101,7 +106,7 @@ REPEAT_MARKERS = re.compile(
 
 
 def repeat_callers(
-    t: Tickets, *, within: timedelta = timedelta(days=30), threshold: float = SAME_MATTER
+    t: Tickets, *, within: timedelta = REPEAT_CALL_WINDOW, threshold: float = SAME_MATTER
 ) -> list[dict[str, Any]]:
     """Callers who called again about the same matter within ``within`` (重复来电).
 

@@ -380,3 +380,95 @@ class ImportBatch(Base):
     imported_by: Mapped[str] = mapped_column(String(64))
     first_ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class FeedEvent(Base):
+    """One event of the feed (事件推送): an intake or action of a ticket, written in the
+    transaction of the change itself (the outbox), never sent from the request.
+
+    ``ticket`` is the ticket as that transaction left it (the body's ``ticket``); the jobs
+    worker fans each event out to the subscriptions (``fanned_out``) and delivers it.
+    """
+
+    __tablename__ = "feed_events"
+    __table_args__ = (
+        Index("ix_feed_events_fanned_out", "fanned_out", "id"),
+        Index("ix_feed_events_ticket", "ticket_id", "id"),
+        Index("ix_feed_events_occurred", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    ticket: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fanned_out: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Webhook(Base):
+    """A subscription to the event feed: a receiver's URL, the secret that signs each
+    delivery, and the event types and channels it takes (empty: all)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription (the delivery log): pending until the receiver
+    answers 2xx, retried with backoff, ``dead`` (the dead-letter list) after too many
+    failures. Delivered in order per ticket: a ticket's next event waits for this one."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id", name="uq_webhook_deliveries_event"),
+        Index("ix_webhook_deliveries_queue", "webhook_id", "status", "ticket_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("feed_events.id"))
+    ticket_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class WorkerLease(Base):
+    """A lease that lets one worker at a time do a continuous task (the webhook delivery):
+    held while renewed, taken over by another worker once ``lease_until`` has passed."""
+
+    __tablename__ = "worker_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    lease_until: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiClient(Base):
+    """A system that calls the API with a client key instead of a user's login (the
+    municipal 12345 platform pushing tickets). Only the key's SHA-256 is kept; ``scopes``
+    says what it may call (``inbound``)."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(12))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -110,7 +110,7 @@ def same_event_groups(
     with a merge suggestion: the later tickets into the earliest."""
     rows = _rows(session, viewer, days, until)
     out = []
-    for g in links.same_event_groups(_tickets(rows), within=timedelta(days=3)):
+    for g in links.same_event_groups(_tickets(rows), within=links.SAME_EVENT_WINDOW):
         first = rows[g[0]]
         out.append(
             {
@@ -170,7 +170,7 @@ def intake_hints(
         for i in range(len(rows))
         if phone and rows[i].caller_phone == phone and sims[i] >= links.SAME_MATTER
     ]
-    recent = now - timedelta(days=3)
+    recent = now - links.SAME_EVENT_WINDOW
     same = [
         rows[i].number
         for i in range(len(rows))

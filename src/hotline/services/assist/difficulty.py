@@ -24,6 +24,12 @@ from sqlalchemy.orm import Session
 from hotline import gc_freeze
 from hotline.cache import Cache
 from hotline.config import get_settings
+from hotline.domain.difficulty import (
+    difficulty_level,
+    difficulty_points,
+    is_difficult,
+    shown_reasons,
+)
 from hotline.domain.tickets import (
     CHANNEL_LABELS,
     OPEN_STATUSES,
@@ -33,10 +39,17 @@ from hotline.domain.tickets import (
     Role,
     Status,
 )
-from hotline.intel.difficulty import DifficultyModel, RulesBaseline, repeat_counts, went_wrong
+from hotline.intel.difficulty import (
+    DifficultyModel,
+    RulesBaseline,
+    repeat_counts,
+    rules_estimate,
+    went_wrong,
+)
 from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.knowledge import KnowledgeBase
+from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
@@ -73,13 +86,16 @@ def _first_units(session: Session) -> dict[int, str]:
 
 
 def _record(t: Ticket, unit: str | None = None) -> dict[str, Any]:
+    """The record the difficulty model reads; ``unit`` the one it went to (training), else
+    the ticket's unit now — none while it awaits dispatch (never the suggested one: what
+    the score says about a unit holds only once the ticket has one)."""
     return {
         "content": t.content,
         "type": t.type,
         "urgency": t.urgency,
         "channel": t.channel,
         "town": t.town,
-        "unit": unit or t.unit_code or t.suggested_unit,
+        "unit": unit or t.unit_code,
         "category": t.category,
         "created_at": t.created_at,
         "caller_phone": t.caller_phone,
@@ -165,7 +181,7 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     phones = {t.caller_phone for t in tickets if t.caller_phone}
     if not phones:
         return {}
-    earliest = min(t.created_at for t in tickets) - timedelta(days=30)
+    earliest = min(t.created_at for t in tickets) - REPEAT_CALL_WINDOW
     rows = session.execute(
         select(Ticket.caller_phone, Ticket.created_at).where(
             Ticket.caller_phone.in_(phones), Ticket.created_at >= earliest
@@ -179,7 +195,7 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
     out = {}
     for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
         times = calls.get(t.caller_phone or "", [])
-        window = t.created_at - timedelta(days=30)
+        window = t.created_at - REPEAT_CALL_WINDOW
         out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out
 
@@ -192,32 +208,43 @@ def score_tickets(
     reasons: bool = True,
     labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[dict]:
-    """Score, level, warning and alert of each ticket; with ``reasons`` the features that
+    """Score, level, warning and alert of each ticket; with ``reasons`` the factors that
     pushed it up (a second pass over the model: left out where nobody reads them), in the
     words of ``labels`` (:func:`reason_labels`)."""
     records = [_record(t) | {"repeat_calls": repeats.get(t.id, 0)} for t in tickets]
     scores = model.predict_proba(records)
     return [
-        {
-            "score": round(float(s), 3),
-            "level": model.level(float(s)),
-            "warning": bool(s >= model.threshold_),
-            "alert": model.alert(float(s)),
-            "reasons": model.explain(r, labels=labels) if reasons else [],
-        }
+        described(float(s), model.explain(r, labels=labels) if reasons else [])
+        | {"alert": model.alert(float(s))}
         for r, s in zip(records, scores, strict=True)
     ]
+
+
+def described(score: float, reasons: list[str]) -> dict[str, Any]:
+    """A score as every page, the API and the notices show it: ``score`` (0–1), ``points``
+    (0–100), ``level`` and ``warning`` by the domain's one rule, and the reasons shown
+    (none for 低: :func:`hotline.domain.difficulty.shown_reasons`)."""
+    return {
+        "score": round(score, 3),
+        "points": difficulty_points(score),
+        "level": difficulty_level(score),
+        "warning": is_difficult(score),
+        "reasons": shown_reasons(score, reasons),
+    }
 
 
 def difficulty_for_ticket(
     session: Session, ticket: Ticket, *, models_dir: Path | None = None
 ) -> dict[str, Any]:
-    """{score, level, warning, reasons} for one ticket, as known at its intake."""
+    """{score, points, level, warning, reasons, source} for one ticket: the model's, or
+    without one the rules estimate (``source`` says which)."""
     model = _difficulty_model(session, models_dir)
-    if model is None:
-        return {"score": None, "level": "未知", "warning": False, "reasons": ["尚无训练好的模型"]}
     repeats = repeat_calls(session, [ticket])
-    return score_tickets(model, [ticket], repeats, labels=reason_labels(session))[0]
+    if model is None:
+        found = rules_estimate(_record(ticket) | {"repeat_calls": repeats.get(ticket.id, 0)})
+        return described(found["score"], found["reasons"]) | {"source": "rules"}
+    found = score_tickets(model, [ticket], repeats, labels=reason_labels(session))[0]
+    return found | {"source": "model"}
 
 
 def reason_labels(session: Session) -> dict[str, Mapping[str, str]]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache, pool_of
 from hotline.domain import tickets as lc
+from hotline.intel import links
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.services.analysis import topics
 from hotline.services.assist import difficulty
@@ -29,7 +30,6 @@ from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.assist.ticket_insight import (
     LINK_COLUMNS,
-    REPEAT_WINDOW,
     link,
     train_in_background,
 )
@@ -153,7 +153,8 @@ def intake_assist(
         calls = int(
             session.scalar(
                 select(func.count()).where(
-                    Ticket.caller_phone == phone.strip(), Ticket.created_at >= now - REPEAT_WINDOW
+                    Ticket.caller_phone == phone.strip(),
+                    Ticket.created_at >= now - links.REPEAT_CALL_WINDOW,
                 )
             )
             or 0

@@ -185,8 +185,9 @@ def _already_warned(session: Session, ticket_ids: list[int]) -> set[int]:
 
 
 def _warn(session: Session, ticket: Ticket, found: dict[str, Any], now: datetime) -> None:
-    reasons = "；".join(found["reasons"]) or "综合评分高"
-    message = f"疑难工单预警：{ticket.number} 疑难度 {found['score']:.2f}（{reasons}）"
+    reasons = "；".join(found["reasons"]) or "多项因素综合"
+    score = f"疑难度 {found['points']}（{found['level']}）"
+    message = f"疑难工单预警：{ticket.number} {score}：{reasons}"
     for role in ALERT_ROLES:
         session.add(
             Notification(

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from hotline.cache import Cache
 from hotline.domain import tickets as lc
 from hotline.intel import links
-from hotline.intel.difficulty import DifficultyModel, escalation_hits
+from hotline.intel.difficulty import DifficultyModel, rules_estimate
+from hotline.intel.intake_assist import IntakeAssistant
 from hotline.services.assist import difficulty as assist_models
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.tickets.queries import scoped
@@ -37,8 +38,6 @@ from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
-SAME_EVENT_WINDOW = timedelta(days=3)
-REPEAT_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 400
 MAX_LINKED = 10
 RETRY_TRAINING = 600.0  # seconds between background training attempts of one model
@@ -53,16 +52,18 @@ _training_lock = threading.Lock()
 
 
 def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:
-    """Train a missing ``difficulty`` or ``intake`` model in a thread (one at a time per
-    model, a new attempt at most every :data:`RETRY_TRAINING` seconds); True while a
-    training is under way."""
+    """Train a missing or unusable (saved by another code version) ``difficulty`` or
+    ``intake`` model in a thread (one at a time per model, a new attempt at most every
+    :data:`RETRY_TRAINING` seconds); True while a training is under way."""
     path = model_path(kind, models_dir)
     trainers = {"difficulty": assist_models.train_difficulty, "intake": assist_models.train_intake}
+    loaders = {"difficulty": DifficultyModel.load, "intake": IntakeAssistant.load}
     trainer = trainers[kind]
+    usable = cached_model(path, loaders[kind]) is not None
     with _training_lock:
         if path in _running:
             return True
-        if path.exists() or TRAINING_STARTED.peek(None, path, False):
+        if usable or TRAINING_STARTED.peek(None, path, False):
             return False
         TRAINING_STARTED.put(None, path, True)
         _running.add(path)
@@ -93,7 +94,7 @@ def _record(ticket: Ticket, repeat_calls: int) -> dict[str, Any]:
         "urgency": ticket.urgency,
         "channel": ticket.channel,
         "town": ticket.town,
-        "unit": ticket.unit_code or ticket.suggested_unit,
+        "unit": ticket.unit_code,  # none before dispatch: no unit reasons (可能派错)
         "category": ticket.category,
         "created_at": ticket.created_at,
         "caller_phone": ticket.caller_phone,
@@ -107,28 +108,11 @@ def earlier_calls(session: Session, ticket: Ticket) -> int:
         return 0
     query = select(func.count()).where(
         Ticket.caller_phone == ticket.caller_phone,
-        Ticket.created_at >= ticket.created_at - REPEAT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
         Ticket.created_at < ticket.created_at,
         Ticket.id != ticket.id,
     )
     return int(session.scalar(query) or 0)
-
-
-def _rules_estimate(record: dict[str, Any]) -> dict[str, Any]:
-    """Without a trained model: escalation words, repeat calls and urgency, stated plainly."""
-    words = escalation_hits(str(record["content"] or ""))
-    repeats = int(record["repeat_calls"])
-    urgent = record["urgency"] == lc.Urgency.URGENT.value
-    score = min(1.0, 0.3 * bool(words) + 0.15 * min(repeats, 2) + 0.1 * urgent)
-    reasons = []
-    if words:
-        reasons.append("含升级用语：" + "、".join(words))
-    if repeats:
-        reasons.append(f"诉求人近30天重复来电 {repeats} 次")
-    if urgent:
-        reasons.append("紧急工单")
-    level = "高" if score >= 0.45 else ("中" if score >= 0.15 else "低")
-    return {"score": round(score, 3), "level": level, "warning": score >= 0.45, "reasons": reasons}
 
 
 def trouble_seen(ticket: Ticket, now: datetime) -> list[str]:
@@ -166,15 +150,12 @@ def difficulty(
     model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
     if model is not None:
         score = float(model.predict_proba([record])[0])
-        found = {
-            "score": round(score, 3),
-            "level": model.level(score),
-            "warning": bool(score >= model.threshold_),
-            "reasons": model.explain(record, labels=assist_models.reason_labels(session)),
-            "source": "model",
-        }
+        reasons = model.explain(record, labels=assist_models.reason_labels(session))
+        found = assist_models.described(score, reasons) | {"source": "model"}
     else:
-        found = _rules_estimate(record) | {"source": "rules"}
+        estimate = rules_estimate(record)
+        found = assist_models.described(estimate["score"], estimate["reasons"])
+        found["source"] = "rules"
     return found | {"seen": trouble_seen(ticket, now), "repeat_calls": repeats}
 
 
@@ -230,8 +211,8 @@ def _merged(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict[str
 def _same_event(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict[str, Any]]:
     """The ticket's same-event group among tickets of its town within 3 days either side."""
     conditions = [
-        Ticket.created_at >= ticket.created_at - SAME_EVENT_WINDOW,
-        Ticket.created_at <= ticket.created_at + SAME_EVENT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.SAME_EVENT_WINDOW,
+        Ticket.created_at <= ticket.created_at + links.SAME_EVENT_WINDOW,
         Ticket.id != ticket.id,
     ]
     if ticket.town:
@@ -246,7 +227,7 @@ def _same_event(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[dict
             times=[r.created_at for r in rows] + [ticket.created_at],
             places=[r.town for r in rows] + [ticket.town],
         ),
-        within=SAME_EVENT_WINDOW,
+        within=links.SAME_EVENT_WINDOW,
     )
     me = len(rows)
     members = next((g for g in group if me in g), [])
@@ -263,8 +244,8 @@ def _repeat_calls(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[di
         return []
     query = select(*LINK_COLUMNS).where(
         Ticket.caller_phone == ticket.caller_phone,
-        Ticket.created_at >= ticket.created_at - REPEAT_WINDOW,
-        Ticket.created_at <= ticket.created_at + REPEAT_WINDOW,
+        Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
+        Ticket.created_at <= ticket.created_at + links.REPEAT_CALL_WINDOW,
         Ticket.id != ticket.id,
     )
     rows = list(session.execute(scoped(query, viewer).order_by(Ticket.created_at).limit(50)))
@@ -320,7 +301,7 @@ def merge_suggestions(
             times=[r.created_at for r in rows],
             places=[r.town for r in rows],
         ),
-        within=SAME_EVENT_WINDOW,
+        within=links.SAME_EVENT_WINDOW,
     )
     out = []
     for group in groups:
