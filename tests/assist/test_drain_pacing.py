@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import TicketCreate
 from hotline.services.assist import reassessment
@@ -82,21 +81,14 @@ def test_a_duty_outside_zero_to_one_is_refused(session: Session, duty: float) ->
         Settings(assist_queue_duty=duty)
 
 
-@pytest.fixture
-def half_duty(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("HOTLINE_ASSIST_QUEUE_DUTY", "0.5")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def test_the_job_paces_its_drain_with_the_setting(
-    session: Session, half_duty: None, monkeypatch: pytest.MonkeyPatch
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _queue(session, reassessment.BATCH + 5)
     slept: list[float] = []
     monkeypatch.setattr(reassessment.time, "sleep", slept.append)
-    context = schedule.JobContext(session, NOW, NOW, sender=None)  # type: ignore[arg-type]
+    half_duty = settings.model_copy(update={"assist_queue_duty": 0.5})
+    context = schedule.JobContext(session, NOW, NOW, sender=None, settings=half_duty)  # type: ignore[arg-type]
     done = schedule.assist_queue(context)
     assert done["tasks"] == reassessment.BATCH + 5
     assert len(slept) == 1 and done["paused_ms"] == round(slept[0] * 1000)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from hotline.cache import invalidate_all
-from hotline.config import get_settings
+from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.intel.difficulty import DifficultyModel
@@ -38,12 +37,9 @@ CALM = "小区门口路灯不亮，请处理"
 
 
 @pytest.fixture
-def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The deployment's models folder (``get_settings().models_dir``) for this test only."""
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "deploy"))
-    get_settings.cache_clear()
-    yield get_settings().models_dir
-    get_settings.cache_clear()
+def models_dir(settings: Settings) -> Path:
+    """The deployment's models folder (its settings' ``models_dir``) for this test only."""
+    return settings.models_dir
 
 
 def _history(n: int = 600, seed: int = 1) -> tuple[list[dict], list[int]]:
@@ -75,13 +71,14 @@ def _intake(session: Session, content: str, **fields: str) -> Ticket:
     return ticket
 
 
-def drain(session: Session) -> dict[str, int]:
+def drain(session: Session, models_dir: Path) -> dict[str, int]:
     """What the ``assist_queue`` job does every minute."""
-    return reassessment.drain(session, now=datetime(2026, 6, 1))
+    return reassessment.drain(session, now=datetime(2026, 6, 1), models_dir=models_dir)
 
 
-def _rescore(session: Session, ticket: Ticket) -> dict:
-    return reassessment.rescore(session, [ticket], now=datetime(2026, 6, 1))[ticket.id]
+def _rescore(session: Session, ticket: Ticket, models_dir: Path) -> dict:
+    found = reassessment.rescore(session, [ticket], now=datetime(2026, 6, 1), models_dir=models_dir)
+    return found[ticket.id]
 
 
 def _alerts(session: Session, ticket: Ticket) -> list[Notification]:
@@ -92,18 +89,18 @@ def _alerts(session: Session, ticket: Ticket) -> list[Notification]:
 
 
 def test_a_difficult_ticket_warns_dispatchers_and_supervisors_once(
-    session: Session, difficulty_model: DifficultyModel
+    session: Session, difficulty_model: DifficultyModel, models_dir: Path
 ) -> None:
     ticket = _intake(session, ANGRY)
     assert _alerts(session, ticket) == []  # the intake itself does not wait for the model
-    drain(session)
+    drain(session, models_dir)
     assert {n.target_role for n in _alerts(session, ticket)} == {"dispatcher", "supervisor"}
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
     for _ in range(2):
         act(session=session, ticket=ticket, action="urge", data={"reason": "请尽快办理"},
             actor=SUPERVISOR)  # fmt: skip
-        drain(session)
+        drain(session, models_dir)
     alerts = _alerts(session, ticket)
     assert len(alerts) == 2  # re-scored after every action, warned once per role
     assert all(ticket.number in n.message and "升级用语" in n.message for n in alerts)
@@ -117,30 +114,33 @@ def test_a_difficult_ticket_warns_dispatchers_and_supervisors_once(
 
 
 def test_a_calm_ticket_raises_no_warning(
-    session: Session, difficulty_model: DifficultyModel
+    session: Session, difficulty_model: DifficultyModel, models_dir: Path
 ) -> None:
     ticket = _intake(session, CALM)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "songzhou"},
         actor=DISPATCHER)  # fmt: skip
-    assert drain(session)["scored"] == 1
+    assert drain(session, models_dir)["scored"] == 1
     assert _alerts(session, ticket) == []
-    found = _rescore(session, ticket)
+    found = _rescore(session, ticket, models_dir)
     assert not found["alert"] and found["level"] in {"中", "低"}
 
 
 def test_re_scoring_follows_the_unit_the_ticket_is_sent_to(
-    session: Session, difficulty_model: DifficultyModel
+    session: Session, difficulty_model: DifficultyModel, models_dir: Path
 ) -> None:
     ticket = _intake(session, CALM)
-    at_intake = _rescore(session, ticket)
+    at_intake = _rescore(session, ticket, models_dir)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
-    dispatched = _rescore(session, ticket)
+    dispatched = _rescore(session, ticket, models_dir)
     assert at_intake and dispatched and dispatched["score"] > at_intake["score"]
 
 
 def test_the_model_is_loaded_once_not_per_action(
-    session: Session, difficulty_model: DifficultyModel, monkeypatch: pytest.MonkeyPatch
+    session: Session,
+    difficulty_model: DifficultyModel,
+    models_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     loads = []
     real = DifficultyModel.load
@@ -149,17 +149,18 @@ def test_the_model_is_loaded_once_not_per_action(
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
-    drain(session)
+    drain(session, models_dir)
     for _ in range(3):
         act(session=session, ticket=ticket, action="urge", data={"reason": "催办"},
             actor=SUPERVISOR)  # fmt: skip
-        drain(session)
+        drain(session, models_dir)
     assert len(loads) == 1  # five scorings, one load
 
 
 def test_a_scoring_failure_is_logged_and_leaves_the_queue_empty(
     session: Session,
     difficulty_model: DifficultyModel,
+    models_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -171,7 +172,7 @@ def test_a_scoring_failure_is_logged_and_leaves_the_queue_empty(
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
     with caplog.at_level(logging.ERROR, logger="hotline.services.assist.reassessment"):
-        done = drain(session)
+        done = drain(session, models_dir)
     assert done["tasks"] == 2 and done["failed"] == 1
     assert reassessment.queued(session) == 0  # a broken model never clogs the queue
     session.expire_all()
@@ -195,7 +196,7 @@ def test_a_committed_change_queues_its_ticket_and_a_refused_one_queues_nothing(
     assert [(t.ticket_id, t.action) for t in tasks] == [
         (ticket.id, "intake"), (ticket.id, "dispatch")
     ]  # fmt: skip
-    assert drain(session)["tickets"] == 1 and reassessment.queued(session) == 0
+    assert drain(session, models_dir)["tickets"] == 1 and reassessment.queued(session) == 0
 
 
 def test_an_action_that_changes_nothing_scored_queues_nothing(
@@ -239,7 +240,10 @@ def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> N
 
 
 def test_a_batch_of_changes_is_scored_in_one_pass_of_the_model(
-    session: Session, difficulty_model: DifficultyModel, monkeypatch: pytest.MonkeyPatch
+    session: Session,
+    difficulty_model: DifficultyModel,
+    models_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
     real = DifficultyModel.predict_proba
@@ -251,7 +255,7 @@ def test_a_batch_of_changes_is_scored_in_one_pass_of_the_model(
     monkeypatch.setattr(DifficultyModel, "predict_proba", counted)
     for i in range(12):
         _intake(session, f"{CALM}{i}")
-    done = drain(session)
+    done = drain(session, models_dir)
     assert done["tasks"] == 12 and done["scored"] == 12
     assert calls == [12]
 
@@ -262,7 +266,7 @@ def test_without_a_model_actions_go_on_and_nothing_is_trained(
     ticket = _intake(session, ANGRY)
     act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
         actor=DISPATCHER)  # fmt: skip
-    assert drain(session)["scored"] == 0
+    assert drain(session, models_dir)["scored"] == 0
     assert ticket.status == "dispatched" and _alerts(session, ticket) == []
     assert not (models_dir / "difficulty").exists()
 
@@ -276,10 +280,10 @@ def test_a_model_file_of_another_version_is_skipped_not_fatal(
     invalidate_all()
     with caplog.at_level(logging.WARNING, logger="hotline.services.assist.difficulty"):
         ticket = _intake(session, ANGRY)
-        drain(session)
+        drain(session, models_dir)
         act(session=session, ticket=ticket, action="dispatch", data={"unit": "jingtai"},
             actor=DISPATCHER)  # fmt: skip
-        drain(session)
+        drain(session, models_dir)
     assert ticket.status == "dispatched" and _alerts(session, ticket) == []
     assert caplog.text.count("unusable") == 1  # once per file, not per action
 
@@ -296,7 +300,8 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
     for i in range(10):
         _intake(session, f"{LAMP}{i}", type="complaint")
         _intake(session, f"{CARD}{i}", type="consult")
-    assert drain(session)["labelled"] == 0  # no intake model yet: nothing to compare with
+    # no intake model yet: nothing to compare with
+    assert drain(session, models_dir)["labelled"] == 0
     assist_models.train_intake(session, models_dir=models_dir)
     assert (
         IntakeAssistant.load(models_dir / "intake" / "model.pkl").suggest(LAMP)["type"][0]["value"]
@@ -304,11 +309,11 @@ def test_the_operators_corrections_are_kept_and_weigh_in_the_next_training(
     )
 
     corrected = [_intake(session, f"{LAMP}{i}", type="consult") for i in range(6)]
-    assert drain(session)["labelled"] == 6
+    assert drain(session, models_dir)["labelled"] == 6
     kept = corrected[0].suggestion["intake"]["type"]
     assert kept["suggested"] == "complaint" and kept["chosen"] == "consult" and kept["corrected"]
     agreed_ticket = _intake(session, f"{CARD}x", type="consult")
-    drain(session)
+    drain(session, models_dir)
     agreed = agreed_ticket.suggestion["intake"]["type"]
     assert agreed["suggested"] == agreed["chosen"] == "consult" and not agreed["corrected"]
 
@@ -340,7 +345,7 @@ def test_a_labelled_ticket_is_not_left_locked_for_the_rest_of_the_batch(
     for i in range(10):
         _intake(session, f"{LAMP}{i}", type="complaint")
         _intake(session, f"{CARD}{i}", type="consult")
-    drain(session)
+    drain(session, models_dir)
     assist_models.train_intake(session, models_dir=models_dir)
     ticket = _intake(session, f"{LAMP}x", type="consult")
     locked: list[bool] = []
@@ -352,7 +357,7 @@ def test_a_labelled_ticket_is_not_left_locked_for_the_rest_of_the_batch(
 
     event.listen(session, "after_flush_postexec", probe)
     try:
-        assert drain(session)["labelled"] == 1
+        assert drain(session, models_dir)["labelled"] == 1
     finally:
         event.remove(session, "after_flush_postexec", probe)
     assert True not in locked

@@ -56,11 +56,12 @@ def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple
         chosen = [jobs.job_named(job) for job in only] or None
     except DomainError as exc:
         _fail(exc)
+    settings = get_settings()
     if once:
-        for out in jobs.run_due(_sessions(), now_local(), name, jobs=chosen):
+        ran = jobs.run_due(_sessions(), now_local(), name, jobs=chosen, settings=settings)
+        for out in ran:
             click.echo(f"{out.job:<17} {out.slot:<22} {out.status:<7} {_detail(out.detail)}")
         return
-    settings = get_settings()
     configure(json_lines=settings.log_json)
     stop = threading.Event()
 
@@ -71,7 +72,9 @@ def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple
     every = interval or settings.jobs_interval_seconds
     click.echo(f"后台任务进程 {name} 已启动（每 {every:g} 秒检查一次）")
     try:
-        jobs.run_forever(_sessions(), worker=name, stop=stop, interval=every, jobs=chosen)
+        jobs.run_forever(
+            _sessions(), worker=name, stop=stop, interval=every, jobs=chosen, settings=settings
+        )
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
@@ -121,7 +124,7 @@ def jobs_run_now(name: str) -> None:
 
     _require_schema()
     try:
-        out = jobs.run_now(_sessions(), name, worker=jobs.default_worker())
+        out = jobs.run_now(_sessions(), name, worker=jobs.default_worker(), settings=get_settings())
     except DomainError as exc:
         _fail(exc)
         return

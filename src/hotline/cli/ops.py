@@ -78,6 +78,7 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
                 "worker": jobs.default_worker(),
                 "stop": stop,
                 "interval": settings.jobs_interval_seconds,
+                "settings": settings,
             },
             name="hotline-jobs",
             daemon=True,

@@ -20,7 +20,9 @@ def login(
     session: SessionDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:
-    user = authenticate(session=session, username=form.username, password=form.password)
+    user = authenticate(
+        session=session, username=form.username, password=form.password, settings=settings
+    )
     return {
         "access_token": issue_token(user, settings),
         "token_type": "bearer",

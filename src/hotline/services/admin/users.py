@@ -22,8 +22,9 @@ from hotline.domain.tickets import Actor, Role
 from hotline.store.models import Unit, User
 
 
-def _hasher() -> PasswordHasher:
-    settings = get_settings()
+def _hasher(settings: Settings | None = None) -> PasswordHasher:
+    """The password hasher of ``settings`` (the app's; the process's for a command)."""
+    settings = settings or get_settings()
     return _hasher_for(settings.argon2_time_cost, settings.argon2_memory_kib)
 
 
@@ -45,6 +46,7 @@ def create_user(
     role: str,
     unit: str | None = None,
     display_name: str = "",
+    settings: Settings | None = None,
 ) -> User:
     """Create an account; unit users must name their unit, others must not."""
     if role not in HUMAN_ROLES:
@@ -59,7 +61,7 @@ def create_user(
         raise DomainError("user.weak_password", "密码至少 8 位")
     user = User(
         username=username,
-        password_hash=_hasher().hash(password),
+        password_hash=_hasher(settings).hash(password),
         role=role,
         unit_code=unit,
         display_name=display_name or username,
@@ -74,17 +76,19 @@ def create_user(
     return user
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
+def authenticate(
+    *, session: Session, username: str, password: str, settings: Settings | None = None
+) -> User:
     """Check a password; lock the account for 15 minutes after 5 failures in a row."""
     user = session.scalars(select(User).where(User.username == username)).first()
     now = now_local()
     if user is None or not user.active:
-        _hasher().hash(password)  # same cost whether or not the user exists
+        _hasher(settings).hash(password)  # same cost whether or not the user exists
         raise DomainError("auth.invalid_credentials", "用户名或密码错误")
     if user.locked_until and user.locked_until > now:
         raise DomainError("auth.locked", "登录失败次数过多，账号已锁定 15 分钟")
     try:
-        _hasher().verify(user.password_hash, password)
+        _hasher(settings).verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:

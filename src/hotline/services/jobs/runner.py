@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
-from hotline.config import get_settings
+from hotline.config import Settings, get_settings
 from hotline.domain.errors import DomainError
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
@@ -49,8 +49,12 @@ def run_job(
     slot_start: datetime,
     slot: str | None = None,
     sender: Sender | None = None,
+    settings: Settings | None = None,
 ) -> Outcome | None:
-    """Claim the job's slot and run it; None when another worker has the slot."""
+    """Claim the job's slot and run it; None when another worker has the slot.
+
+    ``settings``: the deployment's (what the command that runs the worker read; by
+    default the process's)."""
     held = claim(
         sessions,
         job=job.name,
@@ -63,9 +67,10 @@ def run_job(
         return None
     began = time.monotonic()
     try:
-        out = sender or supervision.load_sender(get_settings().reminder_sender)
+        settings = settings or get_settings()
+        out = sender or supervision.load_sender(settings.reminder_sender)
         with sessions() as session:
-            detail = job.body(JobContext(session, now, slot_start, out))
+            detail = job.body(JobContext(session, now, slot_start, out, settings))
         status = DONE
     except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never fatal
         log.exception("job %s %s failed", job.name, held.slot)
@@ -84,6 +89,7 @@ def run_due(
     *,
     sender: Sender | None = None,
     jobs: Sequence[Job] | None = None,
+    settings: Settings | None = None,
 ) -> list[Outcome]:
     """Run, once across all workers, every job whose current slot (at ``now``) has not
     run yet, one after the other; each claim's lease counts from when it is taken."""
@@ -95,7 +101,13 @@ def run_due(
         at = now + timedelta(seconds=time.monotonic() - began)
         try:
             ran = run_job(
-                sessions, job, now=at, worker=worker, slot_start=job.slot_start(now), sender=sender
+                sessions,
+                job,
+                now=at,
+                worker=worker,
+                slot_start=job.slot_start(now),
+                sender=sender,
+                settings=settings,
             )
         except Exception:  # noqa: BLE001 - e.g. the database is away: try again next round
             log.exception("job %s: could not be claimed", job.name)
@@ -112,12 +124,22 @@ def run_now(
     worker: str,
     now: datetime | None = None,
     sender: Sender | None = None,
+    settings: Settings | None = None,
 ) -> Outcome:
     """Run a job at once, out of schedule, in a slot of its own (``manual:<time>``)."""
     job = job_named(name)
     now = now or now_local()
     slot = f"{MANUAL}{now:%Y-%m-%dT%H:%M:%S}"
-    ran = run_job(sessions, job, now=now, worker=worker, slot_start=now, slot=slot, sender=sender)
+    ran = run_job(
+        sessions,
+        job,
+        now=now,
+        worker=worker,
+        slot_start=now,
+        slot=slot,
+        sender=sender,
+        settings=settings,
+    )
     if ran is None:
         raise DomainError("jobs.busy", f"任务 {name} 刚刚已被手动运行，请稍后再试")
     return ran
@@ -132,12 +154,13 @@ def run_forever(
     clock: Callable[[], datetime] = now_local,
     sender: Sender | None = None,
     jobs: Sequence[Job] | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """The worker loop: run what is due, sleep ``interval`` seconds, until ``stop`` is set."""
     log.info("jobs worker %s started (every %g s)", worker, interval)
     while not stop.is_set():
         try:
-            run_due(sessions, clock(), worker, sender=sender, jobs=jobs)
+            run_due(sessions, clock(), worker, sender=sender, jobs=jobs, settings=settings)
         except Exception:  # noqa: BLE001 - the loop outlives any one round
             log.exception("jobs round failed")
         stop.wait(interval)

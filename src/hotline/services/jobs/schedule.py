@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hotline.config import get_settings
+from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services.admin.directory import unit_names
@@ -33,12 +33,14 @@ KEEP_RUNS_DAYS = 30
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a job body gets: its own session, the run's time and slot, the sender."""
+    """What a job body gets: its own session, the run's time and slot, the sender and the
+    deployment's settings."""
 
     session: Session
     now: datetime
     slot_start: datetime
     sender: Sender
+    settings: Settings
 
 
 JobBody = Callable[[JobContext], dict[str, Any]]
@@ -84,8 +86,12 @@ def warning_scan(ctx: JobContext) -> dict[str, Any]:
 
 def assist_queue(ctx: JobContext) -> dict[str, Any]:
     """Re-assess the tickets changed since the last run: difficulty, 疑难预警, intake labels."""
-    duty = get_settings().assist_queue_duty
-    return reassessment.drain(ctx.session, now=ctx.now, duty=duty)
+    return reassessment.drain(
+        ctx.session,
+        now=ctx.now,
+        duty=ctx.settings.assist_queue_duty,
+        models_dir=ctx.settings.models_dir,
+    )
 
 
 def housekeeping(ctx: JobContext) -> dict[str, Any]:
@@ -146,7 +152,7 @@ def notify_bursts(session: Session, bursts: list[dict[str, Any]], now: datetime)
 def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
     """Retrain smart dispatch on the database's history; skipped while it is too short."""
     try:
-        outcome = training.train_dispatch(session=ctx.session)
+        outcome = training.train_dispatch(session=ctx.session, models_dir=ctx.settings.models_dir)
     except DomainError as exc:
         if exc.code != "model.too_little_data":
             raise

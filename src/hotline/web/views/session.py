@@ -65,7 +65,9 @@ def login_submit(
             request, "login.html", {**context, "error": "请输入用户名和密码"}, status_code=422
         )
     try:
-        user = authenticate(session=session, username=username.strip(), password=password)
+        user = authenticate(
+            session=session, username=username.strip(), password=password, settings=settings
+        )
     except DomainError as exc:
         status = _LOGIN_STATUS.get(exc.code, 401)
         return render(request, "login.html", {**context, "error": exc.message}, status_code=status)
