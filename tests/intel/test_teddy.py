@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,10 @@ def test_held_out_macro_f1_on_raw_messages() -> None:
     print(split.report)
     assert found["macro_f1"] >= 0.90
     assert found["auto_accuracy"] >= 0.93
+    # Real letters are long and many-sentenced: the screening must not take them for noise
+    # or several matters (they are all from another province, which it may notice).
+    kinds = Counter(model.suggest(text).abstain_kind for text in split.test_texts)
+    print(kinds)
+    assert kinds["junk"] + kinds["too_short"] + kinds["non_chinese"] == 0
+    assert kinds["multi_matter"] <= 0.02 * len(split.test_texts)
+    assert sum(n for kind, n in kinds.items() if kind) <= 0.12 * len(split.test_texts)

@@ -115,9 +115,11 @@ _STOP_WORDS = frozenset(
     )
 )
 
+# A call marks where its next matter begins (还有…, 另外…, 一个是…); sentences alone do not:
+# a long letter about one matter has many sentences, each leaning to its own unit.
 _SEGMENT_BREAK = re.compile(
-    r"[。；;！!？?\n]+|[，,、]?\s*(?:还有|另外|此外|再就是|再有|另一个|第二|第三|顺便|同时还|以及)"
-    r"|[，,]\s*(?:而且|并且)|一个是|二是|三是"
+    r"[，,、。；;！!？?]?\s*(?:还有|另外|此外|再就是|再有|另一个|第二|第三|顺便|同时还|以及)"
+    r"|一个是|二是|三是"
 )
 
 

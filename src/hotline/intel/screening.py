@@ -41,6 +41,10 @@ STILL_SUGGEST_A_UNIT = frozenset({UNFAMILIAR, MULTI_MATTER})
 """Cases where the model's unit is still worth showing a dispatcher (as a hint, never 秒派);
 for the others no unit is right, or the earlier ticket's unit is."""
 
+SHORT_CALL_CHARS = 40
+"""Operators' notes of a call without a request, and keyboard noise, are short: a longer
+text that happens to contain such words (没什么事, 打错了药) is a request."""
+
 MIN_CONTENT_CHARS = 6
 """Fewer Chinese characters than this, once greetings and bare verbs are removed, say nothing
 a unit could act on ("我要投诉。", "你好，有个问题")."""
@@ -161,9 +165,12 @@ _OTHER_CITY_ADDRESS = re.compile("^(?:广东省)?(" + "|".join(OTHER_CITIES) + "
 _MOVED_HERE = re.compile(r"老家|户籍|之前在|以前在|原来在|转到|转来|转回|回来|异地|外地")
 
 _HOTLINE = re.compile(
-    r"12345|热线|话务员|接线员|坐席|客服|语音菜单|转人工|人工服务|工号|回访|满意度|公众号|小程序|"
-    r"接(?:我)?(?:的)?电话|接电话|挂断|没人接"
+    r"12345|热线|话务员|接线员|坐席|语音菜单|转人工|人工服务|工号|回访电话|满意度短信|"
+    r"你们(?:的)?(?:公众号|小程序|回访)|接(?:我)?(?:的)?电话的|你们接电话|挂断|没人接"
 )
+HOTLINE_LEAD_CHARS = 60
+"""A call about the hotline itself names it early; a long request that mentions 12345 in
+passing ("此前已拨打过12345") is still a request for a unit."""
 _HOTLINE_COMPLAINT = re.compile(
     r"态度|太慢|慢|不耐烦|乱写|没用|转回|转来转去|烦|投诉(?:她|他|你们)|等了|半天|敷衍|挂断|"
     r"听不懂|打断|效率|没人接|打不通|接不通|随便办结|改成满意|提交不了|没有人回复|什么意思|几个人"
@@ -217,12 +224,13 @@ def _junk(text: str) -> Screening | None:
         return Screening(JUNK, "没有文字内容（只有数字、符号或空白）")
     if len(latin) >= 6 and len(cjk) < 0.3 * (len(cjk) + len(latin)):
         return Screening(NON_CHINESE, "内容主要不是中文，请人工核实诉求")
-    if _NO_REQUEST.search(text):
+    if len(cjk) <= SHORT_CALL_CHARS and _NO_REQUEST.search(text):
         return Screening(JUNK, "来电未提出诉求")
     if _TEST_WORDS.search(text) and content_chars(_TEST_WORDS.sub("", text)) < MIN_CONTENT_CHARS:
         return Screening(JUNK, "测试或无意义内容")
     letters = cjk + latin
-    if len(letters) >= 4 and len(set(letters)) <= max(2, len(letters) // 3):
+    # a long text naturally repeats its characters; only a short one made of a few is noise
+    if 4 <= len(letters) <= SHORT_CALL_CHARS and len(set(letters)) <= max(2, len(letters) // 3):
         return Screening(JUNK, "内容重复，没有可识别的诉求")
     if content_chars(text) < MIN_CONTENT_CHARS:
         return Screening(TOO_SHORT, "文本过短，未说明具体事项和地点")
@@ -270,7 +278,8 @@ def screen(text: str | None, address: str | None, places: Gazetteer) -> Screenin
             "询问或催办已反映的事项，请关联原工单",
             {"number": number.group(0)} if number else {},
         )
-    if _HOTLINE.search(text) and _HOTLINE_COMPLAINT.search(text):
+    hotline = _HOTLINE.search(text)
+    if hotline and hotline.start() < HOTLINE_LEAD_CHARS and _HOTLINE_COMPLAINT.search(text):
         return Screening(ABOUT_HOTLINE, "反映热线自身服务，由热线办处理")
     found = _elsewhere(text, address, places)
     if found is not None:
