@@ -66,6 +66,7 @@ class DispatchPrediction:
     abstain_kind: str | None = None
     co_units: list[str] = field(default_factory=list)
     matters: list[dict] = field(default_factory=list)
+    abstain_detail: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -317,6 +318,7 @@ class DispatchModel:
             place=where.matched if where.town else None,
             abstain=found.reason,
             abstain_kind=found.kind,
+            abstain_detail=dict(found.detail),
             co_units=[m["unit"] for m in found.detail.get("matters", [])[1:]],
             matters=list(found.detail.get("matters", [])),
         )

@@ -6,14 +6,16 @@ import logging
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.config import get_settings
 from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
-from hotline.intel.screening import STILL_SUGGEST_A_UNIT
+from hotline.intel.screening import FOLLOW_UP, STILL_SUGGEST_A_UNIT
 from hotline.schemas import TicketCreate
 from hotline.services.tickets.lifecycle import DispatchSuggestion
+from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
         "threshold": threshold,
         "model": getattr(model, "card_", {}).get("version"),
     }
+    if found.abstain_kind == FOLLOW_UP:
+        earlier = earlier_ticket(session, found.abstain_detail.get("number"))
+        if earlier is not None:
+            detail["earlier"] = earlier
     if found.abstain_kind is not None and found.abstain_kind not in STILL_SUGGEST_A_UNIT:
         return DispatchSuggestion(
             unit="",
@@ -94,6 +100,16 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
         community=place.community,
         detail=detail,
     )
+
+
+def earlier_ticket(session: Session, number: str | None) -> dict[str, Any] | None:
+    """The ticket a follow-up names by its number, if there is one."""
+    if not number:
+        return None
+    found = session.execute(
+        select(Ticket.id, Ticket.number).where(Ticket.number == number.upper())
+    ).first()
+    return {"id": found.id, "number": found.number} if found else None
 
 
 def dispatch_status(session: Session) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from hotline.services.admin.directory import unit_names
 from hotline.services.assist import intake_hints
 from hotline.services.dispatch import auto_dispatch
 from hotline.services.dispatch import suggestion as dispatch_suggestion
+from hotline.services.tickets import attachments as ticket_files
 from hotline.services.tickets import queries
 from hotline.services.tickets.projection import load_state
 from hotline.services.tickets.queues import recent_intakes
@@ -26,6 +27,7 @@ from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.forms import ticket_create
 from hotline.web.nav import allow
 from hotline.web.render import ConsoleRoute, render
+from hotline.web.views.attachments import Files, uploads_of
 from hotline.web.views.ticket import offered_actions
 
 log = logging.getLogger(__name__)
@@ -66,8 +68,12 @@ def intake_submit(
     answer: Text = "",
     manual_dispatch: Text = "",
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
+    files: Files = None,
 ) -> Response:
     """Record the call (the same service as POST /api/v1/tickets); show number and dispatch.
+
+    Files dropped or picked on the form (附件) are checked and stored first, then the
+    ticket is made and they are added to it, in this same request.
 
     With ``answer`` (a knowledge-base answer adopted while typing) a consultation is
     recorded and closed on the spot in one transaction (直接办结)."""
@@ -85,12 +91,23 @@ def intake_submit(
             "manual_dispatch": "1" if manual_dispatch == "1" else "",
         }
     )
-    ticket, created = auto_dispatch.intake_ticket(
-        session=session,
-        ticket_in=ticket_in,
-        actor=user.actor,
-        idempotency_key=idempotency_key or None,
-    )
+    uploads = uploads_of(files)
+    if uploads:
+        ticket, created = ticket_files.intake_with_files(
+            session=session,
+            ticket_in=ticket_in,
+            uploads=uploads,
+            actor=user.actor,
+            settings=settings,
+            idempotency_key=idempotency_key or None,
+        )
+    else:
+        ticket, created = auto_dispatch.intake_ticket(
+            session=session,
+            ticket_in=ticket_in,
+            actor=user.actor,
+            idempotency_key=idempotency_key or None,
+        )
     names = unit_names(session)
     allowed = offered_actions(
         ticket, user.actor, [a.value for a in lc.allowed_actions(load_state(ticket), user.actor)]
@@ -102,9 +119,11 @@ def intake_submit(
         {
             "t": queries.ticket_public(ticket, now=now_local(), unit_names=names),
             "created": created,
+            "attached": ticket_files.on_ticket(session, ticket.id) if uploads else [],
             "closable": closable,
             "answers": _answers(session, ticket.content, settings) if closable else [],
             "names": names,
+            "machine": ticket.suggestion if isinstance(ticket.suggestion, dict) else {},
             "next_idem": uuid.uuid4().hex,
             "recent": recent_intakes(session, user.username),
         },
