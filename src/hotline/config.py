@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         description="Days the event feed keeps its events and finished deliveries (the "
         "window of `hotline webhooks replay --since`); dead letters are kept.",
     )
+    open311_request_type: Literal["realtime", "batch"] = Field(
+        "realtime",
+        description="How an Open311 POST answers (the services' `type`): `realtime` with the "
+        "ticket number (`service_request_id`), `batch` with a `token` that "
+        "`/open311/v2/tokens/{token}` turns into the number.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

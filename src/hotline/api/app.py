@@ -18,6 +18,7 @@ from hotline.api.routes import (
     assist,
     auth,
     knowledge,
+    open311,
     stats,
     tickets,
     units,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats.router,
     ):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(open311.router)  # Open311 GeoReport v2, outside /api/v1
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

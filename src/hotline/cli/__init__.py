@@ -9,7 +9,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.cli import jobs, ops
+from hotline.cli import jobs, open311, ops
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +32,7 @@ main.add_command(ops.import_group)
 main.add_command(ops.backup_cmd)
 main.add_command(ops.restore_cmd)
 main.add_command(jobs.jobs_cmd)
+main.add_command(open311.open311_cmd)
 
 
 def _add_optional(module: str, names: list[str]) -> None:

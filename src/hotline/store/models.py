@@ -472,3 +472,44 @@ class ApiClient(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Open311Key(Base):
+    """An API key of an Open311 GeoReport v2 client (``hotline open311 keys``). Only the
+    key's SHA-256 is kept; a revoked key (``revoked_at``) is refused. ``per_minute``
+    bounds the service requests the client may post in any minute."""
+
+    __tablename__ = "open311_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    per_minute: Mapped[int] = mapped_column(Integer, default=60)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Open311Request(Base):
+    """A service request posted through Open311, written (and committed) before its
+    intake: the ticket it becomes carries ``ticket_key`` as its idempotency key, so the
+    request and its ticket are joined on that key (``token`` resolves once the ticket
+    exists). What Open311 keeps beside the ticket: the service code, the coordinates,
+    the media URL and the client's contact fields that the ticket has no column for."""
+
+    __tablename__ = "open311_requests"
+    __table_args__ = (
+        Index("ix_open311_requests_key_created", "key_id", "created_at"),
+        Index("ix_open311_requests_created", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    ticket_key: Mapped[str] = mapped_column(String(128), unique=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("open311_keys.id"))
+    service_code: Mapped[str] = mapped_column(String(16))
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    media_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
