@@ -76,6 +76,29 @@ class Settings(BaseSettings):
         description="Where reminders and digests go outside the app: `log` (the demo: the log) "
         "or `module:factory` returning a sender with `send(unit, message)` (SMS, e-mail).",
     )
+    attachment_storage: Literal["file", "s3"] = Field(
+        "file",
+        description="Where attachments' bytes are kept: `file` (under the data dir, "
+        "`attachments/`) or `s3` (an S3-compatible bucket, `HOTLINE_S3_*`).",
+    )
+    attachment_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest attachment (one file), in bytes; 413 beyond."
+    )
+    ticket_attachments_max_bytes: int = Field(
+        200 * 1024 * 1024,
+        ge=1,
+        description="Largest total size of one ticket's attachments, in bytes; 413 beyond.",
+    )
+    ticket_attachments_max_files: int = Field(
+        30, ge=1, description="Most attachments one ticket may carry; 413 beyond."
+    )
+    s3_endpoint_url: str = Field(
+        "", description="S3-compatible server of the attachments (e.g. http://minio:9000)."
+    )
+    s3_bucket: str = Field("hotline-attachments", description="Bucket of the attachments.")
+    s3_region: str = Field("us-east-1", description="Region name sent to the S3 server.")
+    s3_access_key_id: str = Field("", description="Access key of the attachments' bucket.")
+    s3_secret_access_key: str = Field("", description="Secret key of the attachments' bucket.")
     webhook_poll_seconds: float = Field(
         1.0,
         gt=0,
@@ -135,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
 
 
 @lru_cache

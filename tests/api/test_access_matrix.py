@@ -26,6 +26,8 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/tickets/{id}/actions", "F   A    A   A    A    F   N"),
     ("POST", "/api/v1/tickets/{id}/caller", "A   A    A   F    A    A   N"),
     ("GET", "/api/v1/tickets/{id}/difficulty", "A   A    A   A    A    A   N"),
+    ("POST", "/api/v1/tickets/{id}/attachments", "A   A    A   F    A    A   N"),
+    ("GET", "/api/v1/attachments/{attachment_id}", "A   A    A   A    A    A   N"),
     ("GET", "/api/v1/units", "A   A    A   A    A    A   A"),
     ("GET", "/api/v1/analysis/topics", "A   A    A   A    A    A   A"),
     ("GET", "/api/v1/analysis/groups", "A   A    A   A    A    A   A"),
@@ -114,9 +116,19 @@ PARAMS: dict[str, dict[str, str]] = {
 ARTICLE = "kb-matrix"  # the knowledge article the {key} routes read (retired last)
 
 
+def _files(path: str) -> dict[str, Any] | None:
+    """The multipart body of an upload (the same photo each time: 2xx, kept once)."""
+    if path.endswith("/attachments"):
+        from tests.samples import jpeg_with_gps
+
+        return {"file": ("现场.jpg", jpeg_with_gps(), "image/jpeg")}
+    return None
+
+
 def _url(path: str, ticket_id: int | str) -> str:
     return (
         path.replace("{id}", str(ticket_id))
+        .replace("{attachment_id}", "1")  # the ticket's photo (the fixture's)
         .replace("{day}", "2031-01-01")
         .replace("{month}", "2026-11")
         .replace("{key}", ARTICLE)
@@ -132,6 +144,9 @@ def ticket_id(client: TestClient, people) -> int:
         json={"action": "dispatch", "unit": "jingtai"},
         headers=disp,
     )
+    url = f"/api/v1/tickets/{tid}/attachments"
+    photo = client.post(url, files=_files(url), headers=op)
+    assert photo.json()["id"] == 1, photo.text
     root = login(client, "root")
     article = {"key": ARTICLE, "title": "居住证办理", "body": "携带身份证和租房合同到派出所办理。"}
     assert client.post("/api/v1/knowledge/articles", json=article, headers=root).is_success
@@ -157,7 +172,12 @@ def test_access_matrix(client: TestClient, people, ticket_id: int) -> None:
         url, params = _url(path, ticket_id), PARAMS.get(path)
         for role, expect in zip(ROLES, row.split(), strict=True):
             r = client.request(
-                method, url, json=_body(method, path), params=params, headers=headers[role]
+                method,
+                url,
+                json=_body(method, path),
+                files=_files(path),
+                params=params,
+                headers=headers[role],
             )
             if r.status_code not in EXPECTED[expect]:
                 failures.append(f"{method} {path} as {role}: {r.status_code} (want {expect})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -16,6 +17,7 @@ from hotline.api.routes import (
     analysis,
     assessment,
     assist,
+    attachments,
     auth,
     knowledge,
     open311,
@@ -31,21 +33,38 @@ from hotline.store.db import get_engine, read_session_factory, session_factory
 log = logging.getLogger(__name__)
 
 
-class BodySizeLimit:
-    """Refuse bodies larger than ``max_bytes`` with 413 and a clear code (pure ASGI)."""
+#: The forms that may carry files (附件): a multipart POST here may be as large as
+#: ``upload_bytes``; the service then holds each file to its own limits.
+UPLOAD_PATHS = re.compile(r"/(api/v1/tickets/\d+/attachments|intake|tickets/\d+/(act|attachments))")
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodySizeLimit:
+    """Refuse bodies larger than ``max_bytes`` (``upload_bytes`` for a multipart POST to
+    :data:`UPLOAD_PATHS`) with 413 and a clear code (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = max(upload_bytes, max_bytes)
+
+    def _limit(self, scope: Scope, headers: dict[bytes, bytes]) -> int:
+        if (
+            scope.get("method") == "POST"
+            and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+            and UPLOAD_PATHS.fullmatch(scope.get("path", ""))
+        ):
+            return self.upload_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = self._limit(scope, headers)
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if length.isdigit() and int(length) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
 
@@ -54,20 +73,18 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = JSONResponse(
-            errors.error_body(
-                "request.too_large", f"请求内容过大（上限 {self.max_bytes // 1024} KB）"
-            ),
+            errors.error_body("request.too_large", f"请求内容过大（上限 {limit // 1024} KB）"),
             status_code=413,
         )
         await response(scope, receive, send)
@@ -92,13 +109,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = read_session_factory(engine)
     ttl = settings.list_total_ttl_seconds
     app.state.list_totals = ListTotals(ttl) if ttl > 0 else None
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.ticket_attachments_max_bytes + settings.max_body_bytes,
+    )
     errors.install(app)
     metrics.install(app)
     app.add_middleware(RequestIdMiddleware)
     for router in (
         auth.router,
         tickets.router,
+        attachments.router,
         units.router,
         analysis.router,
         admin.router,

@@ -16,6 +16,13 @@ from hotline.domain.errors import DomainError
 log = logging.getLogger(__name__)
 
 _STATUS_BY_PREFIX: list[tuple[str, int]] = [
+    ("attachment.too_large", 413),
+    ("attachment.ticket_full", 413),
+    ("attachment.type_not_allowed", 415),
+    ("attachment.not_with_action", 415),
+    ("attachment.none", 422),
+    ("attachment.storage_unavailable", 503),
+    ("attachment.", 404),
     ("ticket.not_found", 404),
     ("ticket.forbidden", 403),
     ("auth.forbidden", 403),

@@ -328,7 +328,9 @@ def restore_cmd(source: Path, yes: bool) -> None:
     if not yes:
         click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", abort=True)
     try:
-        restore(_engine(), source)
+        files = restore(_engine(), source)
     except DomainError as exc:
         _fail(exc)
     click.echo(f"已从 {source} 恢复")
+    if files:
+        click.echo(f"附件：从备份补回 {files['copied']} 个文件；缺失 {files['missing']} 个")

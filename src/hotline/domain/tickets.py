@@ -79,6 +79,9 @@ ROLE_LABELS: dict[Role, str] = {
 
 #: Roles that see the caller's name and phone in full (each full view is audited).
 ROLES_SEEING_CALLER = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+#: Roles that may add files (附件) to a ticket they see; the system stands for the citizen
+#: portal. A leader only reads.
+ROLES_ATTACHING = ROLES_SEEING_CALLER | {Role.UNIT, Role.SYSTEM}
 
 
 class TicketType(StrEnum):
@@ -137,6 +140,7 @@ class Action(StrEnum):
     MERGE = "merge"
     CLOSE = "close"
     VIEW_CALLER = "view_caller"
+    ATTACH = "attach"
     RETURN_TO_CITY = "return_to_city"
 
 
@@ -239,6 +243,11 @@ RULES: dict[Action, ActionRule] = {
     Action.VIEW_CALLER: ActionRule(
         "查看诉求人信息", frozenset(Status), ROLES_SEEING_CALLER | {Role.UNIT}, None
     ),
+    # files (附件) brought on their own; files sent with a reply, a return or an extension
+    # request travel in that action's data instead (services/tickets/attachments.py)
+    Action.ATTACH: ActionRule(
+        "添加附件", frozenset(Status) - {S.MERGED}, ROLES_ATTACHING, None, ("attachments",)
+    ),
     # not the district's matter (another district, the city's own): sent back to the
     # municipal 12345 platform with the reason, through the event feed; the ticket ends
     Action.RETURN_TO_CITY: ActionRule(
@@ -251,7 +260,9 @@ RULES: dict[Action, ActionRule] = {
 }
 
 #: Actions that record something without changing the ticket's status.
-NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER})
+NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH})
+#: Actions with a control of their own in the console, not a button among the actions.
+_NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH})
 
 
 @dataclass(frozen=True)
@@ -335,7 +346,7 @@ def as_datetime(value: object) -> datetime:
 
 def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
     """The actions this actor may take on this ticket now (for buttons in the console)."""
-    return [a for a in Action if a != Action.VIEW_CALLER and may(state, a, actor)]
+    return [a for a in Action if a not in _NOT_BUTTONS and may(state, a, actor)]
 
 
 def may(state: TicketState, action: Action, actor: Actor) -> bool:
@@ -411,6 +422,7 @@ _FIELD_LABELS = {
     "reply_due": "办结时限",
     "into": "主工单",
     "satisfaction": "满意度",
+    "attachments": "附件",
 }
 
 

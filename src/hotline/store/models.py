@@ -382,6 +382,34 @@ class ImportBatch(Base):
     last_ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class Attachment(Base):
+    """A file on a ticket (附件): a photo, a short video, a recording, a PDF. Never edited.
+
+    The bytes are kept apart (``store/blobs.py``), under their SHA-256; this row names
+    them for one ticket. ``event_seq`` is the history entry that brought the file (an
+    添加附件, or the reply, return or extension request it came with); a ticket carries
+    a given file once (``uq_attachments_ticket_sha256``).
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "sha256", name="uq_attachments_ticket_sha256"),
+        Index("ix_attachments_sha256", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    event_seq: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploader_role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class FeedEvent(Base):
     """One event of the feed (事件推送): an intake or action of a ticket, written in the
     transaction of the change itself (the outbox), never sent from the request.

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hotline.web.views import (
     assessment,
+    attachments,
     dashboard,
     dispatch,
     hot,
@@ -36,6 +37,7 @@ def mount(app: FastAPI) -> None:
         dispatch,
         inbox,
         ticket,
+        attachments,
         search,
         supervise,
         hot,

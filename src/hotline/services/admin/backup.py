@@ -1,4 +1,5 @@
-"""Backups: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL."""
+"""Backups: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL, and the
+attachments' files beside the backup (``backup_files.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from hotline.domain.errors import DomainError
+from hotline.services.admin import backup_files
+from hotline.store.blobs import FileBlobs
 
 
 def _pg_args(engine: Engine) -> list[str]:
@@ -28,8 +31,18 @@ def _tool(name: str) -> str:
     return found
 
 
-def backup(engine: Engine, target: Path) -> Path:
-    """Write a consistent copy of the live database to ``target`` (no downtime)."""
+def backup(engine: Engine, target: Path, *, files: FileBlobs | None = None) -> Path:
+    """Write a consistent copy of the live database to ``target`` (no downtime), then
+    the attachments' new files to ``attachments/`` beside it (``files``: the folder they
+    are kept in; by default the configured one, none when they are kept in a bucket)."""
+    _backup_database(engine, target)
+    files = files if files is not None else backup_files.configured_files()
+    if files is not None:
+        backup_files.copy_out(files, target.parent / backup_files.FOLDER)
+    return target
+
+
+def _backup_database(engine: Engine, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(engine.url.database or "")
@@ -50,8 +63,18 @@ def backup(engine: Engine, target: Path) -> Path:
     raise DomainError("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
 
 
-def restore(engine: Engine, source: Path) -> None:
-    """Replace the database's contents with the backup at ``source``."""
+def restore(engine: Engine, source: Path, *, files: FileBlobs | None = None) -> dict[str, int]:
+    """Replace the database's contents with the backup at ``source``, and copy back the
+    attachments' files the store lacks from ``attachments/`` beside it. Returns how many
+    files were copied, and how many the restored rows name that are found nowhere."""
+    _restore_database(engine, source)
+    files = files if files is not None else backup_files.configured_files()
+    if files is None:
+        return {}
+    return backup_files.copy_in(source.parent / backup_files.FOLDER, files, engine)
+
+
+def _restore_database(engine: Engine, source: Path) -> None:
     if not source.is_file():
         raise DomainError("backup.not_found", f"备份文件不存在：{source}")
     if engine.dialect.name == "sqlite":

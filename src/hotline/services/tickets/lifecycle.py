@@ -188,8 +188,13 @@ def act(
     data: Mapping[str, Any],
     actor: lc.Actor,
     now: datetime | None = None,
+    with_data: Callable[[int], Mapping[str, Any]] | None = None,
 ) -> Ticket:
-    """Apply one action to a ticket (locked by the caller's query), append it, commit."""
+    """Apply one action to a ticket (locked by the caller's query), append it, commit.
+
+    ``with_data``, when given, is called inside the transaction with the seq the action
+    will have; what it writes is committed with the action, or rolled back with it, and
+    what it returns joins the action's data (the files sent with a reply, 附件)."""
     now = now or now_local()
     state = projection.load_state(ticket)
     assessed = _assessed(ticket)
@@ -197,7 +202,10 @@ def act(
         with serialized_writes(session):
             history = list(events_of(session, ticket.id))
             written = len(history)
-            _append(session, ticket, state, lc.Action(action), dict(data), actor, now, history)
+            data = dict(data)
+            if with_data is not None:
+                data.update(with_data((ticket.event_count or 0) + 1))
+            _append(session, ticket, state, lc.Action(action), data, actor, now, history)
             _write_history(session, ticket, history, written)
             if _assessed(ticket) != assessed:
                 _queue_for_assist(session, ticket, action, now)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
+from hotline.domain import attachments
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError
 from hotline.domain.limits import Warning, stored_warning
@@ -342,6 +343,8 @@ def ticket_detail(
     state = load_state(ticket)
     out["allowed_actions"] = [a.value for a in lc.allowed_actions(state, viewer)]
     out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer)
+    out["can_attach"] = lc.may(state, lc.Action.ATTACH, viewer)
+    out["attachments"] = attachments.listed(out["history"])  # from the history: no query
     out["suggestion"] = ticket.suggestion
     return out
 

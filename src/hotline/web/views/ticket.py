@@ -17,6 +17,7 @@ from hotline.domain.errors import DomainError
 from hotline.services.admin.directory import unit_names
 from hotline.services.assessment import supervision
 from hotline.services.assist import ticket_insight
+from hotline.services.tickets import attachments as ticket_files
 from hotline.services.tickets import queries, queues
 from hotline.services.tickets.caller import reveal_caller
 from hotline.services.tickets.lifecycle import act
@@ -26,6 +27,7 @@ from hotline.web.auth import ConsoleUser, CsrfChecked, Viewer
 from hotline.web.format import ACTIONS
 from hotline.web.forms import action_in
 from hotline.web.render import ConsoleRoute, is_htmx, render
+from hotline.web.views.attachments import Files, uploads_of
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 TicketId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -116,6 +118,7 @@ def ticket_act(
     request: Request,
     session: SessionDep,
     user: ConsoleUser,
+    settings: SettingsDep,
     ticket_id: TicketId,
     action: Text = "",
     unit: Text = "",
@@ -129,8 +132,10 @@ def ticket_act(
     into: Text = "",
     view: Text = "",
     cols: Text = "6",
+    files: Files = None,
 ) -> Response:
-    """Apply one action through the same services as POST /api/v1/tickets/{id}/actions."""
+    """Apply one action through the same services as POST /api/v1/tickets/{id}/actions;
+    a reply, return or extension request may carry files (附件, in the same transaction)."""
     body = action_in(
         {
             "action": action,
@@ -145,6 +150,21 @@ def ticket_act(
             "into": _merge_target(session, user, into),
         }
     )
+    uploads = uploads_of(files)
+    if uploads:
+        ticket_files.act_with_files(
+            session=session,
+            ticket_id=ticket_id,
+            action=body.action,
+            data=body.data(),
+            uploads=uploads,
+            actor=user.actor,
+            settings=settings,
+        )
+        done = f"/tickets/{ticket_id}?ok={body.action}"
+        if is_htmx(request):
+            return Response(status_code=200, headers={"HX-Redirect": done})
+        return RedirectResponse(done, status_code=303)
     ticket = queries.get_ticket(
         session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True
     )
