@@ -46,6 +46,10 @@ COMMON_SLOTS: dict[str, tuple[str, ...]] = {
         "请尽快处理", "希望相关部门尽快处理", "请相关部门核实处理", "希望尽快解决",
         "要求相关部门依法处理", "请有关部门跟进", "希望政府部门重视",
     ),
+    # Only when a ticket has no place of its own (a second matter in a call without an address).
+    "estate": ("附近小区", "隔壁小区", "小区"),
+    "village": ("村里", "附近村子", "隔壁村"),
+    "road": ("附近马路", "门口马路", "那条路"),
 }  # fmt: skip
 """Slot fillers every topic may use; topic slots and ticket slots take precedence."""
 
