@@ -97,5 +97,8 @@ def new_draft(rng: random.Random, uid: int, created_at: datetime, req: Request) 
     )  # fmt: skip
     if kind in ("complaint", "help", "report") and rng.random() < MULTI_MATTER_SHARE:
         other = rng.choice([t for t in catalogue() if t.unit not in (topic.unit, "praise")])
-        draft.content = draft.content.rstrip("。") + "。" + another_matter(other, (slots,), rng)
+        first = (
+            draft.content if draft.content.endswith(("。", "！", "？")) else draft.content + "。"
+        )
+        draft.content = first + another_matter(other, (slots,), rng)
     return draft

@@ -45,15 +45,17 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("核实", "查一下", "看看"),
     ("经常", "常常", "时不时"),
 )
-_WORDS = {word: group for group in SYNONYMS for word in group}
+# One-character words are not looked for: they sit inside others (请 in 申请, 没 in 没收).
+_WORDS = {word: group for group in SYNONYMS for word in group if len(word) > 1}
 _WORD = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
 _OPENING = re.compile(r"^[^：:]{2,18}[：:]")
 _THIRD_PERSON = (
     ("来电人表示", "我"), ("来电人称", "我"), ("来电人", "我"), ("市民", "我"),
     ("其母亲", "我妈"), ("其父亲", "我爸"), ("其家住", "我住"), ("其为", "我是"),
-    ("其今年", "我今年"), ("其", "我"),
+    ("其今年", "我今年"),
 )  # fmt: skip
+_THEY = re.compile(r"其(?![他它中实余次])")  # not the 其 of 其他, 其中, 其实…
 # Sentences only an operator writes: the caller's mood, the address, the history.
 _OPERATOR_NOTES = ("来电人", "事发地址", "地址：", "具体位置", "其曾于", "市民诉求")
 _LEADS = (
@@ -90,7 +92,8 @@ def in_own_words(text: str, rng: random.Random) -> str:
     text = "".join(kept or sentences)
     for third, first in _THIRD_PERSON:
         text = text.replace(third, first)
-    text = text.replace("诉求：", "").replace("市民诉求：", "").replace("希望：", "希望")
+    text = _THEY.sub("我", text)
+    text = text.replace("市民诉求：", "").replace("诉求：", "").replace("希望：", "")
     tail = rng.choice(_TAILS)
     return f"{rng.choice(_LEADS)}{text.rstrip('。')}。{tail}".replace("。。", "。")
 
