@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import combinations
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from hotline.demo import generate_district
 from hotline.demo.loader import build_demo
 from hotline.demo.records import DemoTicket
+from hotline.intel.stock import SEPARATORS, clause_key
+from hotline.intel.topics import Window
 from hotline.store.models import Ticket
 
 N_TICKETS, SEED = 1500, 11
@@ -64,3 +67,52 @@ def repeat_pairs(session: Session) -> set[frozenset[str]]:
 def event_of(session: Session) -> dict[str, str | None]:
     """Ticket number → the generator's event key (same incident / same matter)."""
     return {n: t.event_key for n, t in zip(numbers(session), generated(), strict=True) if n}
+
+
+YEAR_TICKETS, YEAR_SEED = 20_000, 7
+"""The demo year of the console's benches (bench/console.py), without a database."""
+
+
+@lru_cache(maxsize=1)
+def demo_year() -> tuple[DemoTicket, ...]:
+    """A year of 20,000 demo tickets in time order, without those merged into another
+    (the analysis leaves those out)."""
+    tickets = generate_district(n_tickets=YEAR_TICKETS, seed=YEAR_SEED)
+    kept = [t for t in tickets if not any(e.action == "merge" for e in t.events)]
+    return tuple(sorted(kept, key=lambda t: t.created_at))
+
+
+def window_of(tickets: tuple[DemoTicket, ...] | list[DemoTicket]) -> Window:
+    """Demo tickets as the analysis reads them from the database (category as group)."""
+    return Window(
+        texts=[t.content for t in tickets],
+        times=[t.created_at for t in tickets],
+        ids=list(range(len(tickets))),
+        places=[t.town for t in tickets],
+        writers=[t.caller_phone for t in tickets],
+        groups=[t.category for t in tickets],
+    )
+
+
+def stock_clauses(tickets: tuple[DemoTicket, ...]) -> set[str]:
+    """The demo's stock phrases by construction: clauses (4 characters or more) written
+    into at least 10 tickets of at least 5 of the generator's topics, none of which holds
+    half of them: words of the writing, not of any matter."""
+    by: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for t in tickets:
+        for clause in {clause_key(c) for c in SEPARATORS.split(t.content)[0::2]}:
+            if len(clause) >= 4:
+                by[clause][t.topic] += 1
+    return {
+        clause
+        for clause, topics in by.items()
+        if sum(topics.values()) >= 10
+        and len(topics) >= 5
+        and max(topics.values()) * 2 <= sum(topics.values())
+    }
+
+
+def is_stock(label: str, stock: set[str]) -> bool:
+    """A label that is, or holds, a stock clause."""
+    key = clause_key(label.rstrip("…"))
+    return key in stock or any(clause in key for clause in stock)

@@ -45,20 +45,32 @@ def test_topics_json(tmp_path: Path) -> None:
         "--json",
     )
     assert res.exit_code == 0, res.output
-    topics = json.loads(res.output)["topics"]
+    out = json.loads(res.output)
+    topics = out["topics"]
     assert topics[0]["size"] == 12 and topics[0]["places"] == ["renhe"]
     assert set(topics[0]) >= {
         "label",
+        "place",
+        "words",
+        "title",
         "keywords",
         "size",
         "hotness",
         "growth",
         "burst",
+        "emerging",
         "places",
         "ids",
         "first_seen",
         "last_seen",
     }
+    assert "高增村" in topics[0]["label"]
+    first = out["table"][0]
+    assert list(first) == ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
+    assert first["热度排名"] == 1 and first["热度指数"] == round(topics[0]["hotness"], 2)
+    assert (
+        first["地点/人群"] == "高增村安置房工地" and first["时间范围"] == "2026/03/01 至 2026/03/03"
+    )
 
 
 def test_links_json(tmp_path: Path) -> None:
@@ -97,4 +109,5 @@ def test_bad_input_is_a_clear_error_or_empty(tmp_path: Path) -> None:
         assert res.exit_code == 0 and not any(json.loads(res.output).values())
     empty = _csv(tmp_path, ["id,time,text", "1,2026-03-01,", "2,2026-03-02,"])
     res = run(topics_cmd, "--data", empty, "--text-col", "text", "--time-col", "time", "--json")
-    assert res.exit_code == 0 and json.loads(res.output) == {"topics": []}
+    assert res.exit_code == 0
+    assert json.loads(res.output) == {"topics": [], "alerts": [], "table": []}

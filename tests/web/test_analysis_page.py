@@ -96,13 +96,13 @@ def test_the_findings_are_kept_five_minutes_per_window_and_scope(
     from hotline.web.views import hot
 
     calls: list[int] = []
-    real = hot.topic_analysis.hot_topics
+    real = hot.topic_analysis.hot_findings
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["days"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(hot.topic_analysis, "hot_topics", counting)
+    monkeypatch.setattr(hot.topic_analysis, "hot_findings", counting)
     sup = browser("sup")
     assert "分析于" in sup.get("/analysis").text
     sup.get("/analysis")
@@ -128,7 +128,9 @@ def test_the_excel_export_lists_every_ticket_behind_a_topic_and_is_audited(
         'attachment; filename="hot-topics-7d-'
     )
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["热点话题", "突发预警"]
+    assert book.sheetnames == ["热点话题", "突发预警", "热点问题表"]
+    issues = list(book["热点问题表"].iter_rows(values_only=True))
+    assert issues[0] == ("热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述")
     rows = list(book["热点话题"].iter_rows(values_only=True))
     assert rows[0][:4] == ("排名", "话题", "关键词", "件数")
     listed = [n for row in rows[1:] for n in (row[-1] or "").split("、") if n]

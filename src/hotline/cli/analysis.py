@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from hotline.intel import links as link_analysis
-from hotline.intel.bursts import hot_topics
+from hotline.intel.hotspots import find_hot, learn_stock
 from hotline.intel.text import join_fields
 from hotline.intel.topics import Window
 
@@ -131,7 +131,18 @@ def _common(f: Any) -> Any:
     help="Who wrote each row (user id, caller phone): hotness counts distinct writers.",
 )
 @click.option(
+    "--group-col",
+    default=None,
+    help="Category or handling unit of each row: stock phrases spread over them.",
+)
+@click.option(
     "--window", default="30d", show_default=True, help="Time window back from the last row."
+)
+@click.option(
+    "--history",
+    default="30d",
+    show_default=True,
+    help="Time before the window whose rows give the matters their earlier rates.",
 )
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
 def topics_cmd(
@@ -143,29 +154,66 @@ def topics_cmd(
     as_json: bool,
     votes_col: tuple[str, ...],
     writer_col: str | None,
+    group_col: str | None,
     window: str,
+    history: str,
     top: int,
 ) -> None:
-    """Hot topics (热点话题) of the last WINDOW of a CSV file."""
-    span = parse_window(window)
-    rows = _read(
-        data, [*text_col, time_col, place_col or "", id_col or "", writer_col or "", *votes_col]
+    """Hot matters (热点) of the last WINDOW of a CSV file: the hottest topics, every
+    burst (突发) and new matter (新发热点), and the table of hot-issue studies."""
+    span, before = parse_window(window), parse_window(history)
+    needed = [*text_col, time_col, place_col or "", id_col or "", writer_col or "", *votes_col]
+    table = _Table(_read(data, [*needed, group_col or ""]), text_col, time_col, id_col)
+    end = max(table.times, default=None)
+    if end is None:
+        _emit({"topics": [], "alerts": [], "table": []}, as_json)
+        return
+    order = sorted(range(len(table.times)), key=lambda i: table.times[i])
+    inside = [i for i in order if table.times[i] > end - span]
+    older = [i for i in order if table.times[i] <= end - span]
+    recent = [i for i in older if table.times[i] > end - span - before]
+    w = _window(table, inside, place_col, votes_col, writer_col, group_col)
+    found = find_hot(
+        w,
+        history=_window(table, recent, place_col, votes_col, writer_col, group_col),
+        stock=learn_stock(w, _window(table, older, place_col, votes_col, writer_col, group_col)),
+        top=top,
     )
-    table = _Table(rows, text_col, time_col, id_col)
-    keep = [i for i, t in enumerate(table.times) if table.times and t > max(table.times) - span]
-    places = table.col(place_col) or [None] * len(table.rows)
-    votes = [sum(_number(table.rows[i].get(c)) for c in votes_col) for i in keep]
-    writers = table.col(writer_col)
-    w = Window(
-        texts=[table.texts[i] for i in keep],
-        times=[table.times[i] for i in keep],
-        ids=[table.ids[i] for i in keep],
-        places=[places[i] for i in keep],
-        votes=votes if votes_col else None,
-        writers=[writers[i] for i in keep] if writers else None,
+    _emit(
+        {
+            "topics": [t.as_dict() for t in found.topics],
+            "alerts": [a.as_dict() for a in found.alerts],
+            "table": found.table(),
+        },
+        as_json,
     )
-    found = [t.as_dict() for t in hot_topics(w, top=top)]
-    _emit({"topics": found}, as_json)
+
+
+def _window(
+    table: _Table,
+    rows: list[int],
+    place_col: str | None,
+    votes_col: Sequence[str],
+    writer_col: str | None,
+    group_col: str | None,
+) -> Window:
+    """The table's ``rows`` as a window of tickets."""
+
+    def col(name: str | None) -> list[str | None] | None:
+        values = table.col(name)
+        return [values[i] for i in rows] if values is not None else None
+
+    return Window(
+        texts=[table.texts[i] for i in rows],
+        times=[table.times[i] for i in rows],
+        ids=[table.ids[i] for i in rows],
+        places=col(place_col) or [None] * len(rows),
+        votes=[sum(_number(table.rows[i].get(c)) for c in votes_col) for i in rows]
+        if votes_col
+        else None,
+        writers=col(writer_col),
+        groups=col(group_col),
+    )
 
 
 @click.command("links")
@@ -229,7 +277,31 @@ def _emit(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
+    if "table" in data:
+        _print_hot(data)
+        return
     for key, values in data.items():
         click.echo(f"{key}: {len(values)}")
         for v in values[:20]:
             click.echo("  " + json.dumps(v, ensure_ascii=False, default=str)[:160])
+
+
+def _print_hot(data: dict[str, Any]) -> None:
+    """The hot matters as people read them: the table, then the alerts."""
+    click.echo("热度排名  热度指数  时间范围                 地点/人群 · 问题描述")
+    for row, topic in zip(data["table"], data["topics"], strict=True):
+        flags = "".join(
+            f" [{name}]"
+            for key, name in (("burst", "突发"), ("emerging", "新发热点"))
+            if topic[key]
+        )
+        click.echo(
+            f"{row['热度排名']:>6}  {row['热度指数']:>8.2f}  {row['时间范围']:<23}  "
+            f"{topic['label']}（{topic['size']} 件）{flags}"
+        )
+    click.echo(f"alerts: {len(data['alerts'])}")
+    for alert in data["alerts"]:
+        click.echo(
+            f"  {alert['fired_at'][:16].replace('T', ' ')}  {alert['kind_label']}  "
+            f"{alert['label']}（{alert['size']} 件）"
+        )

@@ -1,119 +1,174 @@
-"""Bursts (突发): when a matter's 24-hour volume jumps against its own earlier rate.
+"""Burst rules: when a matter's volume jumps (突发) or builds up from nothing (新发热点).
 
-The rule (:func:`burst_point`): over a group's tickets in time order — each writer's
-first ticket only, when writers are known — it fires when the 24-hour count reaches
-max(5, λ + 4√λ + 1), λ = the group's own earlier daily rate; nothing fires in the first
-3 days of a window (no baseline yet). It runs on the hot topics (:func:`hot_topics`
-flags each ranked topic of :mod:`hotline.intel.topics`) and, for the alerts
-(:func:`burst_alerts`), also on the same-event groups of :mod:`hotline.intel.links`.
+Both count each writer's first ticket of a matter (all tickets when writers are
+unknown), and compare it with the matter's earlier daily rate λ: its tickets before the
+span looked at, and the tickets like it (:class:`Baseline`: in the window, and in the
+history before it), over the days they cover. A matter with no earlier ticket has
+λ = 0.
 
-This module builds on :mod:`hotline.intel.topics` and never the reverse: topics rank
-matters, bursts say which of them jumped.
+- **突发** (:func:`burst_at`): the count of the last 24 hours is at least 5 and so high
+  that a steady matter of rate λ would reach it with a probability below ``P_VALUE``
+  (Poisson, expectation λ);
+- **新发热点** (:func:`emerging_at`): over the last d days, for some d from 2 to 7, the
+  count is at least 8 and as improbable (expectation λd): a new local matter that
+  builds over days in a quiet background (8 reports over 5 days, never 5 in one day) is
+  flagged as well.
+
+``P_VALUE`` is 10⁻⁶ because the rules are tried many times: a window of 500 matters ×
+90 days × 7 spans is 315,000 tries, so a steady district sees a false alert about once
+in three windows. Nothing fires before ``warmup`` − 1 days of baseline before the span
+(window and history together): without a baseline every matter would look new.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+from scipy.stats import poisson
 
-from hotline.intel import links
-from hotline.intel.ngrams import keywords_of, prune_rows
-from hotline.intel.text import compact
-from hotline.intel.topics import (
-    DAY,
-    Topic,
-    TopicModel,
-    Window,
-    first_calls,
-    members_by_topic,
-    normalise_short,
-    rank_topics,
-    seconds_of,
-)
+from hotline.intel.topics import DAY
 
 MIN_BURST = 5
 """A burst needs at least this many (first) tickets in 24 hours."""
-Z = 4.0
-"""How many standard deviations (√λ, Poisson) above the earlier daily rate λ."""
+MIN_EMERGING = 8
+"""A new matter needs at least this many (first) tickets within ``EMERGING_DAYS``."""
+EMERGING_DAYS = (2, 3, 4, 5, 6, 7)
+P_VALUE = 1e-6
+"""How improbable the count must be for a steady matter of the earlier rate."""
 WARMUP_DAYS = 3.0
-"""Nothing fires in the first days of a window: there is no baseline yet."""
+"""Nothing fires before this many days of baseline: there is no earlier rate yet."""
+
+BURST, EMERGING = "burst", "emerging"
+KIND_LABELS = {BURST: "突发", EMERGING: "新发热点"}
 
 
-def _burst_at(
-    secs: np.ndarray, *, min_burst: int = MIN_BURST, z: float = Z, warmup: float = WARMUP_DAYS
-) -> tuple[int, int] | None:
-    """Index into the sorted ``secs`` (seconds since the window start) where the 24-hour
-    count first jumps against the group's earlier daily rate, and that count."""
-    day_ago = secs - DAY
-    before = np.searchsorted(secs, day_ago, side="right")  # tickets older than a day
+@dataclass(frozen=True)
+class Baseline:
+    """What a matter's earlier rate counts besides its own tickets: ``count`` like
+    tickets in the ``days`` of history before the window, and the times (seconds since
+    the window start, sorted) of ``like`` tickets in the window that are not its own."""
+
+    count: int = 0
+    days: float = 0.0
+    like: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _over(
+    secs: np.ndarray, span: float, minimum: int, base: Baseline, p: float, warmup: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each ticket (sorted ``secs`` since the window start): the count of the
+    ``span`` seconds ending with it, and whether that count is a jump."""
+    start = secs - span
+    before = np.searchsorted(secs, start, side="right")  # tickets older than the span
     count = np.arange(1, len(secs) + 1) - before
-    history = day_ago / DAY
-    rate = before / np.maximum(history, 1.0)
-    need = np.maximum(min_burst, rate + z * np.sqrt(rate) + 1)
-    hit = np.flatnonzero((history + 1 >= warmup) & (count >= need))
-    return (int(hit[0]), int(count[hit[0]])) if len(hit) else None
+    like = np.searchsorted(base.like, start, side="right")
+    days_before = np.maximum(start, 0.0) / DAY + base.days
+    expected = (before + like + base.count) / np.maximum(days_before, 1.0) * (span / DAY)
+    need = np.maximum(minimum, improbable_count(expected, p))
+    return count, (days_before + 1 >= warmup) & (count >= need)
+
+
+_GRID = 100  # expectations tabulated to 0.01
+_TABLES: dict[float, np.ndarray] = {}
+
+
+def improbable_count(expected: np.ndarray, p: float = P_VALUE) -> np.ndarray:
+    """The smallest count a Poisson variable of mean ``expected`` reaches with a
+    probability below ``p`` (from a table of expectations up to 200, rounded up to 0.01;
+    above, the normal approximation)."""
+    table = _TABLES.get(p)
+    if table is None:
+        table = _TABLES[p] = poisson.isf(p, np.arange(200 * _GRID + 1) / _GRID) + 1
+    at = np.ceil(np.asarray(expected, dtype=float) * _GRID).astype(np.int64)
+    inside = at < len(table)
+    out = np.empty(at.shape)
+    out[inside] = table[at[inside]]
+    big = np.asarray(expected, dtype=float)[~inside]
+    out[~inside] = np.ceil(big + 5.0 * np.sqrt(big) + 1)
+    return out
+
+
+def burst_at(
+    secs: np.ndarray,
+    base: Baseline = Baseline(),
+    *,
+    min_burst: int = MIN_BURST,
+    p: float = P_VALUE,
+    warmup: float = WARMUP_DAYS,
+) -> tuple[int, int] | None:
+    """突发: index into the sorted ``secs`` where the 24-hour count first jumps against
+    the matter's earlier rate, and that count; None when it never does."""
+    count, hit = _over(secs, DAY, min_burst, base, p, warmup)
+    at = np.flatnonzero(hit)
+    return (int(at[0]), int(count[at[0]])) if len(at) else None
+
+
+def emerging_at(
+    secs: np.ndarray,
+    base: Baseline = Baseline(),
+    *,
+    min_count: int = MIN_EMERGING,
+    spans: tuple[int, ...] = EMERGING_DAYS,
+    p: float = P_VALUE,
+    warmup: float = WARMUP_DAYS,
+) -> tuple[int, int] | None:
+    """新发热点: index into the sorted ``secs`` where the count of some span of 2–7 days
+    first passes the earlier rate's expectation, and that count; None when it never
+    does."""
+    best: tuple[int, int] | None = None
+    for days in spans:
+        count, hit = _over(secs, days * DAY, min_count, base, p, warmup)
+        at = np.flatnonzero(hit)
+        if len(at) and (best is None or at[0] < best[0]):
+            best = (int(at[0]), int(count[at[0]]))
+    return best
+
+
+@dataclass(frozen=True)
+class Firing:
+    """What a burst rule found: which rule, when (seconds since the window start) and
+    the (first) tickets in the span that fired it."""
+
+    kind: str
+    at: float
+    after: int
+
+
+def fire(secs: np.ndarray, base: Baseline = Baseline()) -> tuple[Firing | None, Firing | None]:
+    """(突发, 新发热点) of a matter's sorted first-ticket ``secs``; either may be None."""
+    jump = burst_at(secs, base) if len(secs) >= MIN_BURST else None
+    build = emerging_at(secs, base) if len(secs) >= MIN_EMERGING else None
+    return (
+        Firing(BURST, float(secs[jump[0]]), jump[1]) if jump else None,
+        Firing(EMERGING, float(secs[build[0]]), build[1]) if build else None,
+    )
 
 
 def burst_point(
-    times: list[datetime],
-    start: datetime,
-    *,
-    min_burst: int = MIN_BURST,
-    z: float = Z,
-    warmup: float = WARMUP_DAYS,
+    times: list[datetime], start: datetime, *, min_burst: int = MIN_BURST, p: float = P_VALUE
 ) -> tuple[datetime, int] | None:
-    """When a group's 24-hour volume first jumps against its own earlier daily rate.
-
-    Returns (the time it fired, the tickets in the 24 h that fired it) or None.
-    The rate is the group's tickets before that day ÷ the days since ``start``; nothing
-    fires in the first ``warmup`` days of the window (no baseline yet).
-    """
+    """When a group's 24-hour volume first jumps against its own earlier daily rate
+    (counted from ``start``): (the time it fired, the tickets in the 24 h) or None."""
     if not times:
         return None
     ts = sorted(times)
     secs = np.array([(t - start).total_seconds() for t in ts])
-    found = _burst_at(secs, min_burst=min_burst, z=z, warmup=warmup)
+    found = burst_at(secs, min_burst=min_burst, p=p)
     return (ts[found[0]], found[1]) if found else None
-
-
-def fired(members: np.ndarray, w: Window, secs: np.ndarray) -> tuple[float, int] | None:
-    """When a group's volume jumped, counting each writer's first ticket only: (seconds
-    since the window start, tickets in the 24 h that fired it) or None."""
-    at = np.sort(secs[first_calls(members, w)])
-    found = _burst_at(at)
-    return (float(at[found[0]]), found[1]) if found else None
-
-
-def hot_topics(w: Window, *, top: int = 10, model: TopicModel | None = None) -> list[Topic]:
-    """The ``top`` hottest topics of the window (:func:`hotline.intel.topics.rank_topics`),
-    each with ``burst`` and ``fired_after`` set by the burst rule."""
-    ranked = rank_topics(w, top=top, model=model)
-    if not ranked:
-        return []
-    first = min(w.times)
-    secs = np.zeros(len(w.times), dtype=np.float64)
-    for _topic, members in ranked:  # seconds of the ranked topics' tickets only
-        secs[members] = [(w.times[i] - first).total_seconds() for i in members.tolist()]
-    for topic, members in ranked:
-        found = fired(members, w, secs)
-        topic.burst = found is not None
-        topic.fired_after = found[1] if found else None
-    return [topic for topic, _ in ranked]
 
 
 @dataclass
 class BurstAlert:
-    """A matter whose volume jumped (突发): a same-event group (``source="event"``: one
-    place, alike texts, days apart at most) or a topic (``"topic"``)."""
+    """A matter that fired (突发 or 新发热点): a topic, or a same-event group (one place,
+    alike texts, days apart at most) told apart from its topics (``source``)."""
 
     label: str
     keywords: list[str]
     source: str
+    kind: str
     size: int
     writers: int | None
     places: list[str]
@@ -123,72 +178,32 @@ class BurstAlert:
     fired_at: str
     fired_after: int
     representative: str
+    place: str | None = None
+    words: list[str] | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
 
     def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-def burst_alerts(
-    w: Window, *, within: timedelta = links.SAME_EVENT_WINDOW, model: TopicModel | None = None
-) -> list[BurstAlert]:
-    """Every burst of the window, newest first. A local event reported by many people is
-    found as a same-event group even when k-means splits its paraphrases over several
-    topics; a topic that fires is kept unless half its tickets already are in an event's
-    alert. The rule is :func:`burst_point`'s: each writer's first ticket only, nothing in
-    the first 3 days of the window."""
-    if len(w.texts) < 2:
-        return []
-    model = model or TopicModel()
-    if not hasattr(model, "centroids_"):
-        model.fit(w.texts)
-    secs = seconds_of(w.times)
-    tickets = links.Tickets(w.texts, w.times, w.places, w.writers)
-    found = links.same_event_groups(tickets, within=within)
-    groups = [np.asarray(sorted(g, key=lambda i: secs[i])) for g in found]
-    alerts = [a for g in groups if (a := _alert(g, w, secs, model, "event"))]
-    covered = {i for a in alerts for i in a.ids}
-    labels = model.predict(w.texts)
-    for members in members_by_topic(labels, secs, model.min_size).values():
-        alert = _alert(members, w, secs, model, "topic")
-        if alert and sum(i in covered for i in alert.ids) * 2 < len(alert.ids):
-            alerts.append(alert)
-    return sorted(alerts, key=lambda a: a.fired_at, reverse=True)
-
-
-def _alert(
-    members: np.ndarray, w: Window, secs: np.ndarray, model: TopicModel, source: str
-) -> BurstAlert | None:
-    when = fired(members, w, secs)
-    if when is None:
-        return None
-    texts = [w.texts[i] for i in members[:100]]
-    centre = prune_rows(sp.csr_matrix(model.transform(texts).sum(axis=0)), 150)
-    keywords = keywords_of(centre, texts, 6)
-    places = Counter(p for p in (w.places[i] for i in members) if p)
-    first = min(w.times)
-    return BurstAlert(
-        label="·".join(keywords[:3]) or compact(texts[0])[:20],
-        keywords=keywords,
-        source=source,
-        size=len(members),
-        writers=len(first_calls(members, w)) if w.writers is not None else None,
-        places=[p for p, _ in places.most_common(5)],
-        ids=[w.ids[i] for i in members],
-        first_seen=w.times[members[0]].isoformat(),
-        last_seen=w.times[members[-1]].isoformat(),
-        fired_at=(first + timedelta(seconds=when[0])).isoformat(),
-        fired_after=when[1],
-        representative=normalise_short(texts[0]),
-    )
+        return {**self.__dict__, "kind_label": self.kind_label}
 
 
 __all__ = [
+    "BURST",
+    "EMERGING",
+    "EMERGING_DAYS",
+    "KIND_LABELS",
     "MIN_BURST",
+    "MIN_EMERGING",
+    "P_VALUE",
     "WARMUP_DAYS",
-    "Z",
+    "Baseline",
     "BurstAlert",
-    "burst_alerts",
+    "Firing",
+    "burst_at",
     "burst_point",
-    "fired",
-    "hot_topics",
+    "emerging_at",
+    "fire",
+    "improbable_count",
 ]

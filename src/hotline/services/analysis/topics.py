@@ -1,8 +1,12 @@
-"""Hot topics, bursts and association over the live database (unit users: their unit only).
+"""Hot matters, bursts and association over the live database (unit users: their unit only).
 
 Every function reads the tickets created in the ``days`` before ``until`` (default: now),
 leaving out tickets merged into another, in creation order; a unit user's window holds
 only the tickets of the unit (:func:`hotline.services.tickets.queries.scoped`).
+
+The hot matters (:func:`hot_findings`) are :func:`hotline.intel.hotspots.find_hot`'s, the
+engine of ``hotline topics`` too: the window, the ``HISTORY_DAYS`` before it (the
+matters' earlier rates) and the stock phrases of the district's latest tickets.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from hotline.clock import now_local
 from hotline.config import get_settings
 from hotline.domain.tickets import Actor
 from hotline.intel import links
-from hotline.intel.bursts import burst_alerts as rank_bursts
-from hotline.intel.bursts import hot_topics as rank_topics
+from hotline.intel.hotspots import STOCK_TEXTS, find_hot
+from hotline.intel.stock import StockPhrases
 from hotline.intel.topics import Window
+from hotline.services.admin.directory import unit_names
 from hotline.services.tickets.queries import mask_phone, scoped
 from hotline.store.models import Ticket
 
@@ -38,13 +43,22 @@ _COLUMNS = (
 )
 
 
+HISTORY_DAYS = 30
+"""The days before a window whose tickets give its matters their earlier rates."""
+
+
 def _rows(
     session: Session, viewer: Actor | None, days: int, until: datetime | None = None
 ) -> list[Any]:
     until = _local(until) if until else now_local()
+    return _between(session, viewer, until - timedelta(days=days), until)
+
+
+def _between(session: Session, viewer: Actor | None, start: datetime, end: datetime) -> list[Any]:
+    """The tickets created after ``start`` up to ``end`` that ``viewer`` may see."""
     q = select(*_COLUMNS).where(
-        Ticket.created_at > until - timedelta(days=days),
-        Ticket.created_at <= until,
+        Ticket.created_at > start,
+        Ticket.created_at <= end,
         Ticket.merged_into.is_(None),
     )
     if viewer is not None:
@@ -68,6 +82,43 @@ def _tickets(rows: list[Any]) -> links.Tickets:
     )
 
 
+def hot_findings(
+    session: Session,
+    *,
+    viewer: Actor,
+    days: int = 30,
+    top: int = 10,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """热点分析 of the window: ``topics`` (the ``top`` hottest matters: label, place, what
+    happened, size, callers, 热度指数, growth, 突发/新发热点, tickets), ``alerts`` (every
+    matter that fired, newest first) and ``table`` (热点问题表 of the topics)."""
+    until = _local(until) if until else now_local()
+    start = until - timedelta(days=days)
+    window = _window(_between(session, viewer, start, until))
+    history = _window(_between(session, viewer, start - timedelta(days=HISTORY_DAYS), start))
+    found = find_hot(window, history=history, top=top, stock=_stock(session, until))
+    return {
+        "topics": [t.as_dict() for t in found.topics],
+        "alerts": [a.as_dict() for a in found.alerts],
+        "table": found.table(unit_names(session)),
+    }
+
+
+def _stock(session: Session, until: datetime) -> StockPhrases:
+    """The stock phrases of the district's latest tickets (at most ``STOCK_TEXTS``, of
+    every unit: a unit's own few tickets are too few to learn the call centre's writing
+    from, and the phrases are never shown)."""
+    q = (
+        select(Ticket.content, Ticket.category, Ticket.unit_code)
+        .where(Ticket.created_at <= until, Ticket.merged_into.is_(None))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(STOCK_TEXTS)
+    )
+    rows = session.execute(q).all()[::-1]
+    return StockPhrases().fit([r.content for r in rows], [r.category or r.unit_code for r in rows])
+
+
 def hot_topics(
     session: Session,
     *,
@@ -76,9 +127,8 @@ def hot_topics(
     top: int = 10,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """热点话题 of the window: label, keywords, size, callers, hotness, growth, burst, tickets."""
-    rows = _rows(session, viewer, days, until)
-    return [t.as_dict() for t in rank_topics(_window(rows), top=top)]
+    """热点话题 of the window (:func:`hot_findings`' ``topics``)."""
+    return hot_findings(session, viewer=viewer, days=days, top=top, until=until)["topics"]
 
 
 def burst_alerts(
@@ -88,9 +138,10 @@ def burst_alerts(
     days: int = 30,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """突发预警 of the window, newest first: each local event or topic whose 24-hour volume
-    jumped against its own earlier rate, with its tickets, places and when it fired."""
-    return [a.as_dict() for a in rank_bursts(_window(_rows(session, viewer, days, until)))]
+    """突发预警 of the window, newest first (:func:`hot_findings`' ``alerts``): each matter
+    whose 24-hour volume jumped (突发) or that built up over 2–7 days from a quiet
+    background (新发热点), with its tickets, places and when it fired."""
+    return hot_findings(session, viewer=viewer, days=days, top=0, until=until)["alerts"]
 
 
 def _window(rows: list[Any]) -> Window:
@@ -100,6 +151,7 @@ def _window(rows: list[Any]) -> Window:
         ids=[r.number for r in rows],
         places=[r.town for r in rows],
         writers=[r.caller_phone for r in rows],
+        groups=[r.category or r.unit_code for r in rows],
     )
 
 

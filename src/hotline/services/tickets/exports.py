@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
+from hotline.intel.hotspots import issue_table
 from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
 from hotline.services.tickets import queries
@@ -86,13 +87,18 @@ def export_tickets_xlsx(
 
 TOPIC_COLUMNS: list[tuple[str, int]] = [
     ("排名", 6), ("话题", 30), ("关键词", 30), ("件数", 8), ("来电人数", 10),
-    ("近7天增长（倍）", 14), ("突发", 6), ("涉及镇街", 30), ("首次出现", 19),
-    ("最近出现", 19), ("代表诉求", 60), ("工单编号", 60),
+    ("近7天增长（倍）", 14), ("预警", 12), ("涉及镇街", 30), ("首次出现", 19),
+    ("最近出现", 19), ("代表诉求", 60), ("地点/人群", 20), ("热度指数", 10), ("工单编号", 60),
 ]  # fmt: skip
 ALERT_COLUMNS: list[tuple[str, int]] = [
-    ("发现时间", 19), ("事件", 30), ("来源", 10), ("件数", 8), ("来电人数", 10),
+    ("发现时间", 19), ("类型", 10), ("事件", 30), ("来源", 10), ("件数", 8), ("来电人数", 10),
     ("涉及镇街", 30), ("首次出现", 19), ("最近出现", 19), ("代表诉求", 60), ("工单编号", 60),
 ]  # fmt: skip
+ISSUE_COLUMNS: list[tuple[str, int]] = [
+    ("热度排名", 10), ("问题ID", 8), ("热度指数", 10), ("时间范围", 26), ("地点/人群", 24),
+    ("问题描述", 60),
+]  # fmt: skip
+"""热点问题表: the table of hot-issue studies (one row per ranked matter)."""
 
 
 def export_hot_topics_xlsx(
@@ -104,7 +110,8 @@ def export_hot_topics_xlsx(
     alerts: list[dict[str, Any]],
 ) -> tuple[bytes, str]:
     """热点分析 as a workbook: a sheet of hot topics and one of burst alerts, each with
-    every ticket number behind it (the page links only the first three); audited."""
+    every ticket number behind it (the page links only the first three), and the table
+    of hot-issue studies (热点问题表); audited."""
     names = unit_names(session)
 
     def places(codes: list[str]) -> str:
@@ -118,20 +125,27 @@ def export_hot_topics_xlsx(
     sheet.title = "热点话题"
     _header(sheet, TOPIC_COLUMNS)
     for rank, t in enumerate(topics, start=1):
+        flags = [n for k, n in (("burst", "突发"), ("emerging", "新发热点")) if t.get(k)]
         sheet.append([safe_cell(v) for v in (
             rank, t["label"], "、".join(t["keywords"]), t["size"], t["writers"],
-            round(float(t["growth"]), 2), "是" if t["burst"] else "", places(t["places"]),
+            round(float(t["growth"]), 2), "、".join(flags), places(t["places"]),
             moment(t["first_seen"]), moment(t["last_seen"]), t["representative"],
+            t.get("place") or t.get("people") or "", round(float(t["hotness"]), 2),
             "、".join(map(str, t["ids"])),
         )])  # fmt: skip
     alert_sheet = book.create_sheet("突发预警")
     _header(alert_sheet, ALERT_COLUMNS)
     for a in alerts:
         alert_sheet.append([safe_cell(v) for v in (
-            moment(a["fired_at"]), a["label"], "同一事件" if a["source"] == "event" else "话题",
-            a["size"], a["writers"], places(a["places"]), moment(a["first_seen"]),
-            moment(a["last_seen"]), a["representative"], "、".join(map(str, a["ids"])),
+            moment(a["fired_at"]), a.get("kind_label", "突发"), a["label"],
+            "同一事件" if a["source"] == "event" else "话题", a["size"], a["writers"],
+            places(a["places"]), moment(a["first_seen"]), moment(a["last_seen"]),
+            a["representative"], "、".join(map(str, a["ids"])),
         )])  # fmt: skip
+    issue_sheet = book.create_sheet("热点问题表")
+    _header(issue_sheet, ISSUE_COLUMNS)
+    for row in issue_table(topics, names):
+        issue_sheet.append([safe_cell(row[label]) for label, _width in ISSUE_COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     audit.record(

@@ -80,7 +80,7 @@ def _window_of(days: int) -> int:
 
 
 #: How long a worker shows the same findings: topics move over days, and 90 days of a
-#: district take ~0.6 s to cluster (bench/console.py), too long for every page view.
+#: district take about a second to analyse (bench/console.py), too long for every view.
 FRESH_SECONDS = 300.0
 #: (when found, topics, alerts) per database, scope and window.
 FINDINGS: Cache[tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]] = Cache(
@@ -97,11 +97,10 @@ def _found(
 
     def find() -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
         now = now_local()
-        topics = topic_analysis.hot_topics(
+        found = topic_analysis.hot_findings(
             session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
         )
-        alerts = topic_analysis.burst_alerts(session, viewer=viewer, days=days, until=now)
-        return now, topics, alerts
+        return now, found["topics"], found["alerts"]
 
     return FINDINGS.get(session, key, find)
 
