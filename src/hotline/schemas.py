@@ -98,6 +98,7 @@ class ActionIn(BaseModel):
         "urge",
         "merge",
         "close",
+        "return_to_city",
     ]
     unit: str | None = Field(None, max_length=40)
     reason: str | None = Field(None, max_length=2000)

@@ -24,16 +24,17 @@ from tests.factories import intake_body, login
 
 #: Statements of one request after the warm-up, on SQLite and on PostgreSQL.
 EXPECTED: dict[str, dict[str, int]] = {
-    # the day's number (upsert), the ticket, its re-assessment queue row
-    "intake": {"sqlite": 3, "postgresql": 3},
+    # the day's number (upsert), the ticket, its re-assessment queue row, its event
+    # (ticket.created) in the feed's outbox
+    "intake": {"sqlite": 4, "postgresql": 4},
     # one page of rows (the total of a full page is reused)
     "list": {"sqlite": 1, "postgresql": 1},
     # the ticket, its history
     "detail": {"sqlite": 2, "postgresql": 2},
     # the ticket (locked), its history, UPDATE ticket, INSERT event,
-    # the dispatch records, UPDATE the unit's record
-    "sign": {"sqlite": 6, "postgresql": 6},
-    "reply": {"sqlite": 6, "postgresql": 6},
+    # the dispatch records, UPDATE the unit's record, the feed's outbox row
+    "sign": {"sqlite": 7, "postgresql": 7},
+    "reply": {"sqlite": 7, "postgresql": 7},
 }
 REPLY = "已联系工地整改。"
 

@@ -19,6 +19,7 @@ from hotline.api.routes import (
     assist,
     attachments,
     auth,
+    inbound,
     knowledge,
     open311,
     stats,
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats.router,
     ):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(inbound.router, prefix="/api/v1")  # the city platform's pushes
     app.include_router(open311.router)  # Open311 GeoReport v2, outside /api/v1
 
     @app.get("/healthz", tags=["ops"])

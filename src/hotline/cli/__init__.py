@@ -52,6 +52,7 @@ _add_optional("intel", ["train", "eval_cmd", "dispatch_cmd", "models"])
 _add_optional("analysis", ["topics_cmd", "links_cmd"])
 _add_optional("calendar", ["holidays"])
 _add_optional("assessment", ["kpi"])
+_add_optional("integration", ["webhooks_cmd", "clients_cmd"])
 
 
 def echo_json(data: object) -> None:

@@ -44,8 +44,20 @@ def jobs_cmd() -> None:
     multiple=True,
     help="Run only this job (repeatable; default: every job of the schedule).",
 )
-def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple[str, ...]) -> None:
-    """The jobs worker: runs each due job once across every worker (safe to start twice)."""
+@click.option(
+    "--no-webhooks",
+    is_flag=True,
+    help="Do not deliver the event feed to the webhooks in this worker.",
+)
+def jobs_run(
+    once: bool,
+    interval: float | None,
+    worker: str | None,
+    only: tuple[str, ...],
+    no_webhooks: bool = False,
+) -> None:
+    """The jobs worker: runs each due job once across every worker (safe to start twice),
+    and delivers the event feed to the webhooks (one worker at a time)."""
     from hotline.clock import now_local
     from hotline.logs import configure
     from hotline.services import jobs
@@ -61,6 +73,8 @@ def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple
         ran = jobs.run_due(_sessions(), now_local(), name, jobs=chosen, settings=settings)
         for out in ran:
             click.echo(f"{out.job:<17} {out.slot:<22} {out.status:<7} {_detail(out.detail)}")
+        if not no_webhooks:
+            click.echo(f"{'webhooks':<17} delivered {_deliver_once(name)}")
         return
     configure(json_lines=settings.log_json)
     stop = threading.Event()
@@ -71,14 +85,34 @@ def jobs_run(once: bool, interval: float | None, worker: str | None, only: tuple
     before = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     every = interval or settings.jobs_interval_seconds
     click.echo(f"后台任务进程 {name} 已启动（每 {every:g} 秒检查一次）")
+    feeder = None if no_webhooks else _start_delivery(name, stop)
     try:
         jobs.run_forever(
             _sessions(), worker=name, stop=stop, interval=every, jobs=chosen, settings=settings
         )
     finally:
+        stop.set()
+        if feeder is not None:
+            feeder.join(timeout=get_settings().webhook_timeout_seconds + 5)
         for sig, handler in before.items():
             signal.signal(sig, handler)
     click.echo("后台任务进程已停止")
+
+
+def _start_delivery(worker: str, stop: threading.Event) -> threading.Thread:
+    from hotline.services.integration import delivery
+
+    return delivery.start(_sessions(), worker=worker, stop=stop, settings=get_settings())
+
+
+def _deliver_once(worker: str) -> int:
+    from hotline.services.integration.delivery import Deliverer
+
+    deliverer = Deliverer(_sessions(), worker=worker, settings=get_settings())
+    try:
+        return deliverer.run_once()
+    finally:
+        deliverer.close()
 
 
 @jobs_cmd.command("list")

@@ -83,6 +83,9 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
             name="hotline-jobs",
             daemon=True,
         ).start()
+        from hotline.services.integration import delivery
+
+        delivery.start(_sessions(), worker=jobs.default_worker(), stop=stop, settings=settings)
     try:
         if workers > 1 and reuse_port_supported():
             try:

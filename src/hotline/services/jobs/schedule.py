@@ -94,6 +94,14 @@ def assist_queue(ctx: JobContext) -> dict[str, Any]:
     )
 
 
+def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
+    """Forget the event feed's events and delivered deliveries older than
+    ``HOTLINE_FEED_KEEP_DAYS`` (dead letters stay until replayed)."""
+    from hotline.services.integration.webhooks import forget_old
+
+    return forget_old(session=ctx.session, now=ctx.now, keep_days=ctx.settings.feed_keep_days)
+
+
 def housekeeping(ctx: JobContext) -> dict[str, Any]:
     """Forget finished job runs older than ``KEEP_RUNS_DAYS`` (the queue job alone makes
     1,440 a day); failed runs are kept for whoever investigates them."""
@@ -198,6 +206,14 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(days=1),
         housekeeping,
         at=timedelta(hours=3),
+        grace=timedelta(hours=20),
+    ),
+    Job(
+        "feed_cleanup",
+        "清理过期推送事件",
+        timedelta(days=1),
+        feed_cleanup,
+        at=timedelta(hours=3, minutes=30),
         grace=timedelta(hours=20),
     ),
 )

@@ -27,6 +27,7 @@ from hotline.domain.limits import (
 )
 from hotline.schemas import TicketCreate
 from hotline.services.admin import rules
+from hotline.services.integration import feed
 from hotline.services.tickets import projection
 from hotline.services.tickets.history import (
     HistoryEntry,
@@ -86,6 +87,7 @@ def intake(
                 idempotency_key=idempotency_key,
                 suggestion=suggestion,
                 queue_for_assist=True,
+                publish=True,
             )
             session.commit()
     except DomainError:
@@ -111,6 +113,7 @@ def record_intake(
     suggestion: DispatchSuggestion | None = None,
     unit: str | None = None,
     queue_for_assist: bool = False,
+    publish: bool = False,
 ) -> Ticket:
     """Add the ticket (and its automatic or given dispatch) to the session; no commit.
 
@@ -119,7 +122,8 @@ def record_intake(
     tickets, search terms included); the day's counter row then stays locked until the
     commit, over this function's few INSERTs. The history is applied in memory, so the
     row is inserted with its state; then the events, the dispatch records and the
-    re-assessment queue row (an intake's, not an import's) are written.
+    re-assessment queue row and the events of the feed (an intake's, not an import's)
+    are written.
     """
     number = next_ticket_number(session, now)
     ticket = _new_ticket_row(number, ticket_in, actor, now, idempotency_key, suggestion)
@@ -140,6 +144,8 @@ def record_intake(
     _write_history(session, ticket, history, written=0)
     if queue_for_assist:
         _queue_for_assist(session, ticket, "intake", now)
+    if publish:
+        feed.publish(session, ticket, history, new_from=0, created=True)
     return ticket
 
 
@@ -207,6 +213,7 @@ def act(
                 data.update(with_data((ticket.event_count or 0) + 1))
             _append(session, ticket, state, lc.Action(action), data, actor, now, history)
             _write_history(session, ticket, history, written)
+            feed.publish(session, ticket, history, new_from=written)
             if _assessed(ticket) != assessed:
                 _queue_for_assist(session, ticket, action, now)
             session.commit()
