@@ -173,7 +173,22 @@ def seed_month(session: Session, n: int = 260, seed: int = 12345) -> int:
                 _progress(session, ticket, rng, created, now, target)
         except DomainError:
             session.rollback()
+    _articles(session)
     return n
+
+
+def _articles(session: Session) -> None:
+    """Knowledge-base articles in force: the answers an operator adopts in one click."""
+    from hotline.services.assist.knowledge import create_article
+
+    admin = lc.Actor("root", lc.Role.ADMIN)
+    for key, title, body in (
+        ("social-card", "社保卡补办", "社保卡遗失可通过“粤省事”小程序或到区社保经办窗口补办社保卡，"
+         "需携带身份证原件；材料齐全当场办结。"),
+        ("residence", "居住证办理", "居住证在居住地街道来穗人员服务管理中心办理，需身份证、"
+         "居住登记凭证，满半年可申领。"),
+    ):  # fmt: skip
+        create_article(session, actor=admin, values={"title": title, "body": body}, key=key)
 
 
 def _progress(  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.intel.difficulty import DifficultyModel
 from hotline.services.assist import difficulty as assist_models
+from hotline.services.assist.knowledge import create_article
 from hotline.services.tickets.lifecycle import act
 from hotline.store.models import Ticket
 from tests.web.test_pages import XSS
@@ -163,19 +164,31 @@ def test_repeat_callers_and_the_same_event_are_hinted(browser: Any, make_ticket:
 def test_consultations_get_knowledge_answers_that_close_the_call_at_once(
     browser: Any, make_ticket: Any, session: Session
 ) -> None:
+    """An article in force closes the call in one click; another citizen's past answer is
+    only shown, sanitised, as 相似历史答复, with no button."""
+    article = {
+        "title": "社保卡补办指南",
+        "body": f"携带身份证原件到区政务服务中心社保窗口办理。{XSS}",
+    }
+    create_article(session, actor=lc.Actor("root", lc.Role.ADMIN), values=article, key="card")
     old = make_ticket(content="咨询社保卡补办需要哪些材料？", type="consult")
-    answer = f"携带身份证原件到区政务服务中心社保窗口办理。{XSS}"
-    act(session=session, ticket=old, action="close_at_intake", data={"answer": answer},
+    past = "已告知王先生：社保卡补办可于周一至周五到区社保经办窗口办理，电话13812345678。"
+    act(session=session, ticket=old, action="close_at_intake", data={"answer": past},
         actor=lc.Actor("op", lc.Role.OPERATOR))  # fmt: skip
     tab = browser("op")
     page = _suggest(tab, content="请问社保卡丢了补办要带什么材料", type="consult")
-    assert 'id="assist-answers"' in page.text and "data-answer-submit" in page.text
-    assert XSS not in page.text and "携带身份证原件" in page.text
+    answers = page.text.split('id="assist-answers"')[1].split('id="assist-history"')[0]
+    assert "data-answer-submit" in answers and "携带身份证原件" in answers
+    history = page.text.split('id="assist-history"')[1]
+    assert "相似历史答复" in history and "社保经办窗口" in history
+    assert "data-answer-submit" not in history and "data-answer=" not in history
+    assert "王先生" not in page.text and "13812345678" not in page.text
+    assert XSS not in page.text
     not_consult = _suggest(tab, content="请问社保卡丢了补办要带什么材料", type="complaint")
     assert 'id="assist-answers"' not in not_consult.text
     closed = tab.post(
         "/intake",
-        {"content": "请问社保卡丢了补办要带什么材料", "type": "consult", "answer": answer},
+        {"content": "请问社保卡丢了补办要带什么材料", "type": "consult", "answer": article["body"]},
     )
     assert closed.status_code == 200
     ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
@@ -195,13 +208,17 @@ def test_an_answer_never_closes_a_complaint(browser: Any, session: Session) -> N
 def test_the_result_of_a_consultation_offers_knowledge_answers(
     browser: Any, make_ticket: Any, session: Session
 ) -> None:
+    article = {"title": "社保卡补办指南", "body": "携带身份证到社保窗口办理社保卡补办。"}
+    create_article(session, actor=lc.Actor("root", lc.Role.ADMIN), values=article, key="card")
     old = make_ticket(content="咨询社保卡补办需要哪些材料？", type="consult")
-    answer = {"answer": "携带身份证到社保窗口办理。"}
+    answer = {"answer": "已告知市民：社保卡补办也可在粤省事小程序在线申请，新卡邮寄到家。"}
     act(session=session, ticket=old, action="close_at_intake", data=answer,
         actor=lc.Actor("op", lc.Role.OPERATOR))  # fmt: skip
     result = browser("op").post("/intake", {"content": "社保卡补办要带哪些材料", "type": "consult"})
-    assert 'id="result-answers"' in result.text
-    assert 'data-fill="close-answer" data-value="携带身份证到社保窗口办理。"' in result.text
+    offered = result.text.split('id="result-answers"')[1].split("</div>")[0]
+    assert 'data-fill="close-answer" data-value="携带身份证到社保窗口办理社保卡补办。"' in offered
+    assert "粤省事" not in offered  # a past answer is no one-click answer here either
+    assert "相似历史答复" in result.text.split('id="result-history"')[1]
 
 
 # ------------------------------------------------------------------ dispatcher: bulk, merge

@@ -157,13 +157,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def prepare_for_serving(app: FastAPI) -> FastAPI:
     """Before a worker takes requests: load what the first intake would load (the
-    promoted dispatch model, the gazetteer), then settle the heap (:mod:`hotline.gc_freeze`).
-    Not in :func:`create_app`: tests build hundreds of apps."""
+    promoted dispatch model, the gazetteer) and what the first consultation reads (the
+    knowledge base: today's articles and the past answers, from their file when saved),
+    then settle the heap (:mod:`hotline.gc_freeze`). Not in :func:`create_app`: tests
+    build hundreds of apps."""
     from hotline import gc_freeze
+    from hotline.services.assist import knowledge
     from hotline.services.dispatch import suggestion
 
     suggestion.promoted_model()
     suggestion.gazetteer()
+    try:
+        with app.state.sessions() as session:
+            log.info("knowledge base ready: %s", knowledge.warm(session))
+    except Exception:  # noqa: BLE001 - a worker serves without it (articles are read on demand)
+        log.exception("knowledge base not loaded at start-up")
     gc_freeze.settle(full=True)
     return app
 

@@ -118,5 +118,6 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=2000)],
     k: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[dict[str, Any]]:
-    """The best matching articles in force and past good replies for a consultation."""
-    return knowledge_base.search_index(session).search(q, k)
+    """The best answers for a consultation: articles in force first (``kind: "article"``),
+    then sanitised past answers labelled 相似历史答复 (``kind: "reply"``)."""
+    return knowledge_base.answers(session, q, k)

@@ -48,7 +48,6 @@ from hotline.intel.difficulty import (
 )
 from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
-from hotline.intel.knowledge import KnowledgeBase
 from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services.admin.directory import unit_names
@@ -334,14 +333,10 @@ def intake_suggestions(
     return {f: suggestions.get(f, []) for f in ("type", "urgency", "category")} | found
 
 
-def _knowledge(session: Session, now: datetime | None = None) -> KnowledgeBase:
-    """The knowledge index: articles in force today and past good replies."""
-    return knowledge_base.search_index(session, now)
-
-
 def knowledge_answers(session: Session, text: str, k: int = 5) -> list[dict[str, Any]]:
-    """The ``k`` best matching articles and past answers for a consultation text, ranked."""
-    return _knowledge(session).search(text, k)
+    """The ``k`` best answers for a consultation text: articles in force first, then
+    相似历史答复 (:func:`hotline.services.assist.knowledge.answers`)."""
+    return knowledge_base.answers(session, text, k)
 
 
 def review_scores(

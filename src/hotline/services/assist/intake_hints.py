@@ -11,7 +11,6 @@ writes; nothing here trains a model or rebuilds an index inside the request when
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,20 +19,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.cache import Cache, pool_of
 from hotline.domain import tickets as lc
 from hotline.intel import links
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.services.analysis import topics
-from hotline.services.assist import difficulty
 from hotline.services.assist import knowledge as knowledge_base
+from hotline.services.assist import knowledge_history
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.assist.ticket_insight import (
     LINK_COLUMNS,
     link,
     train_in_background,
 )
-from hotline.store.db import HotlineSession
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -41,57 +38,18 @@ log = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------ knowledge base
 
-KB_MAX_AGE = 60.0  # seconds a knowledge-base snapshot serves the console (new replies)
-#: The snapshot per database; kept past :data:`KB_MAX_AGE` (an old answer beats none while
-#: the next one is made), its age read from the moment stored beside it.
-KB_SNAPSHOTS: Cache[tuple[float, Any]] = Cache("knowledge snapshots", ttl=None)
-_kb_refreshing: set[Any] = set()  # the pools whose snapshot is being made
-_kb_lock = threading.Lock()
-
-
-def _refresh_knowledge(session: Session) -> None:
-    """Rebuild the database's knowledge-base snapshot in a thread (one at a time)."""
-    bind = session.get_bind()
-    pool = pool_of(bind)
-    with _kb_lock:
-        if pool in _kb_refreshing:
-            return
-        _kb_refreshing.add(pool)
-
-    def run() -> None:
-        try:
-            with HotlineSession(bind) as own:
-                kb = knowledge_base.search_index(own)  # the index assist searches too
-            KB_SNAPSHOTS.put(bind, "snapshot", (KB_SNAPSHOTS.now(), kb))
-        except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
-            log.exception("knowledge base refresh failed")
-        finally:
-            with _kb_lock:
-                _kb_refreshing.discard(pool)
-
-    threading.Thread(target=run, name="knowledge-refresh", daemon=True).start()
-
 
 def knowledge_answers(
     session: Session, text: str, *, k: int = 3, background: bool = True
-) -> list[dict[str, Any]] | None:
-    """Knowledge-base answers for a consultation, best first.
+) -> list[dict[str, Any]]:
+    """Knowledge-base answers for a consultation, best first: articles in force, then
+    相似历史答复 (:func:`hotline.services.assist.knowledge.answers`).
 
-    ``background=True`` (a live console) answers from a snapshot of
-    :func:`hotline.services.assist.knowledge.search_index` at most :data:`KB_MAX_AGE`
-    old, refreshed in a thread, so typing never waits for the index to be refitted
-    (about a second per refit at 15,000 replies, ~8 s for the first); ``None`` while the
-    first snapshot is being made. ``background=False`` asks
-    :func:`hotline.services.assist.difficulty.knowledge_answers` in the request.
+    ``background=True`` (a live console) never reads past answers in the request: they are
+    read at start-up and refreshed in a thread, and until then the articles answer alone.
+    ``background=False`` reads what is missing in the request.
     """
-    if not background:
-        return difficulty.knowledge_answers(session, text, k=k)
-    held = KB_SNAPSHOTS.peek(session, "snapshot", None)
-    if held is None or KB_SNAPSHOTS.now() - held[0] > KB_MAX_AGE:
-        _refresh_knowledge(session)
-    if held is None:
-        return None
-    return held[1].search(text, k)  # type: ignore[no-any-return]
+    return knowledge_base.answers(session, text, k, wait=not background)
 
 
 # ------------------------------------------------------------------ intake assistance
@@ -144,7 +102,7 @@ def intake_assist(
     found["phone"] = [p for p in found["phone"] if p != phone.strip()]
     if model is None and background:
         train_in_background(session, "intake", models_dir)
-    answers: list[dict[str, Any]] | None = []
+    answers: list[dict[str, Any]] = []
     if kind == lc.TicketType.CONSULT.value and len(content) >= 4:
         answers = knowledge_answers(session, content, k=3, background=background)
     hints = topics.intake_hints(session, content, phone.strip() or None, address or None, now=now)
@@ -164,8 +122,9 @@ def intake_assist(
         "types": _labelled(suggested.get("type", []), TYPE_NAMES),
         "urgencies": _labelled(suggested.get("urgency", []), URGENCY_NAMES),
         "found": found,
-        "answers": answers or [],
-        "answers_loading": answers is None,
+        "answers": [a for a in answers if a["kind"] == "article"],
+        "history_answers": [a for a in answers if a["kind"] != "article"],
+        "history_loading": bool(answers) and not knowledge_history.ready(session),
         "repeat": _by_numbers(session, hints["repeat_caller"][:5]),
         "same_event": _by_numbers(session, hints["same_event"][:5]),
         "calls_30d": calls,

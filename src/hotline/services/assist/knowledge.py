@@ -10,16 +10,19 @@ from the day of retirement, so earlier days still show the text that applied the
 later version reinstates the article. Every change is written to the audit log in the
 same transaction.
 
-The search index (:func:`search_index`, BM25 of :mod:`hotline.intel.knowledge`) holds
-the articles in force today and the past good replies of tickets; it is rebuilt at once
-when an article changes (the table's row count and last id are part of the cache key,
-so every worker process sees the change) and picks up new replies within a minute.
+Answers (:func:`answers`, BM25 of :mod:`hotline.intel.knowledge`): the articles in force
+today first, from their own index (:func:`article_index`, rebuilt at once when an article
+changes: the table's row count and last id are part of the cache key, so every worker
+process sees the change; small, so built in the request); then 相似历史答复, sanitised
+past answers from :mod:`hotline.services.assist.knowledge_history` (read at start-up,
+then new ones within a minute).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -33,19 +36,19 @@ from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor
+from hotline.intel import knowledge as kb
 from hotline.intel.knowledge import Article, KnowledgeBase
 from hotline.services.admin import audit
-from hotline.store.models import KnowledgeArticle, Ticket, TicketEvent
+from hotline.services.assist import knowledge_history
+from hotline.store.models import KnowledgeArticle
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FIELDS = ("title", "body", "category", "valid_from", "valid_to")
 _LIMITS = {"title": 200, "body": 20_000, "category": 64}
-REPLIES_REFRESH = 60.0
-"""Seconds before new replies join the search index (an article change: at once)."""
-#: The index per database with what it was built from ((article signature, day), last
-#: event id) and when; valid while the articles are unchanged (see :func:`search_index`).
-INDEXES: Cache[tuple[Any, float, KnowledgeBase]] = Cache("knowledge indexes", ttl=None)
-#: The analysed terms of each entry text per database, reused by the next refit.
+#: The articles' index per database with what it was built from (article signature, day);
+#: valid while the articles are unchanged (see :func:`article_index`).
+INDEXES: Cache[tuple[Any, KnowledgeBase]] = Cache("knowledge indexes", ttl=None)
+#: The analysed terms of each article text per database, reused by the next refit.
 TERMS: Cache[dict[tuple[str, ...], list[str]]] = Cache("knowledge terms", ttl=None)
 _kb_lock = threading.Lock()
 
@@ -195,25 +198,6 @@ def signature(session: Session) -> tuple[int, int]:
 # ------------------------------------------------------------------ the search index
 
 
-def _reply_entries(session: Session) -> list[Article]:
-    """Past answers and replies of tickets not judged unsatisfied (the latest per ticket)."""
-    rows = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.data, Ticket.content)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(
-            TicketEvent.action.in_(["close_at_intake", "reply"]),
-            func.coalesce(Ticket.satisfaction, "satisfied") != "unsatisfied",
-        )
-        .order_by(TicketEvent.id)
-    ).all()
-    entries = {}
-    for ticket_id, data, content in rows:
-        body = (data or {}).get("answer") or (data or {}).get("content")
-        if body:  # the latest good reply of a ticket wins
-            entries[ticket_id] = Article(f"T{ticket_id}", content[:60], body, kind="reply")
-    return list(entries.values())
-
-
 def _article_entries(session: Session, day: date) -> list[Article]:
     """The admin's articles in force on ``day`` (one version each)."""
     return [
@@ -222,23 +206,46 @@ def _article_entries(session: Session, day: date) -> list[Article]:
     ]
 
 
-def search_index(session: Session, now: datetime | None = None) -> KnowledgeBase:
-    """The index of articles in force today and past good replies. Rebuilt at once when an
-    article changes or the day turns, and for new replies at most every
-    :data:`REPLIES_REFRESH` seconds; unchanged entries are not analysed again."""
-    day = (now or now_local()).date()
-    articles = (signature(session), day)
-    replies = session.scalar(select(func.max(TicketEvent.id))) or 0
-    cached = INDEXES.peek(session, "index", None)
-    if cached is not None and cached[0][0] == articles:
-        fresh = INDEXES.now() - cached[1] < REPLIES_REFRESH
-        if cached[0][1] == replies or fresh:
-            return cached[2]
-    entries = _article_entries(session, day) + _reply_entries(session)
+def article_index(session: Session, day: date) -> KnowledgeBase:
+    """The index of the articles in force on ``day``; rebuilt when an article changes or
+    the day turns, unchanged texts not analysed again."""
+    built_from = (signature(session), day)
+    held = INDEXES.peek(session, "articles", None)
+    if held is not None and held[0] == built_from:
+        return held[1]
     with _kb_lock:
-        kb = KnowledgeBase().fit(entries, terms=TERMS.get(session, "terms", dict))
-        INDEXES.put(session, "index", ((articles, replies), INDEXES.now(), kb))
-    return kb
+        index = KnowledgeBase().fit(
+            _article_entries(session, day), terms=TERMS.get(session, "terms", dict)
+        )
+        INDEXES.put(session, "articles", (built_from, index))
+    return index
+
+
+def answers(
+    session: Session,
+    text: str,
+    k: int = 3,
+    *,
+    wait: bool = True,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The best answers to a consultation: articles in force today first, then 相似历史答复
+    (sanitised past answers, near-duplicates once) to fill ``k``
+    (:func:`hotline.intel.knowledge.answers`). ``wait=False`` (a live console) never reads
+    past answers in the request: until they are in memory, articles only."""
+    day = (now or now_local()).date()
+    history = knowledge_history.history_index(session, wait=wait)
+    return kb.answers(article_index(session, day), history, text, k, on=day)
+
+
+def warm(session: Session) -> dict[str, Any]:
+    """Before serving: the word splitter, today's articles and the past answers in memory,
+    so that the first consultation is answered at once; what it took."""
+    started = time.perf_counter()
+    kb.analyse("知识库")  # jieba loads its dictionary once (about a second)
+    article_index(session, now_local().date())
+    articles = time.perf_counter() - started
+    return {"articles_seconds": round(articles, 3)} | knowledge_history.warm(session)
 
 
 def article_view(row: KnowledgeArticle) -> dict[str, Any]:
