@@ -5,6 +5,7 @@ request after a start, the past answers kept on disk between starts."""
 from __future__ import annotations
 
 import gc
+import time
 from datetime import date
 from typing import Any
 
@@ -176,6 +177,23 @@ def test_past_answers_are_kept_on_disk_and_read_again_after_a_restart(
     act(session=session, ticket=ticket, action="close_at_intake", data=answer, actor=OPERATOR)
     again = knowledge_history.warm(session, tmp_path)
     assert again["from_file"] and again["entries"] == 2  # the file, then the events since
+
+
+def test_a_long_history_is_first_read_in_the_background(
+    session: Session, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past a few tens of thousands of events a first build would hold the start-up for
+    long: the worker serves (articles answer) while a thread reads and saves them."""
+    _history_of_replies(session)
+    session.commit()
+    monkeypatch.setattr(knowledge_history, "BUILD_AT_START", 0)
+    assert knowledge_history.warm(session, tmp_path)["in_background"]
+    for _ in range(200):
+        if knowledge_history.ready(session):
+            break
+        time.sleep(0.05)
+    assert knowledge_history.ready(session)
+    assert knowledge_history.history_path(session, tmp_path).exists()
 
 
 def test_a_saved_history_of_another_database_is_not_used(session: Session, tmp_path: Any) -> None:

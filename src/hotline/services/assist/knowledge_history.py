@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.cache import Cache, pool_of
@@ -52,6 +52,10 @@ MAX_ENTRIES = 50_000
 """Distinct past answers kept (the most recent)."""
 BATCH = 5_000
 """Events read per statement."""
+BUILD_AT_START = 50_000
+"""At most this many events to read for a first build at start-up (about 12 s of CPU);
+more, and the first build runs in a background thread while the worker serves (articles
+answer meanwhile), and saves its file for the next start."""
 _READ = ("close_at_intake", "callback")
 _REVIEW = ("reply", "approve_reply", "reject_reply")
 
@@ -113,6 +117,9 @@ def warm(session: Session, data_dir: Path | None = None) -> dict[str, Any]:
             loaded = _load(session, data_dir)
             if loaded is not None:
                 HISTORY.put(session, "history", loaded)
+            elif _to_read(session) > BUILD_AT_START:
+                _read_in_background(session, data_dir)
+                return {"entries": 0, "from_file": False, "in_background": True, "seconds": 0.0}
         held = _read(session, data_dir)
     return {
         "entries": len(held.history.entries_),
@@ -133,6 +140,13 @@ def _read(session: Session, data_dir: Path | None) -> HeldHistory:
     return held
 
 
+def _to_read(session: Session, now: datetime | None = None) -> int:
+    """How many events a first build would read."""
+    since = (now or now_local()) - timedelta(days=HISTORY_DAYS)
+    query = select(func.count()).where(TicketEvent.action.in_(_READ), TicketEvent.at >= since)
+    return int(session.scalar(query) or 0)
+
+
 def _empty() -> HeldHistory:
     history = ReplyHistory(MAX_ENTRIES)
     return HeldHistory(history, KnowledgeBase().fit([]))
@@ -148,8 +162,8 @@ def _read_in_background(session: Session, data_dir: Path | None) -> None:
 
     def run() -> None:
         try:
-            with Session(bind) as own:
-                _read(own, data_dir)
+            with Session(bind) as own, _file_lock(history_path(own, data_dir)):
+                _read(own, data_dir)  # workers of one server take turns: one builds
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
             log.exception("reading the past answers failed")
         finally:
