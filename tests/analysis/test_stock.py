@@ -76,11 +76,18 @@ def test_round_trip_and_a_wrong_format_is_refused(tmp_path: Path) -> None:
         StockPhrases.load(tmp_path / "stock.json")
 
 
-def test_the_demos_stock_phrases_are_learnt() -> None:
+@pytest.mark.parametrize(
+    ("with_groups", "precision", "recall"), [(True, 0.95, 0.95), (False, 0.9, 0.7)]
+)
+def test_the_demos_stock_phrases_are_learnt(
+    with_groups: bool, precision: float, recall: float
+) -> None:
     """Truth: the clauses the demo generator writes into tickets of many unrelated
-    matters (≥ 10 tickets, ≥ 5 of its topics, none holding half of them)."""
+    matters (≥ 10 tickets, ≥ 5 of its topics, none holding half of them). Measured on
+    the latest 5,000 tickets: 0.99 / 0.995 with the categories, 0.96 / 0.80 without."""
     year = truth.demo_year()
     recent = year[-5000:]
-    stock = StockPhrases().fit([t.content for t in recent], [t.category for t in recent])
+    groups = [t.category for t in recent] if with_groups else None
+    stock = StockPhrases().fit([t.content for t in recent], groups)
     scores = stock.evaluate([t.content for t in recent], truth.stock_clauses(year))
-    assert scores["precision"] >= 0.9 and scores["recall"] >= 0.6, scores
+    assert scores["precision"] >= precision and scores["recall"] >= recall, scores

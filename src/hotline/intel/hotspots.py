@@ -20,6 +20,7 @@ tickets just before it, ``history``):
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -56,6 +57,8 @@ and the group is at least this share of that topic."""
 PLACE_JOIN = 0.1
 """How like a hot matter a ticket naming its place must be to join it."""
 LABEL_SAMPLE = 16
+BACKGROUND = 3000
+"""What happened is told apart from at most this many of the window's texts."""
 """Labels are read from at most this many tickets of a matter."""
 
 
@@ -203,7 +206,6 @@ class _Found:
         self.day0 = day_offset(self.start)
         self.history = history if history is not None and len(history.texts) else None
         self.stock, self.model = stock, model
-        self._background: str | None = None
 
     def join_by_place(self, described: list[_Matter], hot: list[_Matter]) -> list[_Matter]:
         """A hot matter's place gathers its reports: a ticket within 3 days of the
@@ -217,6 +219,7 @@ class _Found:
         owner = np.full(len(self.texts), -1, dtype=np.int64)
         for k, m in enumerate(described):
             owner[m.members] = k
+        centres = sp.csr_matrix(sp.vstack([m.centre for m in described]))
         changed = False
         for m in hot:
             k = described.index(m)
@@ -233,17 +236,19 @@ class _Found:
             if len(named) == 0:
                 continue
             here = _cosines(self.x[named], m.centre)
+            theirs = owner[named]
             mine = np.zeros(len(named))
-            for j, i in enumerate(named.tolist()):
-                if owner[i] >= 0:
-                    mine[j] = _cosines(self.x[[i]], described[owner[i]].centre)[0]
+            held = theirs >= 0
+            if held.any():
+                rows = self.x[named[held]].multiply(centres[theirs[held]])
+                mine[held] = np.asarray(rows.sum(axis=1)).ravel()
             moving = named[(here >= PLACE_JOIN) & (here >= mine)]
-            for other in set(owner[named].tolist()) - {-1, k}:  # another telling of it
-                theirs = np.flatnonzero(owner == other)
-                if np.isin(theirs, named).sum() * 2 >= len(theirs) and (
+            for other in set(theirs.tolist()) - {-1, k}:  # another telling of it
+                tickets = np.flatnonzero(owner == other)
+                if np.isin(tickets, named).sum() * 2 >= len(tickets) and (
                     _cosines(described[other].centre, m.centre)[0] >= PLACE_JOIN
                 ):
-                    moving = np.union1d(moving, theirs)
+                    moving = np.union1d(moving, tickets)
             if len(moving):
                 owner[moving] = k
                 changed = True
@@ -312,7 +317,7 @@ class _Found:
         past_counts = np.zeros(centres.shape[0], dtype=np.int64)
         days = 0.0
         if self.history is not None:
-            past = self.model.transform(self.stock.strip_all(self.history.texts), stripped=True)
+            past = self.history_vectors
             past_like = sp.csr_matrix(past @ centres.T)
             past_counts = np.bincount(
                 past_like.indices[past_like.data >= self.model.min_similarity],
@@ -339,20 +344,27 @@ class _Found:
         topic.core_place = naming.core_name(named, topic.place)
         topic.people = naming.most_named([naming.people_in(ws) for ws in words])
         names = [n for n in (topic.place, topic.people) if n]
-        topic.words = naming.matter_words(
-            words, texts, self.background, len(self.texts), exclude=names
-        )
-        topic.title = naming.title_of(texts[0], topic.words + names)
+        background, n_background = self.background
+        topic.words = naming.matter_words(words, texts, background, n_background, exclude=names)
+        parts = naming.clauses_of(texts[0])
+        likeness = _cosines(self.model.transform(parts, stripped=True), m.centre) if parts else None
+        topic.title = naming.title_of(texts[0], topic.words + names, central=likeness)
         topic.label = naming.label_of(topic.place, topic.words, topic.title)
         topic.keywords = [*names, *topic.words]
         topic.representative = normalise_short(self.texts[central] or self.w.texts[central])
         return topic
 
-    @property
-    def background(self) -> str:
-        if self._background is None:
-            self._background = "\n".join(t[:MAX_CHARS] for t in self.texts)
-        return self._background
+    @functools.cached_property
+    def history_vectors(self) -> sp.csr_matrix:
+        assert self.history is not None
+        return self.model.transform(self.stock.strip_all(self.history.texts), stripped=True)
+
+    @functools.cached_property
+    def background(self) -> tuple[str, int]:
+        """The window's texts (about ``BACKGROUND`` of them, evenly spread) as one string,
+        to count how often a word is written outside a matter; and how many."""
+        picked = self.texts[:: max(1, len(self.texts) // BACKGROUND)]
+        return "\n".join(t[:MAX_CHARS] for t in picked), len(picked)
 
     def alert(self, m: _Matter) -> BurstAlert:
         topic, first = self.label(m), m.first

@@ -353,22 +353,51 @@ _ASKING = re.compile(r"^(?:要求|希望|请求|恳请|请(?!问)|建议|麻烦|
 """How a clause that asks (要求…, 希望…) begins: a title says what happened."""
 
 
-def title_of(text: str, words: Sequence[str] = (), *, limit: int = 24) -> str:
-    """A readable title from a ticket: its clause holding most of ``words``, then one
-    that says what happened rather than what is asked, then the longest (short clauses
-    say least), cut at ``limit`` characters."""
-    clauses = [c.strip() for c in SEPARATORS.split(text or "")[0::2] if len(c.strip()) >= 4]
+_CONTEXT = re.compile(r"^(?:其|我|本人|家里|家中|我家|我们)")
+"""How a clause about the caller begins (其快到退休年龄了, 我刚从老家来广州上班)."""
+_QUESTION = re.compile(r"咨询|问一下|想了解|怎么|如何|能否|是否|能不能|可不可以|吗|什么|哪")
+
+
+def _says_what(clause: str) -> bool:
+    """A clause that says the matter: not what is asked of the hotline (要求…), and not
+    who the caller is unless it asks (其为退休人员 / 我想问问退休手续怎么办)."""
+    if _ASKING.match(clause):
+        return False
+    return not _CONTEXT.match(clause) or bool(_QUESTION.search(clause))
+
+
+def clauses_of(text: str) -> list[str]:
+    """The clauses of a text that may make a title (4 characters or more)."""
+    return [c.strip() for c in SEPARATORS.split(text or "")[0::2] if len(c.strip()) >= 4]
+
+
+def title_of(
+    text: str,
+    words: Sequence[str] = (),
+    *,
+    central: Sequence[float] | None = None,
+    limit: int = 24,
+) -> str:
+    """A readable title from a ticket: its clause that says the matter (:func:`_says_what`)
+    holding most of ``words``, then any that says the matter, then the one most like it
+    (``central``: each clause's cosine to the matter's centroid; without it the first
+    clauses, the longer), cut at ``limit`` characters."""
+    clauses = clauses_of(text)
     if not clauses:
         return (text or "").strip()[:limit]
-    best = max(
-        clauses,
-        key=lambda c: (
-            sum(w in c for w in words),
-            not _ASKING.match(c),
-            -min(clauses.index(c), 2),  # a title comes first
+    like = list(central) if central is not None else [0.0] * len(clauses)
+
+    def rank(i: int) -> tuple[int, bool, float, int, int]:
+        c = clauses[i]
+        return (
+            sum(w in c for w in words) if _says_what(c) else 0,
+            _says_what(c),
+            round(like[i], 1),
+            -min(i, 2),  # a title comes first
             min(len(c), limit),
-        ),
-    )
+        )
+
+    best = clauses[max(range(len(clauses)), key=rank)]
     return best if len(best) <= limit else best[: limit - 1] + "…"
 
 

@@ -155,7 +155,9 @@ class StockPhrases:
     def _index(self) -> None:
         self._stock = frozenset(self.phrases_)
         self._longest = max((len(p) for p in self.phrases_), default=0) + 12
-        self._openings = sorted({len(p) for p in self.phrases_ if "#" not in p}, reverse=True)
+        openings = [p for p in self.phrases_ if "#" not in p]
+        self._openings = sorted({len(p) for p in openings}, reverse=True)
+        self._heads = frozenset(p[:2] for p in openings)
 
     def is_stock(self, clause: str) -> bool:
         return clause_key(clause) in self._stock
@@ -185,6 +187,8 @@ class StockPhrases:
     def _without_opening(self, clause: str) -> str:
         """A clause without a stock phrase it begins with (no digits in either), when
         at least 4 characters are left."""
+        if clause[:2].lower() not in self._heads:
+            return clause
         for size in self._openings:
             if len(clause) >= size + 4 and clause[:size].lower() in self._stock:
                 return clause[size:]

@@ -65,7 +65,7 @@ class TopicModel:
         merge_similarity: float = 0.4,
         min_size: int = 3,
         centroid_terms: int = 150,
-        n_iter: int = 4,
+        n_iter: int = 3,
         fit_sample: int = 20_000,
         stock: StockPhrases | None = None,
         learn_stock: bool = True,
