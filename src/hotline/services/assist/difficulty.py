@@ -222,9 +222,11 @@ def score_tickets(
 def described(score: float, reasons: list[str]) -> dict[str, Any]:
     """A score as every page, the API and the notices show it: ``score`` (0–1), ``points``
     (0–100), ``level`` and ``warning`` by the domain's one rule, and the reasons shown
-    (none for 低: :func:`hotline.domain.difficulty.shown_reasons`)."""
+    (none for 低: :func:`hotline.domain.difficulty.shown_reasons`). All from the score as
+    given out (3 decimals), so whoever reads ``score`` finds the same points and level."""
+    score = round(score, 3)
     return {
-        "score": round(score, 3),
+        "score": score,
         "points": difficulty_points(score),
         "level": difficulty_level(score),
         "warning": is_difficult(score),
