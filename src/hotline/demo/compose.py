@@ -112,11 +112,17 @@ SHORT_SHARE = 0.15
 VAGUE_SHARE = 0.15
 
 
-def _voice(text: str, topic: Topic, kind: str, channel: str, rng: random.Random, *, address) -> str:
-    """Who wrote it and how: the operator's record or the caller's words, long or short."""
-    if kind not in ("consult", "praise") and address is None and rng.random() < VAGUE_SHARE:
+def _voice(
+    text: str, topic: Topic, kind: str, channel: str, rng: random.Random, *, address, whole: bool
+) -> str:
+    """Who wrote it and how: the operator's record or the caller's words, long or short.
+
+    ``whole``: a report of a planted event (a burst, the same incident again) keeps its
+    place and details, which is what makes it one event."""
+    vague = kind not in ("consult", "praise") and address is None and not whole
+    if vague and rng.random() < VAGUE_SHARE:
         return vague_call(topic.label, rng, nearby=topic.territorial)
-    if rng.random() < SHORT_SHARE:
+    if not whole and rng.random() < SHORT_SHARE:
         text = short_call(text, rng)
     if rng.random() < OWN_WORDS_SHARE.get(channel, 0.7):
         text = in_own_words(text, rng)
@@ -220,6 +226,7 @@ def render_content(
     prefix: str = "",
     address: str | None = None,
     urgent: bool = False,
+    whole: bool = False,
 ) -> str:
     """The operator's record of a request: opening, matter, (extras), demand."""
     tables = (*slots, topic.slots)
@@ -237,7 +244,7 @@ def render_content(
         demand = fill(rng.choice(topic.demands), rng, tables, memo)
         text = f"{opening}{prefix}{body}{extras}{rng.choice(_DEMAND_FORMS).format(d=demand)}"
     if not prefix:  # a repeat call keeps its reference to the first one
-        text = _voice(text, topic, kind, channel, rng, address=address)
+        text = _voice(text, topic, kind, channel, rng, address=address, whole=whole)
     return roughen(text, rng, online=online)
 
 

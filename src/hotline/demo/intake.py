@@ -94,8 +94,14 @@ def new_draft(rng: random.Random, uid: int, created_at: datetime, req: Request) 
     draft.content = render_content(
         topic, kind, channel, (slots,), draft.memo, rng,
         prefix=req.prefix, address=place.address if place else None, urgent=draft.urgent,
+        whole=req.place is not None or bool(req.memo),
     )  # fmt: skip
-    if kind in ("complaint", "help", "report") and rng.random() < MULTI_MATTER_SHARE:
+    planted = req.place is not None or bool(req.memo)
+    if (
+        kind in ("complaint", "help", "report")
+        and not planted
+        and rng.random() < MULTI_MATTER_SHARE
+    ):
         other = rng.choice([t for t in catalogue() if t.unit not in (topic.unit, "praise")])
         first = (
             draft.content if draft.content.endswith(("。", "！", "？")) else draft.content + "。"
