@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hotline.config import Settings
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Forbidden, Unauthorized
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin.users import (
     AuthUser,
@@ -180,7 +180,7 @@ class _BearerToken(OAuth2PasswordBearer):
             if token and request.method not in ("GET", "HEAD", "OPTIONS"):
                 _check_csrf(request)
         if not token:
-            raise DomainError("auth.required", "请先登录")
+            raise Unauthorized("auth.required", "请先登录")
         state = request.app.state
         cached = cached_user_from_token(state.engine, token, state.settings)
         if cached is not None:
@@ -203,7 +203,7 @@ class _CurrentActor(_BearerToken):
     async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
         actor = actor_of(await self.user(request))
         if self.roles is not None and actor.role not in self.roles:
-            raise DomainError("auth.forbidden", "当前角色无权访问此功能")
+            raise Forbidden("auth.forbidden", "当前角色无权访问此功能")
         return actor
 
 
@@ -221,9 +221,7 @@ def _check_csrf(request: Request) -> None:
     cookie = request.cookies.get("hotline_csrf", "")
     header = request.headers.get("x-csrf-token", "")
     if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
-        raise DomainError(
-            "auth.csrf", "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试"
-        )
+        raise Forbidden("auth.csrf", "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
 CurrentUser = Annotated[AuthUser, Depends(_CurrentUser())]

@@ -1,4 +1,9 @@
-"""Every error is JSON ``{"code", "message"}`` with a Chinese message and a stable code."""
+"""Every error is JSON ``{"code", "message"}`` with a Chinese message and a stable code.
+
+A :class:`~hotline.domain.errors.DomainError`'s HTTP status is its class's
+(``NotFound`` 404, ``Forbidden`` 403, ``Unauthorized`` 401, ``Throttled`` 429,
+``Invalid`` 422, ``Conflict`` 409; a plain ``DomainError`` 400), never read from its code.
+"""
 
 from __future__ import annotations
 
@@ -15,42 +20,10 @@ from hotline.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-_STATUS_BY_PREFIX: list[tuple[str, int]] = [
-    ("attachment.too_large", 413),
-    ("attachment.ticket_full", 413),
-    ("attachment.type_not_allowed", 415),
-    ("attachment.not_with_action", 415),
-    ("attachment.none", 422),
-    ("attachment.storage_unavailable", 503),
-    ("attachment.", 404),
-    ("ticket.not_found", 404),
-    ("ticket.forbidden", 403),
-    ("auth.forbidden", 403),
-    ("auth.locked", 429),
-    ("auth.csrf", 403),
-    ("auth.", 401),
-    ("ticket.missing", 422),
-    ("ticket.extension_too_long", 422),
-    ("limits.", 422),
-    ("unit.unknown", 422),
-    ("request.", 422),
-    ("import.", 422),
-    ("user.exists", 409),
-    ("user.", 422),
-    ("model.", 409),
-    ("assessment.scheme_exists", 409),
-    ("assessment.", 422),
-    ("demo.", 409),
-    ("backup.", 422),
-    ("ticket.", 409),
-]
 
-
-def status_for(code: str) -> int:
-    for prefix, status in _STATUS_BY_PREFIX:
-        if code.startswith(prefix):
-            return status
-    return 400
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a refusal: its class's (400 for a plain ``DomainError``)."""
+    return error.status
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -71,7 +44,7 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float)}
         return JSONResponse(
-            error_body(exc.code, exc.message, **details), status_code=status_for(exc.code)
+            error_body(exc.code, exc.message, **details), status_code=status_of(exc)
         )
 
     @app.exception_handler(RequestValidationError)

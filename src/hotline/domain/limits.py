@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from hotline.domain.calendar import WorkCalendar
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 
 if TYPE_CHECKING:
     from hotline.domain.tickets import TicketState
@@ -46,7 +46,7 @@ URGENCIES: tuple[Urgency, ...] = ("normal", "urgent")  # 一般, 紧急
 UNITS: tuple[Unit, ...] = ("workdays", "hours")
 
 
-class LimitRulesError(DomainError, ValueError):
+class LimitRulesError(Invalid, ValueError):
     """Invalid limit rules or a refused extension; ``code`` is stable.
 
     Codes: ``limits.invalid_rules``, ``limits.unknown_type``,

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from hotline.domain.assessment import COUNT_FIELDS, RATE_FIELDS
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 
 _DAY_INDICATORS = frozenset(
     {"handling_days_mean", "handling_days_median", "handling_workdays_mean"}
@@ -40,7 +40,7 @@ to the unit (so a unit's volume does not decide its deductions)."""
 _RULE_KEYS = frozenset({"weight", "zero_below", "full_at", "higher_is_better"})
 
 
-class AssessmentError(DomainError, ValueError):
+class AssessmentError(Invalid, ValueError):
     """A refused scheme or scoring request; ``code`` is stable (``assessment.*``)."""
 
 

@@ -21,7 +21,7 @@ from fastapi import Depends, Request, Response
 
 from hotline.api.deps import SessionDep, SettingsDep
 from hotline.config import Settings
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import DomainError, Forbidden
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
 from hotline.services.admin.directory import unit_names
 from hotline.services.admin.users import user_from_token
@@ -51,7 +51,7 @@ class LoginRequired(Exception):
         self.reason = reason
 
 
-class CsrfRefused(DomainError):
+class CsrfRefused(Forbidden):
     """A state-changing request without the right CSRF token (always 403)."""
 
     def __init__(self) -> None:
@@ -111,7 +111,7 @@ ConsoleUser = Annotated[Viewer, Depends(console_user)]
 def require(viewer: Viewer, *roles: Role) -> None:
     """Refuse a page to the other roles (403)."""
     if viewer.role not in roles:
-        raise DomainError("auth.forbidden", "当前角色无权访问此页面")
+        raise Forbidden("auth.forbidden", "当前角色无权访问此页面")
 
 
 # ------------------------------------------------------------------ CSRF

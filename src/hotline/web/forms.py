@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 from hotline.schemas import ActionIn, TicketCreate
 
 FIELD_LABELS = {
@@ -70,7 +70,7 @@ def _parse(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise DomainError("request.invalid", _message(exc)) from exc
+        raise Invalid("request.invalid", _message(exc)) from exc
 
 
 def _text(form: Mapping[str, Any], name: str) -> str | None:
@@ -82,11 +82,11 @@ def _text(form: Mapping[str, Any], name: str) -> str | None:
 
 
 def ticket_create(form: Mapping[str, Any]) -> TicketCreate:
-    """The intake form as a :class:`TicketCreate` (raises DomainError with Chinese text)."""
+    """The intake form as a :class:`TicketCreate` (raises Invalid with Chinese text)."""
     data: dict[str, Any] = {name: _text(form, name) for name in INTAKE_FIELDS}
     data["manual_dispatch"] = bool(form.get("manual_dispatch"))
     if data["content"] is None:
-        raise DomainError("request.invalid", "「诉求内容」必须填写")
+        raise Invalid("request.invalid", "「诉求内容」必须填写")
     return _parse(TicketCreate, {k: v for k, v in data.items() if v is not None})  # type: ignore[no-any-return]
 
 

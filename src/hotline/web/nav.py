@@ -57,7 +57,7 @@ def nav_for(viewer: Viewer | None) -> list[Page]:
 
 def allow(viewer: Viewer, key: str) -> None:
     """Refuse page ``key`` to the roles that do not see it (403)."""
-    from hotline.domain.errors import DomainError
+    from hotline.domain.errors import Forbidden
 
     if viewer.role not in ROLES_OF[key]:
-        raise DomainError("auth.forbidden", "当前角色无权访问此页面")
+        raise Forbidden("auth.forbidden", "当前角色无权访问此页面")

@@ -13,8 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from hotline.api.errors import error_body, status_for
-from hotline.domain.errors import DomainError
+from hotline.api.errors import error_body, status_of
+from hotline.domain.errors import DomainError, Unauthorized
 from hotline.services.tickets.exports import XLSX
 from hotline.web import format as fmt
 from hotline.web.auth import (
@@ -137,9 +137,9 @@ class ConsoleRoute(APIRoute):
             except CsrfRefused as exc:
                 return error_response(request, exc.code, exc.message, 403)
             except DomainError as exc:
-                if exc.code.startswith("auth.") and status_for(exc.code) == 401:
+                if isinstance(exc, Unauthorized):
                     return _login_redirect(request, "expired")
-                return error_response(request, exc.code, exc.message, status_for(exc.code))
+                return error_response(request, exc.code, exc.message, status_of(exc))
             except RequestValidationError as exc:
                 return error_response(request, "request.invalid", _validation_message(exc), 422)
 

@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
 from hotline.clock import now_local
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Forbidden
 from hotline.domain.scoring import ScoringScheme
 from hotline.domain.tickets import Actor, Role, unit_scope
 from hotline.services.admin import audit
@@ -78,7 +78,7 @@ def drill(
     """The tickets behind a figure of a unit (下钻)."""
     own = unit_scope(actor)
     if own is not None and unit != own:
-        raise DomainError("auth.forbidden", "只能查看本单位的工单明细")
+        raise Forbidden("auth.forbidden", "只能查看本单位的工单明细")
     period = monthly_assessment.parse_period(month)
     rows = monthly_assessment.tickets_behind(session, unit=unit, period=period, indicator=indicator)
     return {"unit": unit, "indicator": indicator, "count": len(rows), "tickets": rows}

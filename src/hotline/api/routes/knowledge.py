@@ -6,16 +6,13 @@ Reading and searching: operators, dispatchers, supervisors, leaders and admins; 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hotline.api.deps import AdminActor, SessionDep, require_roles
-from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 from hotline.schemas import clean_text
 from hotline.services.assist import knowledge as knowledge_base
@@ -25,25 +22,6 @@ router = APIRouter(tags=["knowledge"], prefix="/knowledge")
 ReaderActor = Annotated[
     Actor, require_roles(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 ]
-_STATUS = {
-    "knowledge.not_found": 404,
-    "knowledge.exists": 409,
-    "knowledge.retired": 409,
-    "knowledge.conflict": 409,
-    "knowledge.invalid": 422,
-}
-
-
-@contextmanager
-def _statuses() -> Iterator[None]:
-    """The knowledge service's errors with their HTTP status, still as {"code", "message"}."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.code not in _STATUS:
-            raise
-        detail = {"code": exc.code, "message": exc.message}
-        raise HTTPException(status_code=_STATUS[exc.code], detail=detail) from exc
 
 
 def _text(value: str | None) -> str | None:
@@ -85,15 +63,13 @@ def list_articles(
 
 @router.get("/articles/{key}")
 def get_article(key: str, session: SessionDep, actor: ReaderActor) -> dict[str, Any]:
-    with _statuses():
-        return knowledge_base.get_article(session, key=key)
+    return knowledge_base.get_article(session, key=key)
 
 
 @router.post("/articles", status_code=201)
 def create_article(body: ArticleIn, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
     values = body.model_dump(exclude={"key"})
-    with _statuses():
-        return knowledge_base.create_article(session, actor=actor, values=values, key=body.key)
+    return knowledge_base.create_article(session, actor=actor, values=values, key=body.key)
 
 
 @router.post("/articles/{key}/versions", status_code=201)
@@ -101,14 +77,12 @@ def new_version(
     key: str, body: VersionIn, session: SessionDep, actor: AdminActor
 ) -> dict[str, Any]:
     changes = body.model_dump(include=body.model_fields_set)
-    with _statuses():
-        return knowledge_base.new_version(session, actor=actor, key=key, changes=changes)
+    return knowledge_base.new_version(session, actor=actor, key=key, changes=changes)
 
 
 @router.post("/articles/{key}/retire")
 def retire(key: str, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
-    with _statuses():
-        return knowledge_base.retire(session, actor=actor, key=key)
+    return knowledge_base.retire(session, actor=actor, key=key)
 
 
 @router.get("/search")

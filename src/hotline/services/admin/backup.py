@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 from hotline.services.admin import backup_files
 from hotline.store.blobs import FileBlobs
 
@@ -27,7 +27,7 @@ def _pg_args(engine: Engine) -> list[str]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise DomainError("backup.tool_missing", f"找不到 {name}（请安装 PostgreSQL 客户端）")
+        raise Invalid("backup.tool_missing", f"找不到 {name}（请安装 PostgreSQL 客户端）")
     return found
 
 
@@ -60,7 +60,7 @@ def _backup_database(engine: Engine, target: Path) -> Path:
             capture_output=True,
         )
         return target
-    raise DomainError("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
+    raise Invalid("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
 
 
 def restore(engine: Engine, source: Path, *, files: FileBlobs | None = None) -> dict[str, int]:
@@ -76,7 +76,7 @@ def restore(engine: Engine, source: Path, *, files: FileBlobs | None = None) -> 
 
 def _restore_database(engine: Engine, source: Path) -> None:
     if not source.is_file():
-        raise DomainError("backup.not_found", f"备份文件不存在：{source}")
+        raise Invalid("backup.not_found", f"备份文件不存在：{source}")
     if engine.dialect.name == "sqlite":
         engine.dispose()
         src = sqlite3.connect(source)
@@ -102,6 +102,6 @@ def _restore_database(engine: Engine, source: Path) -> None:
             text=True,
         )
         if result.returncode != 0 and "error" in result.stderr.lower():
-            raise DomainError("backup.restore_failed", f"恢复失败：{result.stderr[-500:]}")
+            raise Invalid("backup.restore_failed", f"恢复失败：{result.stderr[-500:]}")
         return
-    raise DomainError("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")
+    raise Invalid("backup.unsupported", f"不支持的数据库：{engine.dialect.name}")

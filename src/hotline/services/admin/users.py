@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.config import Settings, get_settings
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, Invalid, Throttled, Unauthorized
 from hotline.domain.tickets import Actor, Role
 from hotline.store.models import Unit, User
 
@@ -50,15 +50,15 @@ def create_user(
 ) -> User:
     """Create an account; unit users must name their unit, others must not."""
     if role not in HUMAN_ROLES:
-        raise DomainError("user.invalid_role", f"角色不存在：{role}")
+        raise Invalid("user.invalid_role", f"角色不存在：{role}")
     if role == Role.UNIT and not unit:
-        raise DomainError("user.unit_required", "承办单位用户必须指定所属单位 (--unit)")
+        raise Invalid("user.unit_required", "承办单位用户必须指定所属单位 (--unit)")
     if role != Role.UNIT and unit:
-        raise DomainError("user.unit_not_allowed", "只有承办单位用户可以指定单位")
+        raise Invalid("user.unit_not_allowed", "只有承办单位用户可以指定单位")
     if unit and session.get(Unit, unit) is None:
-        raise DomainError("unit.unknown", f"承办单位不存在：{unit}")
+        raise Invalid("unit.unknown", f"承办单位不存在：{unit}")
     if len(password) < 8:
-        raise DomainError("user.weak_password", "密码至少 8 位")
+        raise Invalid("user.weak_password", "密码至少 8 位")
     user = User(
         username=username,
         password_hash=_hasher(settings).hash(password),
@@ -72,7 +72,7 @@ def create_user(
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise DomainError("user.exists", f"用户名已存在：{username}") from exc
+        raise Conflict("user.exists", f"用户名已存在：{username}") from exc
     return user
 
 
@@ -84,9 +84,9 @@ def authenticate(
     now = now_local()
     if user is None or not user.active:
         _hasher(settings).hash(password)  # same cost whether or not the user exists
-        raise DomainError("auth.invalid_credentials", "用户名或密码错误")
+        raise Unauthorized("auth.invalid_credentials", "用户名或密码错误")
     if user.locked_until and user.locked_until > now:
-        raise DomainError("auth.locked", "登录失败次数过多，账号已锁定 15 分钟")
+        raise Throttled("auth.locked", "登录失败次数过多，账号已锁定 15 分钟")
     try:
         _hasher(settings).verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
@@ -95,7 +95,7 @@ def authenticate(
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
         session.commit()
-        raise DomainError("auth.invalid_credentials", "用户名或密码错误") from exc
+        raise Unauthorized("auth.invalid_credentials", "用户名或密码错误") from exc
     if user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
         session.commit()
@@ -150,7 +150,7 @@ def user_from_token(session: Session, token: str, settings: Settings) -> AuthUse
     if not _matches(user, tag):
         user = _load_user(session, username)  # only a match is served from the cache
     if user is None or not _matches(user, tag):
-        raise DomainError("auth.invalid_token", "登录凭证无效")
+        raise Unauthorized("auth.invalid_token", "登录凭证无效")
     return user
 
 
@@ -192,9 +192,9 @@ def _verified(token: str, settings: Settings) -> tuple[str, object]:
     try:
         data, signed_at = _serializer(settings).loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired as exc:
-        raise DomainError("auth.expired", "登录已过期，请重新登录") from exc
+        raise Unauthorized("auth.expired", "登录已过期，请重新登录") from exc
     except BadSignature as exc:
-        raise DomainError("auth.invalid_token", "登录凭证无效") from exc
+        raise Unauthorized("auth.invalid_token", "登录凭证无效") from exc
     username, tag = str(data.get("u")), data.get("h")
     VERIFIED_TOKENS.put(
         None,

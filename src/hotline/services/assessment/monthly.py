@@ -30,7 +30,7 @@ from hotline.domain.assessment import (
     district_indicators,
     unit_indicators,
 )
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, Forbidden, Invalid
 from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, score_units
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
@@ -99,7 +99,7 @@ def parse_period(text: str) -> Period:
             return Period.year(int(value))
     except ValueError:
         pass
-    raise DomainError(
+    raise Invalid(
         "request.invalid_period", f"考核周期格式有误：{text}（应为 2026-10、2026-Q4 或 2026）"
     )
 
@@ -129,18 +129,16 @@ def save_scheme(
     """Add a scheme version (admin only). It may not start before the current month, so a
     past month keeps the scheme it was scored by; versions and start days are unique."""
     if actor.role != Role.ADMIN:
-        raise DomainError("auth.forbidden", "只有系统管理员可以修改考核方案")
+        raise Forbidden("auth.forbidden", "只有系统管理员可以修改考核方案")
     today = today or now_local().date()
     if scheme.valid_from < today.replace(day=1):
-        raise DomainError(
+        raise Invalid(
             "assessment.scheme_in_past", "新方案不能早于本月生效（已考核的月份保持原方案）"
         )
     schemes = load_schemes(session)
     for old in schemes:
         if old.version == scheme.version or old.valid_from == scheme.valid_from:
-            raise DomainError(
-                "assessment.scheme_exists", f"已有同版本或同日生效的方案：{old.version}"
-            )
+            raise Conflict("assessment.scheme_exists", f"已有同版本或同日生效的方案：{old.version}")
     schemes.append(scheme)
     value = [s.to_dict() for s in schemes]
     row = session.get(Setting, SCHEMES_KEY)
@@ -325,9 +323,7 @@ def tickets_behind(
     predicate = _PREDICATES.get(kind)
     if predicate is None:
         choices = "、".join(sorted({*DRILL_LABELS, *DRILL_OF_INDICATOR}))
-        raise DomainError(
-            "request.invalid_indicator", f"无法下钻的指标：{indicator}（可选 {choices}）"
-        )
+        raise Invalid("request.invalid_indicator", f"无法下钻的指标：{indicator}（可选 {choices}）")
     now = now or now_local()
     scheme = scheme_in_force(session, period.start.date())
     hits = [

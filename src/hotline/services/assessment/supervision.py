@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import DomainError, Forbidden, Invalid
 from hotline.domain.limits import Warning
 from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import get_ticket, scoped, warning_of
@@ -133,7 +133,7 @@ def urge(
 ) -> Ticket:
     """Urge the unit holding the ticket (督办): one event and an in-app notification."""
     if not reason or not reason.strip():
-        raise DomainError("ticket.missing_reason", "督办须填写督办事由")
+        raise Invalid("ticket.missing_reason", "督办须填写督办事由")
     now = now or now_local()
     row = ticket
     if not isinstance(row, Ticket):
@@ -265,7 +265,7 @@ def mark_read(
     """Mark notifications read (已读): the given ``ids`` or, with ``everything``, all of
     the viewer's. All or nothing: an id not addressed to the viewer refuses the lot."""
     if not everything and not ids:
-        raise DomainError("request.invalid", "请指定要标为已读的通知（ids），或选择全部（all）")
+        raise Invalid("request.invalid", "请指定要标为已读的通知（ids），或选择全部（all）")
     target = _addressed(viewer)
     if not everything:
         wanted = set(ids or ())
@@ -273,7 +273,7 @@ def mark_read(
             session.scalars(select(Notification.id).where(Notification.id.in_(wanted), target))
         )
         if mine != wanted:
-            raise DomainError(
+            raise Forbidden(
                 "auth.forbidden",
                 "只能将发给本单位（或本角色）的通知标为已读",
                 count=len(wanted - mine),

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache
 from hotline.clock import now_local
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, Invalid, NotFound
 from hotline.domain.tickets import Actor
 from hotline.intel import knowledge as kb
 from hotline.intel.knowledge import Article, KnowledgeBase
@@ -60,25 +60,25 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         text = out[name]
         out[name] = text.strip() if isinstance(text, str) and text.strip() else None
         if out[name] is not None and len(out[name]) > _LIMITS[name]:
-            raise DomainError("knowledge.invalid", f"{name} 过长（上限 {_LIMITS[name]} 字）")
+            raise Invalid("knowledge.invalid", f"{name} 过长（上限 {_LIMITS[name]} 字）")
     if not out["title"] or not out["body"]:
-        raise DomainError("knowledge.invalid", "知识库文章须有标题和正文")
+        raise Invalid("knowledge.invalid", "知识库文章须有标题和正文")
     start, end = out["valid_from"], out["valid_to"]
     if start is not None and end is not None and end < start:
-        raise DomainError("knowledge.invalid", "有效期结束日期早于开始日期")
+        raise Invalid("knowledge.invalid", "有效期结束日期早于开始日期")
     return out
 
 
 def _versions(session: Session, key: str) -> list[KnowledgeArticle]:
     if not KEY.fullmatch(key):  # no such key can exist (and no odd bytes reach the database)
-        raise DomainError("knowledge.not_found", f"知识库文章不存在：{key[:64]}")
+        raise NotFound("knowledge.not_found", f"知识库文章不存在：{key[:64]}")
     rows = session.scalars(
         select(KnowledgeArticle)
         .where(KnowledgeArticle.key == key)
         .order_by(KnowledgeArticle.version)
     ).all()
     if not rows:
-        raise DomainError("knowledge.not_found", f"知识库文章不存在：{key}")
+        raise NotFound("knowledge.not_found", f"知识库文章不存在：{key}")
     return list(rows)
 
 
@@ -101,7 +101,7 @@ def _add(
         audit.record(session=session, actor=actor, action=action, detail=detail)  # commits
     except IntegrityError as exc:  # another admin saved the same version at the same moment
         session.rollback()
-        raise DomainError("knowledge.conflict", "文章已被他人同时修改，请刷新后重试") from exc
+        raise Conflict("knowledge.conflict", "文章已被他人同时修改，请刷新后重试") from exc
     return article_view(row)
 
 
@@ -116,10 +116,10 @@ def create_article(
     """Version 1 of a new article; ``key`` is made up when not given."""
     key = (key or "").strip() or f"kb-{uuid.uuid4().hex[:10]}"
     if not KEY.fullmatch(key):
-        raise DomainError("knowledge.invalid", "文章编号只能由字母、数字、点、横线和下划线组成")
+        raise Invalid("knowledge.invalid", "文章编号只能由字母、数字、点、横线和下划线组成")
     fields = _clean(values)
     if session.scalar(select(func.count()).where(KnowledgeArticle.key == key)):
-        raise DomainError("knowledge.exists", f"文章编号已存在：{key}")
+        raise Conflict("knowledge.exists", f"文章编号已存在：{key}")
     return _add(
         session, actor=actor, key=key, version=1, fields=fields, retired=False,
         now=now or now_local(), action="knowledge.create",
@@ -153,7 +153,7 @@ def retire(
     now = now or now_local()
     latest = _versions(session, key)[-1]
     if latest.retired:
-        raise DomainError("knowledge.retired", f"文章已停用：{key}")
+        raise Conflict("knowledge.retired", f"文章已停用：{key}")
     fields = {f: getattr(latest, f) for f in FIELDS} | {"valid_from": now.date(), "valid_to": None}
     return _add(
         session, actor=actor, key=key, version=latest.version + 1, fields=fields, retired=True,

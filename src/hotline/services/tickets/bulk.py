@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, DomainError, Invalid
 from hotline.services.tickets import queries
 from hotline.services.tickets.lifecycle import act
 
@@ -34,10 +34,10 @@ class Outcome:
     status: str | None = None
 
 
-def _moved(ticket_status: str, expected: str) -> DomainError:
+def _moved(ticket_status: str, expected: str) -> Conflict:
     now = lc.STATUS_INFO[lc.Status(ticket_status)].label
     wanted = lc.STATUS_INFO[lc.Status(expected)].label
-    return DomainError("ticket.moved", f"工单已不在「{wanted}」状态（当前：{now}），未处理")
+    return Conflict("ticket.moved", f"工单已不在「{wanted}」状态（当前：{now}），未处理")
 
 
 def act_on_each(
@@ -57,9 +57,9 @@ def act_on_each(
     """
     ids = list(dict.fromkeys(ticket_ids))
     if not ids:
-        raise DomainError("request.invalid", "请先勾选要处理的工单")
+        raise Invalid("request.invalid", "请先勾选要处理的工单")
     if len(ids) > MAX_TICKETS:
-        raise DomainError("request.invalid", f"一次最多处理 {MAX_TICKETS} 张工单")
+        raise Invalid("request.invalid", f"一次最多处理 {MAX_TICKETS} 张工单")
     return [_one(session, viewer, tid, action, data, expect_status) for tid in ids]
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 from hotline.schemas import TicketImport
 from hotline.services.admin.directory import list_units
 from hotline.services.tickets.lifecycle import record_intake
@@ -102,13 +102,13 @@ class CheckedRow:
     unit: str | None
 
 
-class ImportRejected(DomainError):
+class ImportRejected(Invalid):
     def __init__(self, report: ImportReport) -> None:
         super().__init__("import.rejected", report.text())
         self.report = report
 
 
-class AlreadyImported(DomainError):
+class AlreadyImported(Invalid):
     """The file (the same bytes) was imported before: nothing is written again."""
 
     def __init__(self, batch: ImportBatch, file: str) -> None:
@@ -132,9 +132,9 @@ class AlreadyImported(DomainError):
 def read_file(path: Path) -> bytes:
     """The bytes of an import file, refusing one over 20 MB or of another type."""
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise DomainError("import.too_large", "文件超过 20 MB")
+        raise Invalid("import.too_large", "文件超过 20 MB")
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise DomainError("import.unsupported", "只支持 .csv 和 .xlsx 文件")
+        raise Invalid("import.unsupported", "只支持 .csv 和 .xlsx 文件")
     return path.read_bytes()
 
 
@@ -149,7 +149,7 @@ def read_rows(path: Path, raw: bytes) -> list[dict[str, str]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise DomainError("import.encoding", "无法识别文件编码（请使用 UTF-8 或 GBK）")
+        raise Invalid("import.encoding", "无法识别文件编码（请使用 UTF-8 或 GBK）")
     return [dict(r) for r in csv.DictReader(io.StringIO(text))]
 
 
@@ -158,9 +158,9 @@ def _read_xlsx(raw: bytes) -> list[dict[str, str]]:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise DomainError("import.bad_file", "不是有效的 xlsx 文件") from exc
+        raise Invalid("import.bad_file", "不是有效的 xlsx 文件") from exc
     if unpacked > MAX_UNPACKED_BYTES:
-        raise DomainError("import.zip_bomb", "xlsx 解压后过大，疑似恶意文件，已拒绝")
+        raise Invalid("import.zip_bomb", "xlsx 解压后过大，疑似恶意文件，已拒绝")
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -177,20 +177,20 @@ def _read_xlsx(raw: bytes) -> list[dict[str, str]]:
 def _resolve_columns(header: list[str], field_map: dict[str, str]) -> dict[str, str]:
     unknown = set(field_map) - set(DEFAULT_COLUMNS)
     if unknown:
-        raise DomainError("import.unknown_field", f"--map 中的字段不存在：{', '.join(unknown)}")
+        raise Invalid("import.unknown_field", f"--map 中的字段不存在：{', '.join(unknown)}")
     columns: dict[str, str] = {}
     for name, accepted in DEFAULT_COLUMNS.items():
         wanted = field_map.get(name)
         if wanted is not None:
             if wanted not in header:
-                raise DomainError("import.missing_column", f"文件中没有列「{wanted}」")
+                raise Invalid("import.missing_column", f"文件中没有列「{wanted}」")
             columns[name] = wanted
             continue
         found = next((h for h in header if h in accepted), None)
         if found:
             columns[name] = found
     if "content" not in columns:
-        raise DomainError("import.missing_column", "文件中没有诉求内容列（content / 诉求内容）")
+        raise Invalid("import.missing_column", "文件中没有诉求内容列（content / 诉求内容）")
     return columns
 
 
@@ -305,7 +305,7 @@ def import_tickets_file(
     report = ImportReport(file=path.name, rows=len(rows))
     header = list(rows[0].keys()) if rows else []
     if not rows:
-        raise DomainError("import.empty", "文件中没有数据行")
+        raise Invalid("import.empty", "文件中没有数据行")
     columns = _resolve_columns(header, field_map or {})
     digest = hashlib.sha256(raw).hexdigest()
     _refuse_if_imported(session, digest, path.name)  # before the rows: they would clash

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, DomainError, Invalid
 from hotline.domain.limits import (
     LimitRulesError,
     deadlines_at_dispatch,
@@ -219,7 +219,7 @@ def act(
             session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise DomainError("ticket.conflict", "工单已被他人同时处理，请刷新后重试") from exc
+        raise Conflict("ticket.conflict", "工单已被他人同时处理，请刷新后重试") from exc
     except Exception:
         session.rollback()
         raise
@@ -319,13 +319,13 @@ def _enrich(
 
 def _check_unit(session: Session, code: str) -> None:
     if code not in rules.active_units(session):
-        raise DomainError("unit.unknown", f"承办单位不存在或已停用：{code}", unit=code)
+        raise Invalid("unit.unknown", f"承办单位不存在或已停用：{code}", unit=code)
 
 
 def _check_merge_target(session: Session, ticket: Ticket, into: int) -> None:
     target = session.get(Ticket, into)
     if target is None or target.id == ticket.id or target.status == lc.Status.MERGED:
-        raise DomainError("ticket.merge_target", "合并目标工单不存在、已合并或与本工单相同")
+        raise Conflict("ticket.merge_target", "合并目标工单不存在、已合并或与本工单相同")
 
 
 def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> datetime:
@@ -335,7 +335,7 @@ def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> da
         .order_by(TicketEvent.seq.desc())
     ).first()
     if request is None or state.reply_due is None:
-        raise DomainError("ticket.invalid_transition", "没有待审批的延期申请")
+        raise Conflict("ticket.invalid_transition", "没有待审批的延期申请")
     try:
         return extend_reply_deadline(
             state.reply_due,
@@ -345,7 +345,7 @@ def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> da
             urgency=state.urgency.value,
         )
     except LimitRulesError as exc:
-        raise DomainError(exc.code, exc.message) from exc
+        raise Invalid(exc.code, exc.message) from exc
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.domain import attachments
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid, NotFound
 from hotline.domain.limits import Warning, stored_warning
 from hotline.domain.search import bigrams
 from hotline.services.tickets.history import history_of
@@ -133,7 +133,7 @@ def _check_choices(label: str, value: str | None, choices: type[StrEnum]) -> Non
     known = {c.value for c in choices}
     unknown = [v for v in value.split(",") if v not in known]
     if unknown:
-        raise DomainError(
+        raise Invalid(
             "request.invalid", f"{label}无效：{unknown[0][:40]}（可选 {'、'.join(sorted(known))}）"
         )
 
@@ -146,7 +146,7 @@ def _warning_condition(level: str, now: datetime) -> Any:
         return running & (Ticket.yellow_at <= now) & (Ticket.reply_due >= now)
     if level == Warning.NONE:
         return ~running | (Ticket.yellow_at > now)
-    raise DomainError("request.invalid", f"预警等级无效：{level}（可选 none、yellow、red）")
+    raise Invalid("request.invalid", f"预警等级无效：{level}（可选 none、yellow、red）")
 
 
 def list_tickets(
@@ -255,7 +255,7 @@ def read_ticket(*, session: Session, ticket_id: int, viewer: lc.Actor) -> Row[An
 
 def _found(ticket: Any, ticket_id: int) -> Any:
     if ticket is None:
-        raise DomainError("ticket.not_found", f"工单不存在：{ticket_id}")
+        raise NotFound("ticket.not_found", f"工单不存在：{ticket_id}")
     return ticket
 
 

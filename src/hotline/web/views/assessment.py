@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.assessment import Period
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Forbidden, Invalid
 from hotline.domain.tickets import Role, unit_scope
 from hotline.services.admin import audit
 from hotline.services.assessment import monthly as monthly_assessment
@@ -48,7 +48,7 @@ def _period(month: str) -> tuple[Period, str]:
     key = month.strip() or assessment_view.last_full_month(now_local().date())
     period = monthly_assessment.parse_period(key)
     if period.start > now_local():
-        raise DomainError("request.invalid_period", f"考核月份不能晚于本月：{key}")
+        raise Invalid("request.invalid_period", f"考核月份不能晚于本月：{key}")
     return period, key
 
 
@@ -60,7 +60,7 @@ def _own_unit_only(user: Viewer, unit: str) -> None:
     """A handling unit's user sees only its own unit's figures and tickets (403)."""
     own = unit_scope(user.actor)
     if own is not None and unit != own:
-        raise DomainError("auth.forbidden", "只能查看本单位的考核明细")
+        raise Forbidden("auth.forbidden", "只能查看本单位的考核明细")
 
 
 def _no_such_unit(request: Request, unit: str) -> Response:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 from hotline.domain.tickets import Action, Status
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import ticket_insight
@@ -98,15 +98,15 @@ def bulk_action(
     succeeded and why the others did not (批量派单、批量审核、合并)."""
     allow(user, "dispatch")
     if action not in BULK:
-        raise DomainError("request.invalid", "不支持的批量操作")
+        raise Invalid("request.invalid", "不支持的批量操作")
     data: dict[str, object] = {}
     if action == Action.DISPATCH.value:
         if not unit.strip():
-            raise DomainError("request.invalid", "请选择批量派单的承办单位")
+            raise Invalid("request.invalid", "请选择批量派单的承办单位")
         data["unit"] = unit.strip()
     if action == Action.MERGE.value:
         if not into:
-            raise DomainError("request.invalid", "请指定主工单")
+            raise Invalid("request.invalid", "请指定主工单")
         data["into"] = into
     outcomes = bulk_actions.act_on_each(
         session,

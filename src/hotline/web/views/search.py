@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Invalid
 from hotline.domain.tickets import unit_scope
 from hotline.services.admin.directory import unit_names
 from hotline.services.tickets import queries, queues
@@ -34,7 +34,7 @@ def _date(value: str, label: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise DomainError("request.invalid", f"{label}格式应为 年-月-日，例如 2026-11-27") from exc
+        raise Invalid("request.invalid", f"{label}格式应为 年-月-日，例如 2026-11-27") from exc
 
 
 @router.get("/tickets")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hotline.api.deps import SessionDep, SettingsDep
+from hotline.api.errors import status_of
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Role
 from hotline.services.admin.users import authenticate, issue_token
@@ -24,7 +25,6 @@ LOGIN_REASONS = {
     "invalid": "登录凭证无效，请重新登录",
     "logout": "已安全退出",
 }
-_LOGIN_STATUS = {"auth.locked": 429}
 
 
 @router.get("/")
@@ -69,7 +69,7 @@ def login_submit(
             session=session, username=username.strip(), password=password, settings=settings
         )
     except DomainError as exc:
-        status = _LOGIN_STATUS.get(exc.code, 401)
+        status = status_of(exc)  # 401, or 429 when locked
         return render(request, "login.html", {**context, "error": exc.message}, status_code=status)
     home = auth.HOME.get(Role(user.role), "/tickets")
     response = RedirectResponse(auth.safe_next(next, home), status_code=303)

@@ -13,7 +13,7 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, DomainError
 from hotline.services.admin.directory import unit_names
 from hotline.services.assessment import supervision
 from hotline.services.assist import ticket_insight
@@ -109,7 +109,7 @@ def _merge_target(session: Session, user: Viewer, value: str) -> str:
     query = queries.scoped(select(Ticket.id).where(Ticket.number == value), user.actor)
     found = session.scalar(query)
     if found is None:
-        raise DomainError("ticket.merge_target", f"主工单不存在：{value}")
+        raise Conflict("ticket.merge_target", f"主工单不存在：{value}")
     return str(found)
 
 
