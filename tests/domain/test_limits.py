@@ -24,7 +24,7 @@ from hotline.domain.limits import (
     Limit,
     LimitRules,
     LimitRulesError,
-    Warning,
+    WarningLevel,
     deadline,
     deadlines_at_dispatch,
     elapsed_share,
@@ -232,21 +232,21 @@ H_START, H_DUE = datetime(2026, 9, 30, 20, 0), datetime(2026, 10, 1, 20, 0)
 @pytest.mark.parametrize(
     ("start", "due", "unit", "now", "level"),
     [
-        (WD_START, WD_DUE, "workdays", WD_START, Warning.NONE),
-        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 9, 9, 0), Warning.NONE),  # 50 %
-        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 11, 20, 59), Warning.NONE),  # <75 %
-        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 11, 21, 0), Warning.YELLOW),  # 75 %
-        (WD_START, WD_DUE, "workdays", WD_DUE, Warning.YELLOW),  # 100 %, not yet late
-        (WD_START, WD_DUE, "workdays", WD_DUE + timedelta(seconds=1), Warning.RED),  # 超期
-        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 8, 0), Warning.NONE),  # 50 %
-        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 13, 59), Warning.NONE),
-        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 14, 0), Warning.YELLOW),  # 75 %
-        (H_START, H_DUE, "hours", H_DUE, Warning.YELLOW),
-        (H_START, H_DUE, "hours", datetime(2026, 10, 2, 9, 0), Warning.RED),
+        (WD_START, WD_DUE, "workdays", WD_START, WarningLevel.NONE),
+        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 9, 9, 0), WarningLevel.NONE),  # 50 %
+        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 11, 20, 59), WarningLevel.NONE),  # <75 %
+        (WD_START, WD_DUE, "workdays", datetime(2026, 11, 11, 21, 0), WarningLevel.YELLOW),  # 75 %
+        (WD_START, WD_DUE, "workdays", WD_DUE, WarningLevel.YELLOW),  # 100 %, not yet late
+        (WD_START, WD_DUE, "workdays", WD_DUE + timedelta(seconds=1), WarningLevel.RED),  # 超期
+        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 8, 0), WarningLevel.NONE),  # 50 %
+        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 13, 59), WarningLevel.NONE),
+        (H_START, H_DUE, "hours", datetime(2026, 10, 1, 14, 0), WarningLevel.YELLOW),  # 75 %
+        (H_START, H_DUE, "hours", H_DUE, WarningLevel.YELLOW),
+        (H_START, H_DUE, "hours", datetime(2026, 10, 2, 9, 0), WarningLevel.RED),
     ],
 )
 def test_warning_levels(
-    start: datetime, due: datetime, unit: Any, now: datetime, level: Warning
+    start: datetime, due: datetime, unit: Any, now: datetime, level: WarningLevel
 ) -> None:
     assert warning_level(start=start, due=due, now=now, calendar=CAL, unit=unit) == level
 
@@ -256,15 +256,15 @@ def test_warning_levels(
     ("now", "used", "level"),
     [
         # Mon 06:00: ½ Thu + 1 Fri + 0 weekend + ¼ Mon = 1.75 of 3 → 58 % (wall clock: 75 %)
-        (datetime(2026, 11, 9, 6, 0), 1.75 / 3, Warning.NONE),
+        (datetime(2026, 11, 9, 6, 0), 1.75 / 3, WarningLevel.NONE),
         # Mon 18:00: ½ + 1 + ¾ = 2.25 of 3 → 75 % of the working time
-        (datetime(2026, 11, 9, 18, 0), 0.75, Warning.YELLOW),
+        (datetime(2026, 11, 9, 18, 0), 0.75, WarningLevel.YELLOW),
         # during the weekend the share does not move
-        (datetime(2026, 11, 8, 23, 0), 1.5 / 3, Warning.NONE),
+        (datetime(2026, 11, 8, 23, 0), 1.5 / 3, WarningLevel.NONE),
     ],
 )
 def test_yellow_counts_working_time_across_a_weekend(
-    now: datetime, used: float, level: Warning
+    now: datetime, used: float, level: WarningLevel
 ) -> None:
     start, due = datetime(2026, 11, 5, 12, 0), datetime(2026, 11, 10, 12, 0)
     assert deadline(start, RULES.reply_limit("consult", "normal"), CAL) == due
@@ -278,7 +278,7 @@ def test_yellow_threshold_is_configurable() -> None:
     found = warning_level(
         start=WD_START, due=WD_DUE, now=now, calendar=CAL, unit="workdays", yellow_at=0.5
     )
-    assert found == Warning.YELLOW
+    assert found == WarningLevel.YELLOW
 
 
 @pytest.mark.parametrize(
@@ -295,11 +295,11 @@ def test_remaining(due: datetime, now: datetime, unit: Any, left: float) -> None
 
 
 def test_every_warning_has_a_label_and_a_colour() -> None:
-    assert [w.label for w in Warning] == ["正常", "黄色预警", "红色预警(超期)"]
-    for level in Warning:
+    assert [w.label for w in WarningLevel] == ["正常", "黄色预警", "红色预警(超期)"]
+    for level in WarningLevel:
         assert WARNING_LABELS[level] and WARNING_COLOURS[level].startswith("#")
         assert level.colour == WARNING_COLOURS[level]
-    assert Warning("red") is Warning.RED and str(Warning.RED) == "red"
+    assert WarningLevel("red") is WarningLevel.RED and str(WarningLevel.RED) == "red"
 
 
 # ----------------------------------------------------------- configuration

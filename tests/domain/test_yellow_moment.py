@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline.domain.calendar import WorkCalendar
-from hotline.domain.limits import LimitRules, Warning, elapsed_share, stored_warning, yellow_moment
+from hotline.domain.limits import (
+    LimitRules,
+    WarningLevel,
+    elapsed_share,
+    stored_warning,
+    yellow_moment,
+)
 from hotline.domain.tickets import TicketType, Urgency
 
 CALENDAR = WorkCalendar()
@@ -83,35 +89,35 @@ def test_a_working_day_limit_turns_yellow_after_three_quarters_of_the_working_ti
 @pytest.mark.parametrize(
     ("yellow_at", "reply_due", "now", "level"),
     [
-        (None, datetime(2026, 12, 3, 9), datetime(2026, 12, 9), Warning.NONE),  # no limit runs
-        (datetime(2026, 12, 2, 9), None, datetime(2026, 12, 9), Warning.NONE),
+        (None, datetime(2026, 12, 3, 9), datetime(2026, 12, 9), WarningLevel.NONE),  # no limit runs
+        (datetime(2026, 12, 2, 9), None, datetime(2026, 12, 9), WarningLevel.NONE),
         (
             datetime(2026, 12, 2, 9),
             datetime(2026, 12, 3, 9),
             datetime(2026, 12, 2, 8),
-            Warning.NONE,
+            WarningLevel.NONE,
         ),
         (
             datetime(2026, 12, 2, 9),
             datetime(2026, 12, 3, 9),
             datetime(2026, 12, 2, 9),
-            Warning.YELLOW,
+            WarningLevel.YELLOW,
         ),
         (
             datetime(2026, 12, 2, 9),
             datetime(2026, 12, 3, 9),
             datetime(2026, 12, 3, 9),
-            Warning.YELLOW,
+            WarningLevel.YELLOW,
         ),
         (
             datetime(2026, 12, 2, 9),
             datetime(2026, 12, 3, 9),
             datetime(2026, 12, 3, 9, 0, 1),
-            Warning.RED,
+            WarningLevel.RED,
         ),
     ],
 )
 def test_a_stored_ticket_is_yellow_from_its_moment_and_red_after_its_deadline(
-    yellow_at: datetime | None, reply_due: datetime | None, now: datetime, level: Warning
+    yellow_at: datetime | None, reply_due: datetime | None, now: datetime, level: WarningLevel
 ) -> None:
     assert stored_warning(yellow_at=yellow_at, reply_due=reply_due, now=now) is level

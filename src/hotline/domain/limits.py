@@ -320,7 +320,7 @@ def reply_deadline_after_reopen(
 # ------------------------------------------------------------------- warnings
 
 
-class Warning(StrEnum):
+class WarningLevel(StrEnum):
     """Warning level (预警等级) of a running limit; label and colour live next to it."""
 
     NONE = "none"
@@ -338,11 +338,16 @@ class Warning(StrEnum):
         return WARNING_COLOURS[self]
 
 
-WarningLevel = Warning
-"""Alias that does not shadow the builtin ``Warning`` when imported."""
-
-WARNING_LABELS = {Warning.NONE: "正常", Warning.YELLOW: "黄色预警", Warning.RED: "红色预警(超期)"}
-WARNING_COLOURS = {Warning.NONE: "#2e7d32", Warning.YELLOW: "#f9a825", Warning.RED: "#c62828"}
+WARNING_LABELS = {
+    WarningLevel.NONE: "正常",
+    WarningLevel.YELLOW: "黄色预警",
+    WarningLevel.RED: "红色预警(超期)",
+}
+WARNING_COLOURS = {
+    WarningLevel.NONE: "#2e7d32",
+    WarningLevel.YELLOW: "#f9a825",
+    WarningLevel.RED: "#c62828",
+}
 
 
 def _span(start: datetime, end: datetime, calendar: WorkCalendar, unit: Unit) -> float:
@@ -376,14 +381,14 @@ def warning_level(
     calendar: WorkCalendar,
     unit: Unit,
     yellow_at: float = 0.75,
-) -> Warning:
+) -> WarningLevel:
     """RED (超期) when ``now`` is after ``due``; YELLOW when ≥ ``yellow_at`` used; else NONE."""
     if now > due:
-        return Warning.RED
+        return WarningLevel.RED
     share = elapsed_share(start=start, due=due, now=now, calendar=calendar, unit=unit)
     if share >= yellow_at - 1e-9:
-        return Warning.YELLOW
-    return Warning.NONE
+        return WarningLevel.YELLOW
+    return WarningLevel.NONE
 
 
 def remaining(*, due: datetime, now: datetime, calendar: WorkCalendar, unit: Unit) -> float:
@@ -438,12 +443,12 @@ def warning_moment(
 
 def stored_warning(
     *, yellow_at: datetime | None, reply_due: datetime | None, now: datetime
-) -> Warning:
+) -> WarningLevel:
     """The level of a ticket from its stored moments: RED after ``reply_due``, YELLOW from
     ``yellow_at`` (the :func:`warning_moment` written with the ticket), else NONE. A
     ticket without a running limit (``yellow_at`` None) is never warned."""
     if yellow_at is None or reply_due is None:
-        return Warning.NONE
+        return WarningLevel.NONE
     if now > reply_due:
-        return Warning.RED
-    return Warning.YELLOW if now >= yellow_at else Warning.NONE
+        return WarningLevel.RED
+    return WarningLevel.YELLOW if now >= yellow_at else WarningLevel.NONE

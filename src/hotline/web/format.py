@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hotline.domain import tickets as lc
-from hotline.domain.limits import WARNING_COLOURS, WARNING_LABELS, Warning
+from hotline.domain.limits import WARNING_COLOURS, WARNING_LABELS, WarningLevel
 from hotline.services.admin.directory import UNIT_KIND_LABELS
 
 STATUS = {s.value: info for s, info in lc.STATUS_INFO.items()}
@@ -17,7 +17,7 @@ TYPES = {t.value: label for t, label in lc.TYPE_LABELS.items()}
 URGENCIES = {u.value: label for u, label in lc.URGENCY_LABELS.items()}
 ROLES = {r.value: label for r, label in lc.ROLE_LABELS.items()}
 ACTIONS = {a.value: rule.label for a, rule in lc.RULES.items()}
-WARNINGS = {w.value: (WARNING_LABELS[w], WARNING_COLOURS[w]) for w in Warning}
+WARNINGS = {w.value: (WARNING_LABELS[w], WARNING_COLOURS[w]) for w in WarningLevel}
 SHORT_WARNINGS = {"none": "正常", "yellow": "黄色预警", "red": "超期"}
 
 
@@ -147,7 +147,7 @@ def reason_words(items: Any, limit: int = 4) -> list[str]:
     return words[:limit]
 
 
-def reason_text(detail: Any, names: Mapping[str, str] | None = None) -> str:
+def reason_text(detail: Any) -> str:
     """依据 in words: “停水”“没水”；地点：嘉禾望岗（嘉禾街道）."""
     if not isinstance(detail, Mapping):
         return ""

@@ -31,10 +31,6 @@ from hotline.services.tickets.queries import MAX_PAGE_SIZE
 router = APIRouter(tags=["tickets"])
 
 
-def _names(request: Request, session: SessionDep) -> dict[str, str]:
-    return unit_names(session)
-
-
 @router.post("/tickets", status_code=201)
 @on_event_loop
 def create_ticket(
@@ -42,7 +38,6 @@ def create_ticket(
     session: SessionDep,
     actor: IntakeActor,
     response: Response,
-    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> dict[str, Any]:
     ticket, created = auto_dispatch.intake_ticket(
@@ -58,7 +53,7 @@ def create_ticket(
         )
         DISPATCH_DECISIONS.labels(outcome).inc()
     return queries.ticket_detail(
-        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+        session, ticket, viewer=actor, now=now_local(), unit_names=unit_names(session)
     )
 
 
@@ -138,7 +133,7 @@ def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request)
         now=now,
         totals=request.app.state.list_totals,
     )
-    names = _names(request, session)
+    names = unit_names(session)
     return {
         "items": [queries.ticket_public(t, now=now, unit_names=names) for t in rows],
         "total": total,
@@ -151,7 +146,6 @@ def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request)
 def export_tickets(
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
     q_: Annotated[str | None, Query(alias="q", max_length=100)] = None,
     status: str | None = None,
     unit: str | None = None,
@@ -174,23 +168,23 @@ def export_tickets(
 @router.get("/tickets/{ticket_id}")
 @on_event_loop
 def ticket_detail(
-    ticket_id: TicketId, session: ReadSessionDep, actor: CurrentActor, request: Request
+    ticket_id: TicketId, session: ReadSessionDep, actor: CurrentActor
 ) -> dict[str, Any]:
     ticket = queries.read_ticket(session=session, ticket_id=ticket_id, viewer=actor)
     return queries.ticket_detail(
-        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+        session, ticket, viewer=actor, now=now_local(), unit_names=unit_names(session)
     )
 
 
 @router.post("/tickets/{ticket_id}/actions")
 @on_event_loop
 def ticket_action(
-    ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor, request: Request
+    ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor
 ) -> dict[str, Any]:
     ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=actor)
     return queries.ticket_detail(
-        session, ticket, viewer=actor, now=now_local(), unit_names=_names(request, session)
+        session, ticket, viewer=actor, now=now_local(), unit_names=unit_names(session)
     )
 
 

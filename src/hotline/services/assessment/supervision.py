@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import DomainError, Forbidden, Invalid
-from hotline.domain.limits import Warning
+from hotline.domain.limits import WarningLevel
 from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import get_ticket, scoped, warning_of
 from hotline.store.models import DispatchRecordRow, Notification, Ticket, Unit
@@ -29,7 +29,7 @@ from hotline.store.models import DispatchRecordRow, Notification, Ticket, Unit
 log = logging.getLogger(__name__)
 OVERDUE_DAYS = 3
 LEVEL_LABELS = {"yellow": "黄色预警", "red": "红色预警", "overdue": "严重超期"}
-WARNING_KINDS = {Warning.YELLOW: "warning_yellow", Warning.RED: "warning_red"}
+WARNING_KINDS = {WarningLevel.YELLOW: "warning_yellow", WarningLevel.RED: "warning_red"}
 _STAFF_ROLES = frozenset({lc.Role.SUPERVISOR, lc.Role.ADMIN, lc.Role.LEADER, lc.Role.DISPATCHER})
 
 
@@ -79,10 +79,10 @@ class BoardItem:
 
 def _level(ticket: Ticket, now: datetime) -> str | None:
     warning = warning_of(ticket, now)
-    if warning == Warning.NONE:
+    if warning == WarningLevel.NONE:
         return None
     due = ticket.reply_due
-    if warning == Warning.RED and due is not None and now - due > timedelta(days=OVERDUE_DAYS):
+    if warning == WarningLevel.RED and due is not None and now - due > timedelta(days=OVERDUE_DAYS):
         return "overdue"
     return warning.value
 
@@ -131,23 +131,13 @@ def urge(
     reason: str,
     now: datetime | None = None,
 ) -> Ticket:
-    """Urge the unit holding the ticket (督办): one event and an in-app notification."""
+    """Urge the unit holding the ticket (督办): the ``urge`` action, whose in-app
+    notification to the unit :func:`~hotline.services.tickets.lifecycle.act` writes."""
     if not reason or not reason.strip():
         raise Invalid("ticket.missing_reason", "督办须填写督办事由")
-    now = now or now_local()
     row = ticket
     if not isinstance(row, Ticket):
         row = get_ticket(session=session, ticket_id=row, viewer=actor, for_update=True)
-    message = f"工单 {row.number} 被督办：{reason.strip()}"[:500]
-    session.add(
-        Notification(
-            created_at=now,
-            target_unit=row.unit_code,
-            ticket_id=row.id,
-            kind="urge",
-            message=message,
-        )
-    )
     return act(
         session=session, ticket=row, action="urge", data={"reason": reason}, actor=actor, now=now
     )

@@ -38,7 +38,7 @@ from hotline.services.tickets.history import (
 from hotline.services.tickets.numbers import next_ticket_number
 from hotline.store import tickets as store
 from hotline.store.db import serialized_writes
-from hotline.store.models import Ticket, TicketEvent
+from hotline.store.models import Notification, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,9 @@ def act(
     now: datetime | None = None,
     with_data: Callable[[int], Mapping[str, Any]] | None = None,
 ) -> Ticket:
-    """Apply one action to a ticket (locked by the caller's query), append it, commit.
+    """Apply one action to a ticket (locked by the caller's query), append it, commit,
+    with every side effect of the action in the same transaction (:func:`_notify`: the
+    unit told of an urge), whichever edge asked: the API, the console, supervision, bulk.
 
     ``with_data``, when given, is called inside the transaction with the seq the action
     will have; what it writes is committed with the action, or rolled back with it, and
@@ -212,6 +214,7 @@ def act(
             if with_data is not None:
                 data.update(with_data((ticket.event_count or 0) + 1))
             _append(session, ticket, state, lc.Action(action), data, actor, now, history)
+            _notify(session, ticket, lc.Action(action), data, now)
             _write_history(session, ticket, history, written)
             feed.publish(session, ticket, history, new_from=written)
             if _assessed(ticket) != assessed:
@@ -224,6 +227,24 @@ def act(
         session.rollback()
         raise
     return ticket
+
+
+def _notify(
+    session: Session, ticket: Ticket, action: lc.Action, data: Mapping[str, Any], at: datetime
+) -> None:
+    """The in-app notification an action sends: an urge (督办) tells the unit holding the
+    ticket, with the reason."""
+    if action == lc.Action.URGE:
+        message = f"工单 {ticket.number} 被督办：{str(data.get('reason') or '').strip()}"
+        session.add(
+            Notification(
+                created_at=at,
+                target_unit=ticket.unit_code,
+                ticket_id=ticket.id,
+                kind="urge",
+                message=message[:500],
+            )
+        )
 
 
 #: What a re-assessment reads of a ticket (``services.assist._record``, and the caller's

@@ -15,7 +15,7 @@ from hotline.clock import now_local
 from hotline.domain import attachments
 from hotline.domain import tickets as lc
 from hotline.domain.errors import Invalid, NotFound
-from hotline.domain.limits import Warning, stored_warning
+from hotline.domain.limits import WarningLevel, stored_warning
 from hotline.domain.search import bigrams
 from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
@@ -140,11 +140,11 @@ def _check_choices(label: str, value: str | None, choices: type[StrEnum]) -> Non
 
 def _warning_condition(level: str, now: datetime) -> Any:
     running = Ticket.yellow_at.is_not(None)
-    if level == Warning.RED:
+    if level == WarningLevel.RED:
         return running & (Ticket.reply_due < now)
-    if level == Warning.YELLOW:
+    if level == WarningLevel.YELLOW:
         return running & (Ticket.yellow_at <= now) & (Ticket.reply_due >= now)
-    if level == Warning.NONE:
+    if level == WarningLevel.NONE:
         return ~running | (Ticket.yellow_at > now)
     raise Invalid("request.invalid", f"预警等级无效：{level}（可选 none、yellow、red）")
 
@@ -259,7 +259,7 @@ def _found(ticket: Any, ticket_id: int) -> Any:
     return ticket
 
 
-def warning_of(ticket: Ticket | Row[Any], now: datetime) -> Warning:
+def warning_of(ticket: Ticket | Row[Any], now: datetime) -> WarningLevel:
     return stored_warning(yellow_at=ticket.yellow_at, reply_due=ticket.reply_due, now=now)
 
 

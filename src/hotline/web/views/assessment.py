@@ -215,9 +215,7 @@ def _tickets(session: Session, ids: list[int]) -> dict[int, Any]:
 
 
 @router.get("/assessment/report.xlsx")
-def report_download(
-    request: Request, session: SessionDep, user: ConsoleUser, month: Month = ""
-) -> Response:
+def report_download(session: SessionDep, user: ConsoleUser, month: Month = "") -> Response:
     """下载 Excel: the month's report workbook (all units), recorded in the audit log."""
     allow(user, "assessment")
     require(user, *REPORT_ROLES)

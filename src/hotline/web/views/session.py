@@ -28,7 +28,7 @@ LOGIN_REASONS = {
 
 
 @router.get("/")
-def landing(request: Request, user: ConsoleUser) -> RedirectResponse:
+def landing(user: ConsoleUser) -> RedirectResponse:
     return RedirectResponse(user.home, status_code=303)
 
 
@@ -80,7 +80,7 @@ def login_submit(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
+def logout() -> Response:
     response = RedirectResponse("/login?reason=logout", status_code=303)
     auth.clear_session_cookie(response)
     return response

@@ -15,7 +15,6 @@ from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import Conflict, DomainError
 from hotline.services.admin.directory import unit_names
-from hotline.services.assessment import supervision
 from hotline.services.assist import ticket_insight
 from hotline.services.tickets import attachments as ticket_files
 from hotline.services.tickets import queries, queues
@@ -168,10 +167,7 @@ def ticket_act(
     ticket = queries.get_ticket(
         session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True
     )
-    if body.action == lc.Action.URGE.value:  # as the API does: the event and a notification
-        supervision.urge(session, ticket=ticket, actor=user.actor, reason=body.reason or "")
-    else:
-        act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=user.actor)
+    act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=user.actor)
     names = unit_names(session)
     if view in ("row", "intake") and is_htmx(request):
         return render(
