@@ -21,7 +21,7 @@ from hotline.services.admin.users import (
     cached_user_from_token,
     user_from_token,
 )
-from hotline.store.db import wrote_uncommitted
+from hotline.store.db import refuse_row_locks, wrote_uncommitted
 
 R = TypeVar("R")
 
@@ -92,7 +92,10 @@ def on_event_loop(endpoint: Callable[..., R]) -> Callable[..., Awaitable[R]]:
     pre-fork server that waits for the database in the loop: run one worker more than
     cores, or two per core (bench/load.py, 2 cores, each worker with its own socket:
     300 mixed requests/s served with 3 workers and with 4). Slow pages (exports,
-    reports, the console) keep the pool.
+    reports, the console) keep the pool, and so does every route that locks a row (a
+    ticket's action, revealing its caller): a lock wait in the loop would stall every
+    request of the worker. The session opened here refuses row locks
+    (``store.db.refuse_row_locks``), so such a route cannot be put on the loop by mistake.
 
     A ``session`` parameter annotated :data:`SessionDep` or :data:`ReadSessionDep` is
     filled here, with the same opening and ending as those dependencies, and hidden from
@@ -139,10 +142,19 @@ def _session_opener(parameter: inspect.Parameter | None) -> SessionOpener | None
     metadata = getattr(parameter.annotation, "__metadata__", ())
     dependency = next((getattr(m, "dependency", None) for m in metadata), None)
     if dependency is get_session:
-        return lambda request: (request.app.state.sessions(), end_reads)
+        return lambda request: (_loop_session(request.app.state.sessions), end_reads)
     if dependency is get_read_session:
-        return lambda request: (request.app.state.read_sessions(), Session.close)
+        return lambda request: (_loop_session(request.app.state.read_sessions), Session.close)
     raise TypeError(f"session parameter must be SessionDep or ReadSessionDep: {parameter}")
+
+
+def _loop_session(factory: Callable[[], Session]) -> Session:
+    """A session for an endpoint on the event loop: it refuses row locks
+    (:func:`hotline.store.db.refuse_row_locks`), so that no request of the worker ever
+    waits on another transaction's lock in the loop."""
+    session = factory()
+    refuse_row_locks(session)
+    return session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -103,6 +103,24 @@ class ReadOnlySessionError(RuntimeError):
     before anything reaches the database."""
 
 
+#: ``session.info`` key of a session serving a request on the worker's event loop
+#: (``api.deps.on_event_loop``): it may not take row locks.
+ON_EVENT_LOOP = "hotline.on_event_loop"
+
+
+class RowLockOnEventLoopError(RuntimeError):
+    """A session serving a request on the event loop asked for a row lock (``SELECT …
+    FOR UPDATE``): waiting for it would stall every request of the worker, ``/healthz``
+    included. A programming error: such a route must run in the thread pool (a plain
+    ``def`` without ``@on_event_loop``)."""
+
+
+def refuse_row_locks(session: Session) -> None:
+    """Mark ``session`` as serving the event loop: a row lock asked of it raises
+    :class:`RowLockOnEventLoopError` (``store.tickets.load_ticket``)."""
+    session.info[ON_EVENT_LOOP] = True
+
+
 class HotlineSession(Session):
     """The app's session. Besides SQLAlchemy's ``Session`` it
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from hotline.store import search
-from hotline.store.db import KNOWN_HISTORY, HotlineSession
+from hotline.store.db import KNOWN_HISTORY, ON_EVENT_LOOP, HotlineSession, RowLockOnEventLoopError
 from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketEvent
 
 # ------------------------------------------------------------------ ticket numbers
@@ -98,7 +98,15 @@ def load_ticket(
     session: Session, ticket_id: int, *, unit: str | None = None, for_update: bool = False
 ) -> Ticket | None:
     """The ticket as a tracked object (``for_update``: locked until the commit); with
-    ``unit``, only if the ticket is that unit's."""
+    ``unit``, only if the ticket is that unit's.
+
+    The one place a ticket's row lock is asked for: a session serving the event loop
+    (:func:`hotline.store.db.refuse_row_locks`) is refused it, before any statement."""
+    if for_update and session.info.get(ON_EVENT_LOOP):
+        raise RowLockOnEventLoopError(
+            "a ticket's row lock (SELECT … FOR UPDATE) was asked for on the event loop; "
+            "run this route in the thread pool (a plain def without @on_event_loop)"
+        )
     unit_only, params = _params(ticket_id, unit)
     return session.scalars(_TICKET[unit_only, for_update], params).first()
 

@@ -177,10 +177,12 @@ def ticket_detail(
 
 
 @router.post("/tickets/{ticket_id}/actions")
-@on_event_loop
 def ticket_action(
     ticket_id: TicketId, body: ActionIn, session: SessionDep, actor: CurrentActor
 ) -> dict[str, Any]:
+    """One action on the ticket. In the thread pool, not on the event loop: the ticket's
+    row is locked until the commit, and waiting for another request's lock must not
+    stall the worker."""
     ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=actor, for_update=True)
     act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=actor)
     return queries.ticket_detail(
