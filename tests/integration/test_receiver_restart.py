@@ -44,6 +44,19 @@ def start_receiver(port: int, log: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+def wait_for_a_failed_attempt(session: Session, timeout: float = 20.0) -> None:
+    """Until the worker has tried the dead receiver at least once."""
+    failed = select(func.count()).where(
+        WebhookDelivery.status == "pending", WebhookDelivery.attempts > 0
+    )
+    deadline = time.monotonic() + timeout
+    with Session(bind=session.get_bind()) as fresh:
+        while not fresh.scalar(failed):
+            assert time.monotonic() < deadline, "the worker never tried the dead receiver"
+            fresh.rollback()
+            time.sleep(0.02)
+
+
 def pending(session: Session) -> int:
     query = select(func.count()).where(WebhookDelivery.status != "delivered")
     unfanned = select(func.count()).where(FeedEvent.fanned_out.is_(False))
@@ -76,6 +89,7 @@ def test_kill_and_restart_the_receiver_mid_stream(
                 receiver.send_signal(signal.SIGKILL)  # mid-stream, whatever it was doing
                 receiver.wait()
             if step == 16:
+                wait_for_a_failed_attempt(session)  # however busy the machine is
                 receiver = start_receiver(port, log)
             time.sleep(0.03)
         for ticket in tickets:
