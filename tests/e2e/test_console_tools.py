@@ -192,5 +192,5 @@ def test_a_supervisor_opens_hot_topics_from_the_menu_and_follows_a_ticket(
     saved = tmp_path / "hot.xlsx"
     download.value.save_as(saved)
     book = load_workbook(saved)
-    assert book.sheetnames == ["热点话题", "突发预警"]
+    assert book.sheetnames == ["热点话题", "突发预警", "热点问题表"]
     assert not sup.errors, sup.errors
