@@ -215,6 +215,8 @@ class _Found:
         told in words of its own still counts. The hot matters are ``hot`` and every one that
         fired; the matters that changed are described again (a matter left with fewer
         than 3 tickets is gone)."""
+        if not described:  # a window too small for any matter
+            return described
         hot = [*hot, *(m for m in described if m.first is not None and m not in hot)]
         owner = np.full(len(self.texts), -1, dtype=np.int64)
         for k, m in enumerate(described):
