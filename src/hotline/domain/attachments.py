@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import DomainError, Invalid, NotFound
 
 
 class AttachmentTooLarge(DomainError):
@@ -39,16 +39,12 @@ class AttachmentStoreDown(DomainError):
     status = 503
 
 
-class NoFile(DomainError):
+class NoFile(Invalid):
     """An upload without a file (422)."""
 
-    status = 422
 
-
-class AttachmentNotFound(DomainError):
+class AttachmentNotFound(NotFound):
     """No such attachment, or one on a ticket the asker may not see (404)."""
-
-    status = 404
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,22 @@
-"""The integration's refusals, each carrying its HTTP status (``status``) like the
-domain's error classes."""
+"""The integration's refusals: the domain's kinds of error (and so their HTTP status),
+named for what the integration refuses."""
 
 from __future__ import annotations
 
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, Invalid, NotFound, Unauthorized
 
 
-class ClientKeyRefused(DomainError):
+class ClientKeyRefused(Unauthorized):
     """No client key, or not an active client's (401)."""
 
-    status = 401
 
-
-class NotKnown(DomainError):
+class NotKnown(NotFound):
     """No such subscription or client (404)."""
 
-    status = 404
 
-
-class AlreadyThere(DomainError):
+class AlreadyThere(Conflict):
     """A client of that name exists (409)."""
 
-    status = 409
 
-
-class BadSetting(DomainError):
+class BadSetting(Invalid):
     """A subscription or client that breaks a rule: its URL, secret, events, scopes (422)."""
-
-    status = 422
