@@ -107,16 +107,6 @@ VARIABLE_CODES = {
     "services/tickets/lifecycle.py": {c for c in CONTRACT if c.startswith("limits.")},
 }
 
-#: Plain ``DomainError`` raise sites in files another engineer owns, reached from the CLI
-#: only (no HTTP status is ever answered for them); to become ``Conflict`` / ``Invalid``.
-PENDING = {
-    ("demo/loader.py", "demo.bad_end"),
-    ("demo/loader.py", "demo.not_empty"),
-    ("demo/loader.py", "unit.unknown"),
-    ("services/dispatch/training.py", "model.too_little_data"),
-}
-
-
 @dataclass
 class ErrorClass:
     bases: list[str]
@@ -225,8 +215,6 @@ def test_every_raise_site_answers_the_status_its_code_had(
     else:
         if code not in CONTRACT:
             return  # a code newer than the contract: its class decides
-        if (path, code) in PENDING and name == "DomainError":
-            pytest.skip(f"{path} raises {code} as a plain DomainError (CLI only, not ours)")
         codes = {code}
     for one in codes:
         assert status == CONTRACT[one], f"{path}:{line}: {name}({one!r}) answers {status}"

@@ -22,11 +22,12 @@ from hotline.clock import now_local
 from hotline.config import get_settings
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict, DomainError, Invalid
 from hotline.domain.limits import (
     deadlines_at_dispatch,
     extend_reply_deadline,
     reply_deadline_after_reopen,
+    warning_moment,
 )
 from hotline.services.admin import rules
 from hotline.services.admin.directory import baiyun_units
@@ -91,7 +92,7 @@ def demo_end(text: str, *, now: datetime | None = None) -> datetime:
         return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
     except ValueError:
         message = f"演示区结束时间 {text!r} 无法识别：应为 now 或 2026-11-27T09:00 这样的时刻"
-        raise DomainError("demo.bad_end", message) from None
+        raise Conflict("demo.bad_end", message) from None
 
 
 def build_demo(
@@ -113,7 +114,7 @@ def build_demo(
     say = progress or (lambda _msg: None)
     summary = DemoSummary()
     if session.scalar(select(func.count()).select_from(Ticket)):
-        raise DomainError(
+        raise Conflict(
             "demo.not_empty", "数据库中已有工单；演示区只能建在空数据库上（删除 var/ 目录后重试）"
         )
     summary.users = _demo_users(session)
@@ -178,7 +179,7 @@ class _Replayer:
             action == lc.Action.APPROVE_RETURN and data.get("unit")
         ):
             if data.get("unit") not in self.units:
-                raise DomainError("unit.unknown", f"承办单位不存在：{data.get('unit')}")
+                raise Invalid("unit.unknown", f"承办单位不存在：{data.get('unit')}")
             data["deadlines"] = deadlines_at_dispatch(
                 dispatched_at=at,
                 ticket_type=state.type,
@@ -288,7 +289,7 @@ def _rows(
             "sign_due": state.sign_due,
             "return_due": state.return_due,
             "reply_due": state.reply_due,
-            "yellow_at": rules.warning_moment(
+            "yellow_at": warning_moment(
                 state, rules=replayer.rules, calendar=replayer.calendar
             ),
             "signed_at": state.signed_at,

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from hotline.cache import Cache
 from hotline.domain.calendar import WorkCalendar
 from hotline.domain.limits import LimitRules
-from hotline.domain.limits import warning_moment as warning_moment  # for demo/loader.py; to go
 from hotline.store.models import CalendarOverride, Setting, Unit
 
 T = TypeVar("T")

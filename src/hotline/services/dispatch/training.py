@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.config import get_settings
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import Conflict
 from hotline.intel.dispatch import DispatchModel, data_hash
 from hotline.intel.registry import ModelRegistry
 from hotline.store.models import Ticket
@@ -111,7 +111,7 @@ def train_dispatch(
     say = progress or (lambda _msg: None)
     data = labelled_tickets(session)
     if len(data.texts) < MIN_TICKETS or len(set(data.labels)) < 2:
-        raise DomainError(
+        raise Conflict(
             "model.too_little_data",
             f"可用于训练的已签收工单不足（{len(data.texts)} 张，至少需要 "
             f"{MIN_TICKETS} 张、2 个单位）",
