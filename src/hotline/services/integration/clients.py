@@ -4,7 +4,6 @@ made; only its SHA-256 is kept (a random 256-bit key needs no slow hash)."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from hotline.services.integration.errors import (
     ClientKeyRefused,
     NotKnown,
 )
+from hotline.services.integration.open311_keys import key_hash
 from hotline.store.db import serialized_writes
 from hotline.store.models import ApiClient
 
@@ -39,10 +39,6 @@ class Client:
     scopes: tuple[str, ...]
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
 def add_client(*, session: Session, name: str, scopes: list[str], now: datetime) -> tuple[int, str]:
     """Make a client and its key; returns ``(id, key)`` (the key is not kept)."""
     name = name.strip()
@@ -54,7 +50,7 @@ def add_client(*, session: Session, name: str, scopes: list[str], now: datetime)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     client = ApiClient(
         name=name,
-        key_hash=_digest(key),
+        key_hash=key_hash(key),
         key_prefix=key[:12],
         scopes=sorted(set(scopes)),
         active=True,
@@ -101,9 +97,9 @@ def client_for_key(session: Session, key: str | None, *, scope: str) -> Client:
     (no or unknown key) or 403 (a key without the scope)."""
     if not key:
         raise ClientKeyRefused("auth.client_key_required", "缺少接入密钥（请求头 X-Api-Key）")
-    digest = _digest(key.strip())
+    digest = key_hash(key.strip())
     found = session.scalars(select(ApiClient).where(ApiClient.key_hash == digest)).first()
-    if found is None or not found.active or not hmac.compare_digest(found.key_hash, digest):
+    if found is None or not found.active or not hmac.comparekey_hash(found.key_hash, digest):
         raise ClientKeyRefused("auth.invalid_client_key", "接入密钥无效或已停用")
     if scope not in (found.scopes or []):
         raise Forbidden("auth.forbidden", f"该接入密钥无权调用此接口（需要 {scope} 权限）")
