@@ -99,7 +99,7 @@ def client_for_key(session: Session, key: str | None, *, scope: str) -> Client:
         raise ClientKeyRefused("auth.client_key_required", "缺少接入密钥（请求头 X-Api-Key）")
     digest = key_hash(key.strip())
     found = session.scalars(select(ApiClient).where(ApiClient.key_hash == digest)).first()
-    if found is None or not found.active or not hmac.comparekey_hash(found.key_hash, digest):
+    if found is None or not found.active or not hmac.compare_digest(found.key_hash, digest):
         raise ClientKeyRefused("auth.invalid_client_key", "接入密钥无效或已停用")
     if scope not in (found.scopes or []):
         raise Forbidden("auth.forbidden", f"该接入密钥无权调用此接口（需要 {scope} 权限）")
