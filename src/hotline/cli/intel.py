@@ -104,14 +104,14 @@ def _data_options(f: Any) -> Any:
     return f
 
 
-def _read_data(data, text_col, label_col, address_col) -> LabelledTickets:
+def _read_data(data, text_col, label_col, address_col, category_col=None) -> LabelledTickets:
     if data is None:
         raise click.UsageError("--data FILE.csv is required")
     if not data.exists():
         raise click.BadParameter(f"{data} 不存在 / does not exist", param_hint="--data")
     if not text_col or not label_col:
         raise click.UsageError("--text-col and --label-col are required with --data")
-    return read_labelled_csv(data, text_col, label_col, address_col)
+    return read_labelled_csv(data, text_col, label_col, address_col, category_col)
 
 
 # ------------------------------------------------------------------------- train
@@ -274,9 +274,7 @@ def eval_cmd() -> None:
 def eval_dispatch(model_dir, data, text_col, label_col, address_col, category_col, as_json):
     """Accuracy, macro-F1, auto-dispatch rate/accuracy, abstention, calibration and speed."""
     model = _load(model_dir)
-    if data is None or not text_col or not label_col:
-        _read_data(data, text_col, label_col, address_col)  # the usage error
-    tickets = read_labelled_csv(data, text_col, label_col, address_col, category_col)
+    tickets = _read_data(data, text_col, label_col, address_col, category_col)
     labelled = [i for i, label in enumerate(tickets.labels) if label]
     if not labelled:
         raise click.BadParameter(

@@ -87,6 +87,22 @@ _HISTORY = (
     "来电人表示，如果问题得不到解决，将继续向上级部门反映。",
     "来电人称{since}情况反反复复，有时好一两天又恢复原样。",
 )
+# What the operator notes of the caller (above), as the caller says it: threats and pressure
+# are what makes a ticket hard, so they stay when a request is in the caller's own words.
+SAID_IN_OWN_WORDS = {
+    "来电人表示已多次向有关方面反映，问题一直没有得到解决。": "我已经反映过好多次了，一直没解决。",
+    "来电人称家中有老人和小孩，影响很大。": "家里有老人小孩，影响很大。",
+    "来电人情绪较为激动，表示如再不处理将向媒体反映。": "再不处理我就找媒体曝光！",
+    "来电人表示此前已拨打过12345，希望这次能彻底解决。": (
+        "之前已经打过12345了，希望这次能彻底解决。"
+    ),
+    "来电人称周边不少人都有同样的问题。": "周边好多人都有同样的问题。",
+    "来电人已拍照留存，可配合相关部门核实。": "我拍了照片，可以配合核实。",
+    "来电人要求处理后电话回复处理结果。": "处理完请打电话告诉我结果。",
+    "来电人表示，如果问题得不到解决，将继续向上级部门反映。": (
+        "如果还解决不了，我会继续向上级反映。"
+    ),
+}
 _HISTORY_SLOTS = {
     "whom": ("社区居委会", "物业", "村委", "相关部门", "12345热线", "街道办"),
     "excuse": (
@@ -125,7 +141,7 @@ def _voice(
     if not whole and rng.random() < SHORT_SHARE:
         text = short_call(text, rng)
     if rng.random() < OWN_WORDS_SHARE.get(channel, 0.7):
-        text = in_own_words(text, rng)
+        text = in_own_words(text, rng, SAID_IN_OWN_WORDS)
     return vary_words(text, rng)
 
 

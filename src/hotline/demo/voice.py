@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 
 __all__ = ["in_own_words", "short_call", "vague_call", "vary_words"]
 
@@ -56,22 +57,6 @@ _THIRD_PERSON = (
     ("其今年", "我今年"),
 )  # fmt: skip
 _THEY = re.compile(r"其(?![他它中实余次])")  # not the 其 of 其他, 其中, 其实…
-# What the operator notes of the caller, as the caller says it (threats and pressure are
-# what makes a ticket hard: they stay).
-_SAID_SO = {
-    "来电人表示已多次向有关方面反映，问题一直没有得到解决。": "我已经反映过好多次了，一直没解决。",
-    "来电人称家中有老人和小孩，影响很大。": "家里有老人小孩，影响很大。",
-    "来电人情绪较为激动，表示如再不处理将向媒体反映。": "再不处理我就找媒体曝光！",
-    "来电人表示此前已拨打过12345，希望这次能彻底解决。": (
-        "之前已经打过12345了，希望这次能彻底解决。"
-    ),
-    "来电人称周边不少人都有同样的问题。": "周边好多人都有同样的问题。",
-    "来电人已拍照留存，可配合相关部门核实。": "我拍了照片，可以配合核实。",
-    "来电人要求处理后电话回复处理结果。": "处理完请打电话告诉我结果。",
-    "来电人表示，如果问题得不到解决，将继续向上级部门反映。": (
-        "如果还解决不了，我会继续向上级反映。"
-    ),
-}
 # Sentences only an operator writes: the caller's mood, the address, the history.
 _OPERATOR_NOTES = ("来电人", "事发地址", "地址：", "具体位置", "其曾于", "市民诉求")
 _LEADS = (
@@ -100,10 +85,10 @@ def vary_words(text: str, rng: random.Random, share: float = 0.4) -> str:
     return _WORD.sub(swap, text)
 
 
-def in_own_words(text: str, rng: random.Random) -> str:
+def in_own_words(text: str, rng: random.Random, said: Mapping[str, str]) -> str:
     """The request as the citizen put it: no operator's opening, first person, a greeting."""
     text = _OPENING.sub("", text, count=1)
-    sentences = [_SAID_SO.get(s, s) for s in re.split(r"(?<=[。！？])", text)]
+    sentences = [said.get(s, s) for s in re.split(r"(?<=[。！？])", text)]
     kept = [s for s in sentences if s and not s.startswith(_OPERATOR_NOTES)]
     text = "".join(kept or sentences)
     for third, first in _THIRD_PERSON:

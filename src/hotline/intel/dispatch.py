@@ -307,7 +307,7 @@ class DispatchModel:
         where = self.gazetteer_.locate(address)
         if where.town is None:
             where = self.gazetteer_.locate(text)
-        found = self.screen(text, address, float(raw[0, best[0]]), int(best[0]))
+        found = self.screen(text, address, float(raw[0, best[0]]))
         return DispatchPrediction(
             unit=str(self.classes_[best[0]]),
             confidence=float(proba[best[0]]),
@@ -323,9 +323,7 @@ class DispatchModel:
             matters=list(found.detail.get("matters", [])),
         )
 
-    def screen(
-        self, text: str, address: str | None, top_score: float, top: int
-    ) -> screening.Screening:
+    def screen(self, text: str, address: str | None, top_score: float) -> screening.Screening:
         """Why the machine should not dispatch this text by itself, if it should not."""
         found = screening.screen(text, address, self.gazetteer_)
         if not found.routable:
@@ -335,7 +333,7 @@ class DispatchModel:
             return screening.Screening(
                 screening.UNFAMILIAR, "未识别出熟悉的诉求事项，与以往工单都不相似"
             )
-        matters = self._matters(text, address, top)
+        matters = self._matters(text, address)
         if len(matters) > 1:
             names = "、".join(m["text"] for m in matters)
             return screening.Screening(
@@ -343,7 +341,7 @@ class DispatchModel:
             )
         return found
 
-    def _matters(self, text: str, address: str | None, top: int) -> list[dict]:
+    def _matters(self, text: str, address: str | None) -> list[dict]:
         """The distinct matters of a call, each with the unit its words point to."""
         segments = matter_segments(text)
         if len(segments) < 2:
