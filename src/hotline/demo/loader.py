@@ -289,9 +289,7 @@ def _rows(
             "sign_due": state.sign_due,
             "return_due": state.return_due,
             "reply_due": state.reply_due,
-            "yellow_at": warning_moment(
-                state, rules=replayer.rules, calendar=replayer.calendar
-            ),
+            "yellow_at": warning_moment(state, rules=replayer.rules, calendar=replayer.calendar),
             "signed_at": state.signed_at,
             "replied_at": state.replied_at,
             "closed_at": state.closed_at,
