@@ -51,7 +51,7 @@ def _prepare(data_dir: Path, tickets: int) -> None:
     os.environ["HOTLINE_DATA_DIR"] = str(data_dir)
     from sqlalchemy import func, select
 
-    from hotline.config import get_settings
+    from hotline.config import settings_from_environment
     from hotline.domain.tickets import Actor, Role
     from hotline.services.admin.users import create_user
     from hotline.services.assist.knowledge import create_article
@@ -59,7 +59,7 @@ def _prepare(data_dir: Path, tickets: int) -> None:
     from hotline.store.migrate import upgrade
     from hotline.store.models import KnowledgeArticle, Ticket, User
 
-    engine = get_engine(get_settings())
+    engine = get_engine(settings_from_environment())
     upgrade(engine)
     with session_factory(engine)() as session:
         if not session.scalar(select(func.count()).select_from(Ticket)):

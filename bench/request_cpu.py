@@ -39,7 +39,7 @@ from load import Pool, _intake_body, _list_params  # noqa: E402
 from server import machine_line, postgres_cpu, postgres_cpu_between  # noqa: E402
 
 from hotline.api.app import create_app  # noqa: E402
-from hotline.config import get_settings  # noqa: E402
+from hotline.config import settings_from_environment  # noqa: E402
 
 DEMO_PASSWORD = "hotline-demo"
 
@@ -220,7 +220,7 @@ async def _measure(
                 print(f"    {sql}")
     per_request: dict[str, float] = {}
     pg_per_request: dict[str, float] = {}
-    url = get_settings().database_url
+    url = settings_from_environment().database_url
     pg_name = url.rsplit("/", 1)[-1] if url.startswith("postgresql") else None
     for kind in order:
         waiting = {"sign": pool.to_sign, "reply": pool.to_reply}.get(kind)

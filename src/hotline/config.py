@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -164,6 +163,11 @@ class Settings(BaseSettings):
         return self.data_dir / "attachments"
 
 
-@lru_cache
-def get_settings() -> Settings:
+def settings_from_environment() -> Settings:
+    """The settings a process starts with (``HOTLINE_*`` variables, then ``.env``).
+
+    Read by the entry points only — ``create_app``, the CLI, the benches — which hand
+    them on: the app's sessions carry them (``store.db.settings_of``), so no layer
+    below reads the environment or a process-wide copy of it.
+    """
     return Settings()

@@ -107,6 +107,7 @@ VARIABLE_CODES = {
     "services/tickets/lifecycle.py": {c for c in CONTRACT if c.startswith("limits.")},
 }
 
+
 @dataclass
 class ErrorClass:
     bases: list[str]

@@ -124,13 +124,14 @@ def test_serve_with_jobs_delivers_within_10_s(
 
 
 def _intake() -> None:
-    from hotline.config import get_settings
+    from hotline.config import settings_from_environment
     from hotline.domain import tickets as lc
     from hotline.schemas import TicketCreate
     from hotline.services.tickets.lifecycle import intake
     from hotline.store.db import get_engine, session_factory
     from tests.factories import intake_body
 
-    with session_factory(get_engine(get_settings()))() as session:
+    settings = settings_from_environment()
+    with session_factory(get_engine(settings), settings)() as session:
         ticket_in = TicketCreate(**intake_body())
         intake(session=session, ticket_in=ticket_in, actor=lc.Actor("op", lc.Role.OPERATOR))

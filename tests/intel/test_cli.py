@@ -11,16 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.cli.intel import dispatch_cmd, eval_cmd, models, train
-from hotline.config import get_settings
 from tests.intel import synthetic_tickets
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
+    return tmp_path / "var"
 
 
 @pytest.fixture
@@ -155,14 +152,8 @@ def test_empty_labels_name_the_rows(cli, tmp_path, data_dir) -> None:
 
 
 def test_from_db_on_an_empty_database_says_why(cli, tmp_path, data_dir, monkeypatch) -> None:
-    from hotline.config import get_settings
-
     monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["train", "dispatch", "--from-db"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["train", "dispatch", "--from-db"])
     assert result.exit_code == 1 and "model.too_little_data" in result.output
 
 

@@ -54,12 +54,12 @@ def test_a_disabled_user_is_refused_within_the_cache_bound(
 
 
 def test_a_new_password_refuses_old_tokens_and_new_ones_work_at_once(
-    client: TestClient, session: Session, cache_clock: ManualClock
+    client: TestClient, session: Session, settings: Settings, cache_clock: ManualClock
 ) -> None:
     old = login(client, "disp")
     assert client.get("/api/v1/auth/me", headers=old).status_code == 200
     user = _user(session)
-    user.password_hash = users._hasher().hash("another-pass-2")
+    user.password_hash = users._hasher(settings).hash("another-pass-2")
     session.commit()
     new = client.post(
         "/api/v1/auth/token", data={"username": "disp", "password": "another-pass-2"}

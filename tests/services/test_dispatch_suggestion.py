@@ -23,7 +23,7 @@ def model() -> DispatchModel:
 
 @pytest.fixture(autouse=True)
 def promoted(model: DispatchModel, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(suggestion, "promoted_model", lambda: model)
+    monkeypatch.setattr(suggestion, "promoted_model", lambda _session: model)
 
 
 def _suggest(session: Session, content: str, **fields) -> suggestion.DispatchSuggestion:

@@ -21,7 +21,6 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.cache import invalidate_all
-from hotline.config import get_settings
 from hotline.domain.assessment import DispatchRecord, dispatch_records
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role, Status
@@ -32,6 +31,7 @@ from hotline.services.admin.directory import list_units
 from hotline.services.tickets import projection
 from hotline.services.tickets.history import domain_events, events_of, history_of, rebuild_state
 from hotline.services.tickets.lifecycle import DispatchSuggestion, act, intake, record_intake
+from hotline.store.db import settings_of
 from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketEvent, Unit
 from tests.factories import intake_body
 
@@ -331,7 +331,7 @@ def test_a_ticket_dispatched_at_intake_has_one_event_and_one_record(
     make = _dispatched_by_hand if how == "by_hand" else _dispatched_by_the_machine
     ticket = make(session, code)
 
-    prefix = re.escape(get_settings().district_prefix)
+    prefix = re.escape(settings_of(session).district_prefix)
     assert re.fullmatch(rf"{prefix}{MONDAY:%Y%m%d}\d{{6}}", ticket.number)
     assert entries(history_of(session, ticket.id)) == committed_history(session, ticket.id)
 

@@ -26,7 +26,8 @@ from hotline.api.routes import (
     tickets,
     units,
 )
-from hotline.config import Settings, get_settings
+from hotline.clock import use_timezone
+from hotline.config import Settings, settings_from_environment
 from hotline.logs import RequestIdMiddleware
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store.db import get_engine, read_session_factory, session_factory
@@ -96,7 +97,8 @@ class _TooLarge(Exception):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = settings or settings_from_environment()
+    use_timezone(settings.timezone)
     engine = get_engine(settings)
     app = FastAPI(
         title="hotline 12345 热线智慧办理系统",
@@ -106,8 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
-    app.state.read_sessions = read_session_factory(engine)
+    app.state.sessions = session_factory(engine, settings)
+    app.state.read_sessions = read_session_factory(engine, settings)
     ttl = settings.list_total_ttl_seconds
     app.state.list_totals = ListTotals(ttl) if ttl > 0 else None
     app.add_middleware(
@@ -165,7 +167,8 @@ def prepare_for_serving(app: FastAPI) -> FastAPI:
     from hotline.services.assist import knowledge
     from hotline.services.dispatch import suggestion
 
-    suggestion.promoted_model()
+    with app.state.sessions() as session:
+        suggestion.promoted_model(session)
     suggestion.gazetteer()
     try:
         with app.state.sessions() as session:

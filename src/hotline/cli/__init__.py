@@ -10,6 +10,7 @@ import click
 
 from hotline import __version__
 from hotline.cli import jobs, open311, ops
+from hotline.clock import use_timezone
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +22,7 @@ def main(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    use_timezone(ops.command_settings().timezone)
 
 
 main.add_command(ops.serve)

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from hotline.config import get_settings
+from hotline.cli.ops import command_settings
 from hotline.intel.dispatch import DispatchModel
 from hotline.intel.dispatch_metrics import screened_figures
 from hotline.intel.registry import ModelFormatError, ModelRegistry, RegistryError
@@ -197,7 +197,7 @@ def train_dispatch(
     click.echo(f"model → {out}")
     click.echo(_metrics_line(found))
     if register:
-        registry = ModelRegistry(get_settings().models_dir, "dispatch")
+        registry = ModelRegistry(command_settings().models_dir, "dispatch")
         version = registry.register(model, found, model.training_)
         click.echo(f"registered as {version}")
         if registry.promoted() is None:
@@ -239,7 +239,7 @@ def _load(model_dir: Path | None) -> DispatchModel:
     try:
         if model_dir is not None:
             return DispatchModel.load(model_dir)
-        model = ModelRegistry(get_settings().models_dir, "dispatch").load_promoted()
+        model = ModelRegistry(command_settings().models_dir, "dispatch").load_promoted()
     except ModelFormatError as exc:
         raise click.BadParameter(str(exc), param_hint="--model") from exc
     if model is None:
@@ -335,7 +335,7 @@ def eval_dispatch(model_dir, data, text_col, label_col, address_col, category_co
 def dispatch_cmd(text, address, model_dir, top, as_json) -> None:
     """Suggest the handling unit of one ticket (智能转派)."""
     model = _load(model_dir)
-    found = model.suggest(text, address, k=top, threshold=get_settings().dispatch_threshold)
+    found = model.suggest(text, address, k=top, threshold=command_settings().dispatch_threshold)
     if as_json:
         _echo_json(found.to_dict())
         return
@@ -359,7 +359,7 @@ def dispatch_cmd(text, address, model_dir, top, as_json) -> None:
 @click.pass_context
 def models(ctx: click.Context, kind: str) -> None:
     """Registered model versions: list, promote, roll back (模型管理)."""
-    ctx.obj = ModelRegistry(get_settings().models_dir, kind)
+    ctx.obj = ModelRegistry(command_settings().models_dir, kind)
 
 
 @models.command("list")

@@ -9,8 +9,7 @@ from types import FrameType
 
 import click
 
-from hotline.cli.ops import _engine, _fail, _sessions
-from hotline.config import get_settings
+from hotline.cli.ops import _engine, _fail, _sessions, command_settings
 from hotline.domain.errors import DomainError
 
 
@@ -68,7 +67,7 @@ def jobs_run(
         chosen = [jobs.job_named(job) for job in only] or None
     except DomainError as exc:
         _fail(exc)
-    settings = get_settings()
+    settings = command_settings()
     if once:
         ran = jobs.run_due(_sessions(), now_local(), name, jobs=chosen, settings=settings)
         for out in ran:
@@ -93,7 +92,7 @@ def jobs_run(
     finally:
         stop.set()
         if feeder is not None:
-            feeder.join(timeout=get_settings().webhook_timeout_seconds + 5)
+            feeder.join(timeout=command_settings().webhook_timeout_seconds + 5)
         for sig, handler in before.items():
             signal.signal(sig, handler)
     click.echo("后台任务进程已停止")
@@ -102,13 +101,13 @@ def jobs_run(
 def _start_delivery(worker: str, stop: threading.Event) -> threading.Thread:
     from hotline.services.integration import delivery
 
-    return delivery.start(_sessions(), worker=worker, stop=stop, settings=get_settings())
+    return delivery.start(_sessions(), worker=worker, stop=stop, settings=command_settings())
 
 
 def _deliver_once(worker: str) -> int:
     from hotline.services.integration.delivery import Deliverer
 
-    deliverer = Deliverer(_sessions(), worker=worker, settings=get_settings())
+    deliverer = Deliverer(_sessions(), worker=worker, settings=command_settings())
     try:
         return deliverer.run_once()
     finally:
@@ -158,7 +157,9 @@ def jobs_run_now(name: str) -> None:
 
     _require_schema()
     try:
-        out = jobs.run_now(_sessions(), name, worker=jobs.default_worker(), settings=get_settings())
+        out = jobs.run_now(
+            _sessions(), name, worker=jobs.default_worker(), settings=command_settings()
+        )
     except DomainError as exc:
         _fail(exc)
         return

@@ -9,20 +9,26 @@ from typing import NoReturn
 
 import click
 
-from hotline.config import get_settings
+from hotline.config import Settings, settings_from_environment
 from hotline.domain.errors import DomainError
+
+
+def command_settings() -> Settings:
+    """The settings of a command: the environment's (``HOTLINE_*``, ``.env``)."""
+    return settings_from_environment()
 
 
 def _engine():  # type: ignore[no-untyped-def]
     from hotline.store.db import get_engine
 
-    return get_engine(get_settings())
+    return get_engine(command_settings())
 
 
 def _sessions():  # type: ignore[no-untyped-def]
-    from hotline.store.db import session_factory
+    from hotline.store.db import get_engine, session_factory
 
-    return session_factory(_engine())
+    settings = command_settings()
+    return session_factory(get_engine(settings), settings)
 
 
 def _fail(exc: DomainError) -> NoReturn:
@@ -64,7 +70,7 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
     from hotline.cli.workers import APP, Supervisor, check_port_free, reuse_port_supported
     from hotline.logs import configure
 
-    settings = get_settings()
+    settings = command_settings()
     configure(json_lines=settings.log_json)
     prepare_database()
     stop = threading.Event()
@@ -116,7 +122,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or upgrade the database to the newest schema and load the directory."""
     prepare_database()
-    click.echo(f"数据库已就绪: {get_settings().sqlalchemy_url.split('@')[-1]}")
+    click.echo(f"数据库已就绪: {command_settings().sqlalchemy_url.split('@')[-1]}")
 
 
 @click.command()
@@ -313,9 +319,10 @@ def import_list(as_json: bool) -> None:
 def backup_cmd(target: Path) -> None:
     """Back up the database to TARGET (SQLite online backup, or pg_dump -Fc)."""
     from hotline.services.admin.backup import backup
+    from hotline.services.admin.backup_files import configured_files
 
     try:
-        backup(_engine(), target)
+        backup(_engine(), target, files=configured_files(command_settings()))
     except DomainError as exc:
         _fail(exc)
     click.echo(f"已备份到 {target}")
@@ -327,11 +334,12 @@ def backup_cmd(target: Path) -> None:
 def restore_cmd(source: Path, yes: bool) -> None:
     """Replace the database's contents with the backup SOURCE."""
     from hotline.services.admin.backup import restore
+    from hotline.services.admin.backup_files import configured_files
 
     if not yes:
         click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", abort=True)
     try:
-        files = restore(_engine(), source)
+        files = restore(_engine(), source, files=configured_files(command_settings()))
     except DomainError as exc:
         _fail(exc)
     click.echo(f"已从 {source} 恢复")

@@ -19,7 +19,6 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
-from hotline.config import get_settings
 from hotline.domain import tickets as lc
 from hotline.domain.assessment import TicketFacts, dispatch_records
 from hotline.domain.errors import Conflict, DomainError, Invalid
@@ -34,7 +33,7 @@ from hotline.services.admin.directory import baiyun_units
 from hotline.services.admin.users import create_user
 from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
-from hotline.store.db import refresh_statistics
+from hotline.store.db import refresh_statistics, settings_of
 from hotline.store.models import (
     DispatchRecordRow,
     Ticket,
@@ -233,6 +232,7 @@ def _load(
     counters: Counter[str] = Counter()
     ids: dict[int, int] = {}
     batch: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
+    prefix = settings_of(session).district_prefix
     for index, demo in enumerate(generated):
         ticket_id = next_id + index
         ids[index] = ticket_id
@@ -241,7 +241,7 @@ def _load(
             summary.refused[refused] += 1
         day = demo.created_at.strftime("%Y%m%d")
         counters[day] += 1
-        number = f"{get_settings().district_prefix}{day}{counters[day]:06d}"
+        number = f"{prefix}{day}{counters[day]:06d}"
         _rows(batch, ticket_id, number, demo, state, events, replayer, searchable)
         summary.tickets += 1
         summary.events += len(events)

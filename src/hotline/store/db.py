@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.config import Settings, get_settings
+from hotline.config import Settings, settings_from_environment
 
 
 def make_engine(url: str) -> Engine:
@@ -85,8 +85,7 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def get_engine(settings: Settings | None = None) -> Engine:
-    settings = settings or get_settings()
+def get_engine(settings: Settings) -> Engine:
     if settings.sqlalchemy_url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return engine_for(settings.sqlalchemy_url)
@@ -164,11 +163,42 @@ def _forget_known_history(session: Session, *_args: object) -> None:
     session.info.pop(KNOWN_HISTORY, None)
 
 
-def session_factory(engine: Engine) -> sessionmaker[HotlineSession]:
-    return sessionmaker(engine, class_=HotlineSession, expire_on_commit=False)
+#: ``session.info`` key of the settings of the app or command that opened the session.
+SETTINGS = "hotline.settings"
 
 
-def read_session_factory(engine: Engine) -> sessionmaker[HotlineSession]:
+def _info(settings: Settings | None, **more: object) -> dict[str, object]:
+    return ({SETTINGS: settings} if settings is not None else {}) | more
+
+
+def session_factory(
+    engine: Engine, settings: Settings | None = None
+) -> sessionmaker[HotlineSession]:
+    """Sessions of the app or command whose ``settings`` the services read
+    (:func:`settings_of`)."""
+    return sessionmaker(engine, class_=HotlineSession, expire_on_commit=False, info=_info(settings))
+
+
+def sibling_session(session: Session) -> HotlineSession:
+    """A new session on ``session``'s database with its settings (for a background
+    thread, which may not share a session)."""
+    settings = session.info.get(SETTINGS)
+    return HotlineSession(session.get_bind(), expire_on_commit=False, info=_info(settings))
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the app or command that opened ``session``.
+
+    A session opened without them (a test's, a one-off script's) gets the settings
+    of the environment, read afresh.
+    """
+    found = session.info.get(SETTINGS)
+    return found if found is not None else settings_from_environment()
+
+
+def read_session_factory(
+    engine: Engine, settings: Settings | None = None
+) -> sessionmaker[HotlineSession]:
     """Sessions for requests that only read (a ticket list, a ticket's detail).
 
     On PostgreSQL they run in autocommit: with no transaction there is no ``BEGIN`` and
@@ -182,13 +212,18 @@ def read_session_factory(engine: Engine) -> sessionmaker[HotlineSession]:
         if engine.dialect.name == "postgresql"
         else engine
     )
-    return sessionmaker(bind, class_=HotlineSession, expire_on_commit=False, info={READ_ONLY: True})
+    return sessionmaker(
+        bind,
+        class_=HotlineSession,
+        expire_on_commit=False,
+        info=_info(settings, **{READ_ONLY: True}),
+    )
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, settings: Settings | None = None) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
-    with session_factory(engine)() as session, session.begin():
+    with session_factory(engine, settings)() as session, session.begin():
         yield session
 
 

@@ -34,9 +34,8 @@ def _tool(name: str) -> str:
 def backup(engine: Engine, target: Path, *, files: FileBlobs | None = None) -> Path:
     """Write a consistent copy of the live database to ``target`` (no downtime), then
     the attachments' new files to ``attachments/`` beside it (``files``: the folder they
-    are kept in; by default the configured one, none when they are kept in a bucket)."""
+    are kept in, :func:`backup_files.configured_files`; none when they are kept in a bucket)."""
     _backup_database(engine, target)
-    files = files if files is not None else backup_files.configured_files()
     if files is not None:
         backup_files.copy_out(files, target.parent / backup_files.FOLDER)
     return target
@@ -68,7 +67,6 @@ def restore(engine: Engine, source: Path, *, files: FileBlobs | None = None) -> 
     attachments' files the store lacks from ``attachments/`` beside it. Returns how many
     files were copied, and how many the restored rows name that are found nowhere."""
     _restore_database(engine, source)
-    files = files if files is not None else backup_files.configured_files()
     if files is None:
         return {}
     return backup_files.copy_in(source.parent / backup_files.FOLDER, files, engine)

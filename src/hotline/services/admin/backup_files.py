@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.store.blobs import FileBlobs, blob_store, content_key
 from hotline.store.db import session_factory
 from hotline.store.models import Attachment
@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 FOLDER = "attachments"
 
 
-def configured_files(settings: Settings | None = None) -> FileBlobs | None:
+def configured_files(settings: Settings) -> FileBlobs | None:
     """The attachments' folder when they are kept in one (None for a bucket)."""
-    store = blob_store(settings or get_settings())
+    store = blob_store(settings)
     return store if isinstance(store, FileBlobs) else None
 
 

@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache
 from hotline.clock import now_local
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.domain.errors import Conflict, Invalid, Throttled, Unauthorized
 from hotline.domain.tickets import Actor, Role
+from hotline.store.db import settings_of
 from hotline.store.models import Unit, User
 
 
-def _hasher(settings: Settings | None = None) -> PasswordHasher:
-    """The password hasher of ``settings`` (the app's; the process's for a command)."""
-    settings = settings or get_settings()
+def _hasher(settings: Settings) -> PasswordHasher:
+    """The password hasher of ``settings`` (the app's, or the command's)."""
     return _hasher_for(settings.argon2_time_cost, settings.argon2_memory_kib)
 
 
@@ -61,7 +61,7 @@ def create_user(
         raise Invalid("user.weak_password", "密码至少 8 位")
     user = User(
         username=username,
-        password_hash=_hasher(settings).hash(password),
+        password_hash=_hasher(settings or settings_of(session)).hash(password),
         role=role,
         unit_code=unit,
         display_name=display_name or username,
@@ -83,12 +83,13 @@ def authenticate(
     user = session.scalars(select(User).where(User.username == username)).first()
     now = now_local()
     if user is None or not user.active:
-        _hasher(settings).hash(password)  # same cost whether or not the user exists
+        # the same cost whether or not the user exists
+        _hasher(settings or settings_of(session)).hash(password)
         raise Unauthorized("auth.invalid_credentials", "用户名或密码错误")
     if user.locked_until and user.locked_until > now:
         raise Throttled("auth.locked", "登录失败次数过多，账号已锁定 15 分钟")
     try:
-        _hasher(settings).verify(user.password_hash, password)
+        _hasher(settings or settings_of(session)).verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.clock import now_local
-from hotline.config import get_settings
+from hotline.clock import now_local, to_local
 from hotline.domain.tickets import Actor
 from hotline.intel import links
 from hotline.intel.hotspots import STOCK_TEXTS, find_hot
@@ -68,9 +66,7 @@ def _between(session: Session, viewer: Actor | None, start: datetime, end: datet
 
 def _local(moment: datetime) -> datetime:
     """A naive local time as the tickets are stored (an aware time is converted)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+    return to_local(moment)
 
 
 def _tickets(rows: list[Any]) -> links.Tickets:

@@ -1,6 +1,6 @@
 """Assistance over the live database: difficult tickets, intake suggestions, knowledge, review.
 
-Models live under ``get_settings().models_dir / {difficulty,intake,review}``; the list
+Models live under ``settings.models_dir / {difficulty,intake,review}``; the list
 endpoints train a missing difficulty or intake model from the history on first use.
 :mod:`hotline.services.assist.reassessment` re-scores changed tickets in batches with the
 saved models (kept in memory per file version, see :func:`cached_model`). Handling-unit
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from hotline import gc_freeze
 from hotline.cache import Cache
-from hotline.config import get_settings
 from hotline.domain.difficulty import (
     difficulty_level,
     difficulty_points,
@@ -53,6 +52,7 @@ from hotline.intel.review import ReplyReviewer, cue_score, explain
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
+from hotline.store.db import settings_of
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -67,9 +67,10 @@ _FINISHED = {Status.CLOSED.value}
 MODELS: Cache[tuple[int, Any]] = Cache("assist models", ttl=None, max_entries=64)
 
 
-def model_path(kind: str, models_dir: Path | None) -> Path:
-    """Where the ``difficulty`` / ``intake`` model is saved (default: the settings' models dir)."""
-    return (models_dir or get_settings().models_dir) / kind / "model.pkl"
+def model_path(session: Session, kind: str, models_dir: Path | None) -> Path:
+    """Where the ``difficulty`` / ``intake`` model is saved (default: the models folder of
+    the session's settings)."""
+    return (models_dir or settings_of(session).models_dir) / kind / "model.pkl"
 
 
 def _first_units(session: Session) -> dict[int, str]:
@@ -141,7 +142,8 @@ def train_difficulty(
         "model": model.evaluate(te_x, te_y, k),
         "rules_baseline": rules.evaluate(te_x, te_y, k),
     }
-    DifficultyModel().fit(records, labels).save(model_path("difficulty", models_dir), metrics)
+    model = DifficultyModel().fit(records, labels)
+    model.save(model_path(session, "difficulty", models_dir), metrics)
     log.info("difficulty model trained: %s", metrics)
     return metrics
 
@@ -168,7 +170,7 @@ def cached_model(path: Path, loader: Callable[[Path], Any]) -> Any | None:
 
 def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyModel | None:
     """The saved model; trained from the history when there is none or it is unusable."""
-    path = model_path("difficulty", models_dir)
+    path = model_path(session, "difficulty", models_dir)
     model = cached_model(path, DifficultyModel.load)
     if model is None:
         train_difficulty(session, models_dir=models_dir)
@@ -311,7 +313,7 @@ def train_intake(session: Session, *, models_dir: Path | None = None) -> dict[st
     metrics: dict[str, Any] = held.evaluate(texts[split:], tail)
     metrics["corrections"] = {f: sum(w > 1 for w in weights[f]) for f in INTAKE_FIELDS}
     model = IntakeAssistant().fit(texts, labels, weights)
-    model.save(model_path("intake", models_dir), metrics)
+    model.save(model_path(session, "intake", models_dir), metrics)
     return metrics
 
 
@@ -324,7 +326,7 @@ def intake_suggestions(
     models_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Suggested type, urgency and category plus the address, phones and names in the text."""
-    path = model_path("intake", models_dir)
+    path = model_path(session, "intake", models_dir)
     if not path.exists() and session.scalar(select(func.count()).select_from(Ticket)):
         train_intake(session, models_dir=models_dir)
     found = extract(text, address)
@@ -356,7 +358,7 @@ def review_scores(
         .order_by(TicketEvent.seq)
     ):
         replies[ticket_id] = str((data or {}).get("content") or "")
-    path = model_path("review", models_dir)
+    path = model_path(session, "review", models_dir)
     model = ReplyReviewer.load(path) if path.exists() else None
     out = []
     for tid, reply in replies.items():

@@ -95,7 +95,7 @@ def intake_assist(
 
     ``background``: refresh the knowledge base and train a missing intake model in
     threads (a live console) rather than never / in the request (tests)."""
-    model = cached_model(model_path("intake", models_dir), IntakeAssistant.load)
+    model = cached_model(model_path(session, "intake", models_dir), IntakeAssistant.load)
     suggested = model.suggest(content, top=2) if model is not None and content else {}
     found = extract(content, None)
     found["address"] = [a for a in found["address"] if a != address.strip()]

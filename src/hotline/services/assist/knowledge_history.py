@@ -35,9 +35,9 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache, pool_of
 from hotline.clock import now_local
-from hotline.config import get_settings
 from hotline.intel.difficulty import load_model, save_model
 from hotline.intel.knowledge import KnowledgeBase, ReplyHistory
+from hotline.store.db import settings_of, sibling_session
 from hotline.store.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def history_path(session: Session, data_dir: Path | None = None) -> Path:
     """Where a database's past answers are saved (one file per database URL)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     digest = hashlib.blake2b(url.encode(), digest_size=8).hexdigest()
-    return (data_dir or get_settings().data_dir) / "knowledge" / f"history-{digest}.pkl"
+    return (data_dir or settings_of(session).data_dir) / "knowledge" / f"history-{digest}.pkl"
 
 
 def history_index(
@@ -159,10 +159,11 @@ def _read_in_background(session: Session, data_dir: Path | None) -> None:
         if pool in _busy:
             return
         _busy.add(pool)
+    own_session = sibling_session(session)
 
     def run() -> None:
         try:
-            with Session(bind) as own, _file_lock(history_path(own, data_dir)):
+            with own_session as own, _file_lock(history_path(own, data_dir)):
                 _read(own, data_dir)  # workers of one server take turns: one builds
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
             log.exception("reading the past answers failed")

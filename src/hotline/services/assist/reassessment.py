@@ -158,7 +158,7 @@ def rescore(
     open_tickets = [t for t in tickets if t.status in _OPEN]
     if not open_tickets:
         return {}
-    model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
+    model = cached_model(model_path(session, "difficulty", models_dir), DifficultyModel.load)
     if model is None:
         return {}
     repeats = repeat_calls(session, open_tickets)
@@ -212,7 +212,7 @@ def keep_intake_labels(
     todo = [t for t in tickets if "intake" not in (t.suggestion or {})]
     if not todo:
         return 0
-    model = cached_model(model_path("intake", models_dir), IntakeAssistant.load)
+    model = cached_model(model_path(session, "intake", models_dir), IntakeAssistant.load)
     if model is None:
         return 0
     suggested = model.suggest_many([t.content for t in todo], top=1)

@@ -33,7 +33,7 @@ from hotline.intel.intake_assist import IntakeAssistant
 from hotline.services.assist import difficulty as assist_models
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.tickets.queries import scoped
-from hotline.store.db import HotlineSession
+from hotline.store.db import sibling_session
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:
     """Train a missing or unusable (saved by another code version) ``difficulty`` or
     ``intake`` model in a thread (one at a time per model, a new attempt at most every
     :data:`RETRY_TRAINING` seconds); True while a training is under way."""
-    path = model_path(kind, models_dir)
+    path = model_path(session, kind, models_dir)
     trainers = {"difficulty": assist_models.train_difficulty, "intake": assist_models.train_intake}
     loaders = {"difficulty": DifficultyModel.load, "intake": IntakeAssistant.load}
     trainer = trainers[kind]
@@ -67,11 +67,11 @@ def train_in_background(session: Session, kind: str, models_dir: Path) -> bool:
             return False
         TRAINING_STARTED.put(None, path, True)
         _running.add(path)
-    bind = session.get_bind()
+    own_session = sibling_session(session)
 
     def run() -> None:
         try:
-            with HotlineSession(bind) as own:
+            with own_session as own:
                 trainer(own, models_dir=models_dir)
         except Exception:  # noqa: BLE001 - a background job logs, it cannot raise to anyone
             log.exception("background training of the %s model failed", kind)
@@ -147,7 +147,7 @@ def difficulty(
     """
     repeats = earlier_calls(session, ticket)
     record = _record(ticket, repeats)
-    model = cached_model(model_path("difficulty", models_dir), DifficultyModel.load)
+    model = cached_model(model_path(session, "difficulty", models_dir), DifficultyModel.load)
     if model is not None:
         score = float(model.predict_proba([record])[0])
         reasons = model.explain(record, labels=assist_models.reason_labels(session))

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.config import get_settings
 from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
 from hotline.intel.screening import FOLLOW_UP, STILL_SUGGEST_A_UNIT
 from hotline.schemas import TicketCreate
 from hotline.services.tickets.lifecycle import DispatchSuggestion
+from hotline.store.db import settings_of
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,10 @@ def gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-def promoted_model() -> Any | None:
+def promoted_model(session: Session) -> Any | None:
     """The dispatch model in use (loaded once per version), or None before any training."""
     try:
-        return ModelRegistry(get_settings().models_dir, "dispatch").load_promoted()
+        return ModelRegistry(settings_of(session).models_dir, "dispatch").load_promoted()
     except (OSError, ValueError) as exc:  # a broken or incompatible model must not stop intake
         log.error("dispatch model unavailable: %s", exc)
         return None
@@ -42,7 +42,7 @@ def operating_threshold(session: Session, model: Any) -> float:
     stored = cached_setting(session=session, key="dispatch")
     if stored and stored.get("threshold") is not None:
         return float(stored["threshold"])
-    configured = get_settings().dispatch_threshold
+    configured = settings_of(session).dispatch_threshold
     return float(configured) if configured is not None else float(model.threshold_)
 
 
@@ -52,7 +52,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
     place = places.locate(ticket_in.address or ticket_in.content)
     if place.town is None and ticket_in.address:
         place = places.locate(ticket_in.content)
-    model = promoted_model()
+    model = promoted_model(session)
     if model is None:
         if place.town is None:
             return None
@@ -63,7 +63,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
     found = model.suggest(ticket_in.content, ticket_in.address, threshold=threshold)
     auto = bool(
         found.auto
-        and get_settings().auto_dispatch
+        and settings_of(session).auto_dispatch
         and not ticket_in.answer
         and not ticket_in.manual_dispatch
     )
@@ -116,9 +116,10 @@ def dispatch_status(session: Session) -> dict[str, Any]:
     """What the dispatcher sees of the machine: model version, metrics, thresholds."""
     from hotline.services.admin.settings import get_setting
 
-    registry = ModelRegistry(get_settings().models_dir, "dispatch")
+    settings = settings_of(session)
+    registry = ModelRegistry(settings.models_dir, "dispatch")
     info = registry.promoted()
-    model = promoted_model()
+    model = promoted_model(session)
     stored = get_setting(session=session, key="dispatch") or {}
     return {
         "model": info.version if info else None,
@@ -126,5 +127,5 @@ def dispatch_status(session: Session) -> dict[str, Any]:
         "model_threshold": float(model.threshold_) if model is not None else None,
         "override": stored.get("threshold"),
         "in_use": operating_threshold(session, model) if model is not None else None,
-        "auto_dispatch": get_settings().auto_dispatch,
+        "auto_dispatch": settings.auto_dispatch,
     }

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.config import get_settings
 from hotline.domain.errors import Conflict
 from hotline.intel.dispatch import DispatchModel, data_hash
 from hotline.intel.registry import ModelRegistry
+from hotline.store.db import settings_of
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def train_dispatch(
     model = DispatchModel(target_accuracy=target_accuracy)
     model.fit(train.texts, train.labels, train.addresses)
     metrics = _evaluate(model, held)
-    registry = ModelRegistry(models_dir or get_settings().models_dir, "dispatch")
+    registry = ModelRegistry(models_dir or settings_of(session).models_dir, "dispatch")
     current = registry.load_promoted()
     current_metrics = _evaluate(current, held) if current is not None else None
     why = _worse(metrics, current_metrics)

@@ -24,8 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from hotline.clock import now_local
-from hotline.config import get_settings
+from hotline.clock import local_zone, now_local
 from hotline.domain.tickets import OPEN_STATUSES, STATUS_INFO, Actor, Role, Status
 from hotline.intel.text import mask_personal
 from hotline.schemas import TicketCreate
@@ -213,7 +212,7 @@ def _public(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     last_change = _last_changes(session, [row.id for row in rows])
     names = unit_names(session)
     catalogue = services(session)
-    zone = ZoneInfo(get_settings().timezone)
+    zone = local_zone()
     return [_request_public(row, last_change.get(row.id), names, catalogue, zone) for row in rows]
 
 

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from hotline.config import get_settings
+from hotline.clock import to_local
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import TicketType
 
@@ -268,7 +267,7 @@ def _moment(query: Mapping[str, list[str]], name: str) -> datetime | None:
         ) from exc
     if moment.tzinfo is not None:
         try:
-            moment = moment.astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+            moment = to_local(moment)
         except OverflowError as exc:
             raise bad("datetime", f"{name} 超出范围 ({name} out of range)") from exc
     return moment

@@ -16,12 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
 from hotline.services.jobs.claims import DONE, FAILED, Sessions, claim, finish
 from hotline.services.jobs.schedule import SCHEDULE, Job, JobContext, job_named, slot_name
+from hotline.store.db import settings_of
 from hotline.store.models import JobRun
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def run_job(
     """Claim the job's slot and run it; None when another worker has the slot.
 
     ``settings``: the deployment's (what the command that runs the worker read; by
-    default the process's)."""
+    default those the sessions carry)."""
     held = claim(
         sessions,
         job=job.name,
@@ -67,9 +68,9 @@ def run_job(
         return None
     began = time.monotonic()
     try:
-        settings = settings or get_settings()
-        out = sender or supervision.load_sender(settings.reminder_sender)
         with sessions() as session:
+            settings = settings or settings_of(session)
+            out = sender or supervision.load_sender(settings.reminder_sender)
             detail = job.body(JobContext(session, now, slot_start, out, settings))
         status = DONE
     except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never fatal
