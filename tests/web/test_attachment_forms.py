@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.domain.tickets import Actor, Role
+from hotline.services.tickets.lifecycle import client_key
 from hotline.store.models import Attachment, Ticket, TicketEvent
 from tests import samples
 
@@ -37,7 +39,8 @@ def test_files_dropped_at_intake_go_with_the_new_ticket(browser: Any, session: S
     thumb = re.search(r'src="/api/v1/attachments/(\d+)\?thumb=1"', r.text)
     assert thumb is not None
     assert tab.get(f"/api/v1/attachments/{thumb.group(1)}?thumb=1").status_code == 200
-    ticket = session.scalars(select(Ticket).where(Ticket.idempotency_key == "call-files-1")).one()
+    key = client_key(Actor("op", Role.OPERATOR), "call-files-1")
+    ticket = session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).one()
     names = set(session.scalars(select(Attachment.name).where(Attachment.ticket_id == ticket.id)))
     assert names == {"垃圾.jpg", "通话录音.amr"}
     # the same call sent again (a double click): one ticket, its files once

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from hotline.domain.errors import Forbidden, InvalidTransition, MissingField
+from hotline.domain.errors import Forbidden, Invalid, InvalidTransition, MissingField
 
 
 class Status(StrEnum):
@@ -259,6 +259,37 @@ RULES: dict[Action, ActionRule] = {
     ),
 }
 
+#: The fields a person may give with each action (checked by :func:`check_fields`); the
+#: deadlines and the new reply deadline are computed by the service, never given.
+CLIENT_FIELDS: dict[Action, frozenset[str]] = {
+    action: frozenset(fields)
+    for action, fields in {
+        Action.CLOSE_AT_INTAKE: ("answer",),
+        Action.DISPATCH: ("unit",),
+        Action.SIGN: (),
+        Action.REQUEST_RETURN: ("reason",),
+        Action.APPROVE_RETURN: ("unit", "reason"),
+        Action.REJECT_RETURN: ("reason",),
+        Action.REQUEST_EXTENSION: ("reason", "days"),
+        Action.APPROVE_EXTENSION: ("days", "reason"),  # days: at most those asked for
+        Action.REJECT_EXTENSION: ("reason",),
+        Action.REPLY: ("content",),
+        Action.APPROVE_REPLY: ("reason",),
+        Action.REJECT_REPLY: ("reason",),
+        Action.CALLBACK: ("satisfaction", "resolved", "reached", "reason"),
+        Action.REOPEN: ("reason",),
+        Action.URGE: ("reason",),
+        Action.MERGE: ("into", "reason"),
+        Action.CLOSE: ("reason",),
+        Action.VIEW_CALLER: ("fields",),
+        Action.ATTACH: (),
+        Action.RETURN_TO_CITY: ("reason",),
+    }.items()
+}
+#: The text fields of actions (cleaned of control characters like an intake's text).
+TEXT_FIELDS = ("reason", "content", "answer")
+
+
 #: Actions that record something without changing the ticket's status.
 NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH})
 #: Actions with a control of their own in the console, not a button among the actions.
@@ -423,6 +454,9 @@ _FIELD_LABELS = {
     "into": "主工单",
     "satisfaction": "满意度",
     "attachments": "附件",
+    "resolved": "是否解决",
+    "reached": "是否联系上",
+    "fields": "查看字段",
 }
 
 
@@ -431,6 +465,20 @@ def _require(data: Mapping[str, Any], name: str, label: str) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         code = "ticket.missing_reason" if name == "reason" else "ticket.missing_field"
         raise MissingField(code, f"「{label}」必须填写", field=name)
+
+
+def check_fields(action: Action, data: Mapping[str, Any]) -> None:
+    """Refuse a field the action does not take (a sign naming a unit, a reply with a
+    satisfaction): what is stored must be what is applied."""
+    for name in data:
+        if name not in CLIENT_FIELDS[action]:
+            label = _FIELD_LABELS.get(name, name)
+            raise Invalid(
+                "ticket.unexpected_field",
+                f"「{RULES[action].label}」不接受「{label}」",
+                field=name,
+                action=action.value,
+            )
 
 
 def _check_data(state: TicketState, action: Action, event: Event) -> None:

@@ -119,6 +119,8 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    # the request an idempotency key was first used with (sha256 of the intake's body)
+    idempotency_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     channel: Mapped[str] = mapped_column(String(16))
     caller_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     caller_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -103,4 +103,5 @@ def action_in(form: Mapping[str, Any]) -> ActionIn:
     if _text(form, "reached") == "false":
         data["reached"] = False
         data.pop("satisfaction", None)
+        data.pop("resolved", None)
     return _parse(ActionIn, data)  # type: ignore[no-any-return]

@@ -17,12 +17,15 @@ def intake_ticket(
     ticket_in: TicketCreate,
     actor: lc.Actor,
     idempotency_key: str | None = None,
+    source_key: str | None = None,
 ) -> tuple[Ticket, bool]:
-    """Record a ticket; the promoted dispatch model proposes (and maybe dispatches) a unit."""
+    """Record a ticket; the promoted dispatch model proposes (and maybe dispatches) a unit.
+    ``idempotency_key``: a person's (bound to them); ``source_key``: an integration's."""
     return intake(
         session=session,
         ticket_in=ticket_in,
         actor=actor,
         idempotency_key=idempotency_key,
+        source_key=source_key,
         suggester=dispatch_suggestion.suggest_for_intake,
     )

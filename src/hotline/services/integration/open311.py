@@ -88,7 +88,7 @@ def submit(
         session.commit()
     actor = Actor(f"{KEY_PREFIX}{client}", Role.SYSTEM)
     ticket, _created = auto_dispatch.intake_ticket(
-        session=session, ticket_in=ticket_in, actor=actor, idempotency_key=KEY_PREFIX + token
+        session=session, ticket_in=ticket_in, actor=actor, source_key=KEY_PREFIX + token
     )
     answer: dict[str, Any] = (
         {"token": token} if request_type == "batch" else {"service_request_id": ticket.number}

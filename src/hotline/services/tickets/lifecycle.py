@@ -6,6 +6,7 @@ projection and commits, or rolls everything back and raises a DomainError.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from hotline.domain.limits import (
     extend_reply_deadline,
     reply_deadline_after_reopen,
 )
-from hotline.schemas import TicketCreate
+from hotline.schemas import TicketCreate, clean_text
 from hotline.services.admin import rules
 from hotline.services.integration import feed
 from hotline.services.tickets import projection
@@ -64,6 +65,7 @@ def intake(
     ticket_in: TicketCreate,
     actor: lc.Actor,
     idempotency_key: str | None = None,
+    source_key: str | None = None,
     suggester: Suggester | None = None,
     now: datetime | None = None,
 ) -> tuple[Ticket, bool]:
@@ -73,8 +75,14 @@ def intake(
     returns the ticket made the first time and ``created=False``. A blank key is no key.
     The key is not looked up first: the unique index refuses the second insert and the
     first ticket is read then (a retry is rare; a lookup on every intake is not).
+
+    A person's ``idempotency_key`` is bound to them (:func:`client_key`: another user's
+    same key is another key) and to the body: the same key with another body is refused
+    (``request.idempotency_key_reused``). ``source_key`` is an integration's own key
+    (``open311:<token>``), stored as given.
     """
-    idempotency_key = (idempotency_key or "").strip() or None
+    idempotency_key = client_key(actor, idempotency_key) or (source_key or "").strip() or None
+    digest = request_digest(ticket_in) if idempotency_key else None
     now = now or now_local()
     suggestion = suggester(session, ticket_in) if suggester else None
     try:
@@ -89,6 +97,7 @@ def intake(
                 queue_for_assist=True,
                 publish=True,
             )
+            ticket.idempotency_digest = digest
             session.commit()
     except DomainError:
         session.rollback()
@@ -98,9 +107,33 @@ def intake(
         if idempotency_key:
             existing = _by_idempotency_key(session, idempotency_key)
             if existing is not None:
+                _check_same_request(existing, digest)
                 return existing, False
         raise
     return ticket, True
+
+
+def client_key(actor: lc.Actor, key: str | None) -> str | None:
+    """A person's ``Idempotency-Key`` as stored: bound to its user, and apart from the
+    keys integrations make (``open311:…``, ``city:…``), so no key ever finds another
+    user's ticket."""
+    key = (key or "").strip()
+    if not key:
+        return None
+    return "u:" + hashlib.sha256(f"{actor.username}\x00{key}".encode()).hexdigest()
+
+
+def request_digest(ticket_in: TicketCreate) -> str:
+    """What an intake asked for, as a digest (the body an idempotency key was used with)."""
+    return hashlib.sha256(ticket_in.model_dump_json().encode()).hexdigest()
+
+
+def _check_same_request(existing: Ticket, digest: str | None) -> None:
+    if existing.idempotency_digest and digest and existing.idempotency_digest != digest:
+        raise Invalid(
+            "request.idempotency_key_reused",
+            "该 Idempotency-Key 已用于内容不同的另一次受理；重试请原样重发，新的受理请换一个键",
+        )
 
 
 def record_intake(
@@ -204,13 +237,13 @@ def act(
     will have; what it writes is committed with the action, or rolled back with it, and
     what it returns joins the action's data (the files sent with a reply, 附件)."""
     now = now or now_local()
+    data = given_data(lc.Action(action), data)
     state = projection.load_state(ticket)
     assessed = _assessed(ticket)
     try:
         with serialized_writes(session):
             history = list(events_of(session, ticket.id))
             written = len(history)
-            data = dict(data)
             if with_data is not None:
                 data.update(with_data((ticket.event_count or 0) + 1))
             _append(session, ticket, state, lc.Action(action), data, actor, now, history)
@@ -227,6 +260,28 @@ def act(
         session.rollback()
         raise
     return ticket
+
+
+def given_data(action: lc.Action, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data a person gave with ``action``: only the action's own fields
+    (:func:`hotline.domain.tickets.check_fields`), its texts cleaned like an intake's
+    (control characters removed); an optional text left blank is no text."""
+    lc.check_fields(action, data)
+    out = dict(data)
+    if action == lc.Action.CALLBACK and out.get("reached") is False:
+        for name in ("satisfaction", "resolved"):  # not asked when the caller was not reached
+            if out.get(name) is not None:
+                raise Invalid(
+                    "ticket.unexpected_field", "未联系上诉求人时不能填写满意度或是否解决",
+                    field=name, action=action.value,
+                )  # fmt: skip
+    for name in lc.TEXT_FIELDS:
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = clean_text(value)
+            if not out[name] and name not in lc.RULES[action].requires:
+                del out[name]
+    return out
 
 
 def _notify(
@@ -328,7 +383,8 @@ def _enrich(
         )
         data["deadlines"] = deadlines.to_dict()
     elif action == lc.Action.APPROVE_EXTENSION:
-        data["reply_due"] = _extended_due(session, ticket, state).isoformat()
+        days, due = _extended_due(session, ticket, state, data.get("days"))
+        data["days"], data["reply_due"] = days, due.isoformat()
     elif action == lc.Action.REOPEN:
         data["reply_due"] = reply_deadline_after_reopen(
             at, state.type, state.urgency, rules.limit_rules(session), rules.work_calendar(session)
@@ -349,7 +405,11 @@ def _check_merge_target(session: Session, ticket: Ticket, into: int) -> None:
         raise Conflict("ticket.merge_target", "合并目标工单不存在、已合并或与本工单相同")
 
 
-def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> datetime:
+def _extended_due(
+    session: Session, ticket: Ticket, state: lc.TicketState, approved: object
+) -> tuple[int, datetime]:
+    """The working days granted (those asked for, or fewer when the approver says so) and
+    the reply deadline they give: the event stores both, so what it says is what applies."""
     request = session.scalars(
         select(TicketEvent)
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == "request_extension")
@@ -357,10 +417,18 @@ def _extended_due(session: Session, ticket: Ticket, state: lc.TicketState) -> da
     ).first()
     if request is None or state.reply_due is None:
         raise Conflict("ticket.invalid_transition", "没有待审批的延期申请")
+    asked = int(request.data["days"])
+    days = asked if approved is None else approved
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= asked:
+        raise Invalid(
+            "ticket.extension_days",
+            f"批准的延期天数须为 1 至 {asked} 个工作日（单位申请了 {asked} 个工作日）",
+            field="days",
+        )
     try:
-        return extend_reply_deadline(
+        return days, extend_reply_deadline(
             state.reply_due,
-            int(request.data["days"]),
+            days,
             rules.limit_rules(session),
             rules.work_calendar(session),
             urgency=state.urgency.value,
