@@ -20,6 +20,35 @@ def test_metrics_count_requests_and_queue(client: TestClient, people) -> None:
     assert "hotline_tickets_awaiting_dispatch 1.0" in text
 
 
+def test_metrics_label_requests_by_route_template_not_by_path(client: TestClient) -> None:
+    """Made-up paths (unauthenticated) must not grow /metrics: one label per route."""
+    import uuid
+
+    def made_up_requests(count: int) -> list[str]:
+        tokens = [uuid.uuid4().hex for _ in range(count)]
+        for token in tokens:
+            for path in (
+                f"/{token}",
+                f"/api/v1/{token}",
+                f"/api/v1/assessment/{token}",
+                f"/api/v1/knowledge/articles/{token}",
+                f"/static/{token}.js",
+                f"/tickets/{token}",
+            ):
+                client.get(path)
+            client.request("PROPFIND", f"/{token}")
+        return tokens
+
+    made_up_requests(1)
+    before = client.get("/metrics").text.splitlines()
+    tokens = made_up_requests(150)
+    after = client.get("/metrics").text
+    assert len(after.splitlines()) == len(before)
+    assert not any(token in after for token in tokens)
+    assert 'route="/api/v1/assessment/{month}",status="401"} 151.0' in after
+    assert 'route="unmatched",status="404"' in after
+
+
 def test_openapi_lists_the_contract(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from fastapi import FastAPI
@@ -21,7 +20,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hotline.services.assist import reassessment
 from hotline.store.models import Ticket
 
-_ID = re.compile(r"/\d+(?=/|$)")
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
     "hotline_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
@@ -73,9 +71,29 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            path = _ID.sub("/{id}", scope["path"]) if scope.get("route") else "unmatched"
-            REQUESTS.labels(scope["method"], path, str(status["code"])).inc()
-            LATENCY.labels(scope["method"], path).observe(time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            route = route_template(scope)
+            REQUESTS.labels(method, route, str(status["code"])).inc()
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+
+
+#: The methods a label may name; any other is counted as ``OTHER``.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (``/api/v1/tickets/{ticket_id}``), never
+    the raw path: a label per route, however many paths a client makes up. Static files
+    are one label; a path no route matched is ``unmatched``."""
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(
+        scope.get("route"), "path_format", None
+    )
+    if template:
+        return str(template)
+    if scope.get("root_path", "").endswith("/static"):
+        return "/static/{path}"
+    return "unmatched"
 
 
 def install(app: FastAPI) -> None:

@@ -103,6 +103,10 @@ _DAY_SECONDS = 86_400.0
 class Period:
     """An assessment period (考核周期) ``[start, end)``, naive local time."""
 
+    #: The years a period may name (a hotline's records begin this century; the arithmetic
+    #: on a period, such as a trend of 36 months before it, stays inside the calendar).
+    YEARS = range(2000, 2101)
+
     start: datetime
     end: datetime
 

@@ -90,6 +90,12 @@ class AssessmentResult:
 def parse_period(text: str) -> Period:
     """``2026-10`` (month), ``2026-Q4`` (quarter) or ``2026`` (year)."""
     value = text.strip().upper()
+    year = re.match(r"\d{4}", value)
+    if year and int(year[0]) not in Period.YEARS:
+        first, last = Period.YEARS[0], Period.YEARS[-1]
+        raise Invalid(
+            "request.invalid_period", f"考核周期超出范围：{text}（年份须在 {first}–{last} 之间）"
+        )
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
             return Period.month(int(m[1]), int(m[2]))
