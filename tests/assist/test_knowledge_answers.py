@@ -164,6 +164,35 @@ def test_only_approved_replies_of_callers_not_unsatisfied_are_offered(session: S
         assert never not in bodies
 
 
+def test_a_rejected_reply_is_not_offered_even_when_the_ticket_is_closed_on_it_later(
+    session: Session, cache_clock: Any
+) -> None:
+    """Read at each step (as a serving worker does every minute): a reply sent back is
+    never offered, whatever follows; an approved reply stops being offered once its
+    ticket is reopened (重办)."""
+    reply = lambda text: ("reply", {"content": text}, UNIT)  # noqa: E731
+    ask = "小区垃圾没人清运怎么办"
+
+    def offered() -> str:
+        cache_clock.now += knowledge_history.REFRESH + 1
+        return " ".join(f["body"] for f in knowledge_base.answers(session, ask, k=5))
+
+    ticket = _replied(session, "小区门口垃圾堆积无人清运，臭味很大", [reply(REJECTED)])
+    assert "适时研究" not in offered()
+    act(session=session, ticket=ticket, action="reject_reply", data={"reason": "未说明结果"},
+        actor=DISPATCHER)  # fmt: skip
+    assert "适时研究" not in offered()
+    for action, data, actor in [
+        reply(GOOD), ("approve_reply", {}, DISPATCHER), ("callback", SATISFIED, OPERATOR),
+    ]:  # fmt: skip
+        act(session=session, ticket=ticket, action=action, data=data, actor=actor)
+    bodies = offered()
+    assert "清理" in bodies and "适时研究" not in bodies
+    act(session=session, ticket=ticket, action="reopen", data={"reason": "市民反映垃圾仍未清运"},
+        actor=DISPATCHER)  # fmt: skip
+    assert "清理" not in offered()
+
+
 def test_past_answers_are_kept_on_disk_and_read_again_after_a_restart(
     session: Session, tmp_path: Any
 ) -> None:

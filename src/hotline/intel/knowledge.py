@@ -351,6 +351,19 @@ class ReplyHistory:
             del self.entries_[next(iter(self.entries_))]
         return True
 
+    def withdraw(self, answer: str | None) -> bool:
+        """Take back one use of an answer (its ticket was reopened: the answer did not hold);
+        the entry goes when no use is left. False when it was not kept."""
+        key = same_answer_key(sanitise_reply(answer))
+        held = self.entries_.get(key)
+        if held is None:
+            return False
+        if held.uses > 1:
+            self.entries_[key] = replace(held, uses=held.uses - 1)
+        else:
+            del self.entries_[key]
+        return True
+
     def articles(self) -> list[Article]:
         """The entries as knowledge-base entries (``kind="reply"``; ``version`` = uses)."""
         return [

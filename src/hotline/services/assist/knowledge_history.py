@@ -3,8 +3,10 @@
 **Which.** An answer given on the spot (直接办结), and a handling unit's reply that the
 dispatcher approved (审核通过) and whose callback did not find the caller unsatisfied.
 Never a reply the dispatcher sent back (审核退回), nor the reply of a ticket judged
-unsatisfied. They are found from the history: ``close_at_intake`` events, and
-``callback`` events with the reply approved before them.
+unsatisfied, nor one whose ticket was reopened (重办: the answer did not hold; it is
+taken back when the reopen is read). They are found from the history:
+``close_at_intake`` events, ``callback`` events with the reply approved before them, and
+``reopen`` events.
 
 **Kept.** :class:`~hotline.intel.knowledge.ReplyHistory` (sanitised, deduplicated, at most
 :data:`MAX_ENTRIES`; a first build reads the last :data:`HISTORY_DAYS` days) and the BM25
@@ -43,7 +45,7 @@ from hotline.store.models import Ticket, TicketEvent
 log = logging.getLogger(__name__)
 
 FORMAT = "hotline.knowledge_history"
-VERSION = 1
+VERSION = 2
 REFRESH = 60.0
 """Seconds between two looks for new answers."""
 HISTORY_DAYS = 730
@@ -56,8 +58,8 @@ BUILD_AT_START = 50_000
 """At most this many events to read for a first build at start-up (about 12 s of CPU);
 more, and the first build runs in a background thread while the worker serves (articles
 answer meanwhile), and saves its file for the next start."""
-_READ = ("close_at_intake", "callback")
-_REVIEW = ("reply", "approve_reply", "reject_reply")
+_READ = ("close_at_intake", "callback", "reopen")
+_REVIEW = ("reply", "approve_reply", "reject_reply", "callback", "reopen")
 
 
 @dataclass
@@ -254,39 +256,58 @@ def catch_up(session: Session, held: HeldHistory, now: datetime | None = None) -
 
 
 def _add(session: Session, history: ReplyHistory, rows: Iterable[Any]) -> None:
-    callbacks = {}
+    """Add the answers of ``rows`` (in the order they happened) and take back those of the
+    tickets reopened."""
+    rows = list(rows)
+    reviews = review_events(session, {r.ticket_id for r in rows if r.action != "close_at_intake"})
     for row in rows:
         data = row.data or {}
         if row.action == "close_at_intake":
             history.add(row.content, data.get("answer"), row.at.date())
-        elif data.get("reached") is False or data.get("satisfaction") != "unsatisfied":
-            callbacks[row.ticket_id] = row
-    replies = approved_replies(session, {t: r.seq for t, r in callbacks.items()})
-    for ticket_id, reply in replies.items():
-        row = callbacks[ticket_id]
-        history.add(row.content, reply, row.at.date())
+        elif row.action == "callback":
+            offered = standing_answer(reviews.get(row.ticket_id, []), row.seq + 1)
+            if offered:
+                history.add(row.content, offered, row.at.date())
+        else:  # reopen: the answer it stood for did not hold
+            offered = standing_answer(reviews.get(row.ticket_id, []), row.seq)
+            if offered:
+                history.withdraw(offered)
 
 
-def approved_replies(session: Session, before: dict[int, int]) -> dict[int, str]:
-    """For each ticket, the last reply approved (审核通过) before the event ``seq`` given; a
-    reply sent back (审核退回) is never one."""
-    out: dict[int, str] = {}
-    ids = sorted(before)
+def review_events(session: Session, ticket_ids: set[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """Each ticket's replies, reviews, callbacks and reopens, in order."""
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    ids = sorted(ticket_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = session.execute(
+        for ticket_id, seq, action, data in session.execute(
             select(TicketEvent.ticket_id, TicketEvent.seq, TicketEvent.action, TicketEvent.data)
             .where(TicketEvent.ticket_id.in_(chunk), TicketEvent.action.in_(_REVIEW))
             .order_by(TicketEvent.ticket_id, TicketEvent.seq)
-        )
-        pending: dict[int, str | None] = {}
-        for ticket_id, seq, action, data in rows:
-            if seq > before[ticket_id]:
-                continue
-            if action == "reply":
-                pending[ticket_id] = str((data or {}).get("content") or "")
-            elif action == "approve_reply" and pending.get(ticket_id):
-                out[ticket_id] = pending[ticket_id] or ""
-            else:  # reject_reply: that reply is not an answer
-                pending[ticket_id] = None
+        ):
+            out.setdefault(ticket_id, []).append((seq, action, data or {}))
     return out
+
+
+def standing_answer(events: list[tuple[Any, ...]], before: int) -> str | None:
+    """The reply a ticket stood for just before event ``before``: the last reply approved
+    (审核通过; one sent back, 审核退回, never is) whose callback did not find the caller
+    unsatisfied, unless the ticket was reopened since."""
+    pending: str | None = None
+    approved: str | None = None
+    standing: str | None = None
+    for seq, action, data in events:
+        if seq >= before:
+            break
+        if action == "reply":
+            pending = str(data.get("content") or "") or None
+        elif action == "approve_reply":
+            approved = pending
+        elif action == "reject_reply":
+            pending = None
+        elif action == "callback":
+            kept = data.get("reached") is False or data.get("satisfaction") != "unsatisfied"
+            standing = approved if kept else None
+        else:  # reopen
+            standing = None
+    return standing
