@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         DEFAULT_SECRET, description="Key that signs API tokens and console sessions."
     )
+    audit_retention_days: int = Field(
+        365,
+        ge=184,
+        description="Days the audit log is kept (at least 184, six months); older entries "
+        "are removed by the nightly `audit_prune` job or `hotline audit prune`.",
+    )
     token_ttl_minutes: int = Field(
         8 * 60, description="Lifetime of an API token / console session, in minutes."
     )

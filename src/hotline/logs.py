@@ -7,11 +7,50 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access = logging.getLogger("hotline.access")
+
+
+@dataclass
+class RequestContext:
+    """Who is asking, from where, in which request: set by :class:`RequestIdMiddleware`,
+    the user noted by the authentication dependencies (:func:`note_user`), read by the
+    access log and the audit log (``services/admin/audit.py``). Mutable and shared by the
+    request's copies of the context (FastAPI's thread pool copies it), so a user noted in
+    a thread is seen by the middleware's access line."""
+
+    request_id: str = "-"
+    client: str | None = None
+    username: str | None = None
+    role: str | None = None
+
+
+request_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "request_context", default=None
+)
+
+
+def current_request() -> RequestContext | None:
+    """The request being served (None outside a request: the CLI, the jobs worker)."""
+    return request_context.get()
+
+
+def note_user(username: str, role: str) -> None:
+    """Record the request's user (called once authentication succeeds)."""
+    context = request_context.get()
+    if context is not None:
+        context.username, context.role = username, role
+
+
+def client_address(scope: Scope) -> str | None:
+    """The client's address: the peer, or the ``X-Forwarded-For`` a trusted proxy gave
+    (uvicorn applies it for ``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default)."""
+    client = scope.get("client")
+    return str(client[0])[:64] if client else None
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,7 +62,7 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "request_id": request_id.get(),
         }
-        for key in ("method", "path", "status", "ms"):
+        for key in ("request_id", "method", "path", "status", "ms", "user", "role", "client"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_info:
@@ -56,6 +95,8 @@ class RequestIdMiddleware:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         rid = given[:64] if given else uuid.uuid4().hex[:16]
         token = request_id.set(rid)
+        context = RequestContext(request_id=rid, client=client_address(scope))
+        context_token = request_context.set(context)
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -69,13 +110,26 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            user = context.username or "-"
             access.info(
-                "request",
+                "%s %s %s %sms user=%s client=%s",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                ms,
+                user,
+                context.client or "-",
                 extra={
+                    "request_id": rid,
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status["code"],
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": ms,
+                    "user": user,
+                    "role": context.role or "-",
+                    "client": context.client or "-",
                 },
             )
+            request_context.reset(context_token)
             request_id.reset(token)

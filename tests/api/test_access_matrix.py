@@ -225,6 +225,7 @@ CONSOLE: list[tuple[str, str]] = [
     ("/dashboard", "A  A    A   A    A    A   A       L"),
     ("/notifications", "A  A    A   A    A    A   A       L"),
     ("/notifications/bell", "A  A    A   A    A    A   A       L"),
+    ("/admin/audit", "F  F    F   F    A    F   F       L"),
 ]
 #: Parts of a page that htmx loads into it (asked for as htmx asks; opened on their own,
 #: they lead to their page).

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from hotline.config import Settings
 from hotline.domain.errors import Forbidden, Unauthorized
 from hotline.domain.tickets import Actor, Role
+from hotline.logs import note_user
 from hotline.services.admin.users import (
     AuthUser,
     actor_of,
@@ -148,6 +149,12 @@ def _session_opener(parameter: inspect.Parameter | None) -> SessionOpener | None
     raise TypeError(f"session parameter must be SessionDep or ReadSessionDep: {parameter}")
 
 
+def loop_read_session(request: Request) -> Session:
+    """A read session for an ``async`` endpoint that reads on the event loop (as
+    :func:`on_event_loop` opens one); the endpoint closes it."""
+    return _loop_session(request.app.state.read_sessions)
+
+
 def _loop_session(factory: Callable[[], Session]) -> Session:
     """A session for an endpoint on the event loop: it refuses row locks
     (:func:`hotline.store.db.refuse_row_locks`), so that no request of the worker ever
@@ -194,10 +201,11 @@ class _BearerToken(OAuth2PasswordBearer):
         if not token:
             raise Unauthorized("auth.required", "请先登录")
         state = request.app.state
-        cached = cached_user_from_token(state.engine, token, state.settings)
-        if cached is not None:
-            return cached
-        return await run_in_threadpool(_read_user, state.read_sessions, token, state.settings)
+        user = cached_user_from_token(state.engine, token, state.settings)
+        if user is None:
+            user = await run_in_threadpool(_read_user, state.read_sessions, token, state.settings)
+        note_user(user.username, user.role)
+        return user
 
 
 class _CurrentUser(_BearerToken):

@@ -9,7 +9,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.cli import jobs, open311, ops
+from hotline.cli import audit, jobs, open311, ops
 from hotline.clock import use_timezone
 
 
@@ -35,6 +35,7 @@ main.add_command(ops.backup_cmd)
 main.add_command(ops.restore_cmd)
 main.add_command(jobs.jobs_cmd)
 main.add_command(open311.open311_cmd)
+main.add_command(audit.audit_cmd)
 
 
 def _add_optional(module: str, names: list[str]) -> None:

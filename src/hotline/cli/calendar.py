@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from hotline.cli.ops import _sessions, prepare_database
+from hotline.cli.ops import _sessions, audited, prepare_database
 
 
 @click.group()
@@ -18,6 +18,7 @@ def holidays() -> None:
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--workday/--holiday", required=True, help="Working day (调休) or holiday.")
 @click.option("--name", default="", help="e.g. 元旦, 春节, 春节调休.")
+@audited("calendar.set")
 def holidays_set(day, workday: bool, name: str) -> None:  # type: ignore[no-untyped-def]
     """Mark DAY (YYYY-MM-DD) a working day or a holiday."""
     from hotline.services.admin.calendar import set_day

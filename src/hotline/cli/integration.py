@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from hotline.cli.ops import _fail, _sessions, prepare_database
+from hotline.cli.ops import _fail, _sessions, audited, prepare_database
 from hotline.domain.errors import DomainError
 
 
@@ -38,6 +38,7 @@ def webhooks_cmd() -> None:
 )
 @click.option("--description", default="", help="What the receiver is (e.g. 市12345平台).")
 @click.option("--json", "as_json", is_flag=True, help='Print {"id": …}.')
+@audited("webhook.create")
 def webhooks_add(
     url: str,
     secret: str,
@@ -88,6 +89,7 @@ def webhooks_list(as_json: bool) -> None:
 
 @webhooks_cmd.command("remove")
 @click.argument("webhook_id", type=int)
+@audited("webhook.remove")
 def webhooks_remove(webhook_id: int) -> None:
     """Unsubscribe WEBHOOK_ID (its delivery log goes with it)."""
     from hotline.services.integration.webhooks import remove_webhook
@@ -110,6 +112,7 @@ def webhooks_remove(webhook_id: int) -> None:
 )
 @click.option("--webhook", "webhook_id", type=int, default=None, help="Only this subscription.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"queued": n}.')
+@audited("webhook.replay")
 def webhooks_replay(since: datetime, webhook_id: int | None, as_json: bool) -> None:
     """Queue the events since --since again (delivered and dead ones alike)."""
     from hotline.clock import now_local
@@ -193,6 +196,7 @@ def clients_cmd() -> None:
     help="What the key may call: inbound (push tickets).",
 )
 @click.option("--json", "as_json", is_flag=True, help='Print {"id": …, "key": …}.')
+@audited("client.create")
 def clients_add(name: str, scopes: tuple[str, ...], as_json: bool) -> None:
     """Make a client NAME and print its key (shown this once only)."""
     from hotline.clock import now_local
@@ -234,6 +238,7 @@ def clients_list(as_json: bool) -> None:
 
 @clients_cmd.command("disable")
 @click.argument("name")
+@audited("client.revoke")
 def clients_disable(name: str) -> None:
     """Disable the client NAME: its key is refused from now on."""
     from hotline.services.integration.clients import disable_client

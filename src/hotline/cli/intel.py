@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from hotline.cli.ops import command_settings
+from hotline.cli.ops import audited, command_settings
 from hotline.intel.dispatch import DispatchModel
 from hotline.intel.dispatch_metrics import screened_figures
 from hotline.intel.registry import ModelFormatError, ModelRegistry, RegistryError
@@ -167,6 +167,7 @@ def train() -> None:
 )
 @click.option("--register", is_flag=True, help="Also register it as a new version.")
 @click.option("--force", is_flag=True, help="With --from-db: promote even if not better.")
+@audited("model.train", when=lambda kw: kw.get("from_db") or kw.get("register"))
 def train_dispatch(
     data, text_col, label_col, address_col, from_db, target_accuracy, out, register, force
 ) -> None:
@@ -387,6 +388,7 @@ def models_list(registry: ModelRegistry, as_json: bool) -> None:
 @click.argument("version")
 @click.option("--force", is_flag=True, help="Promote even if it measures worse.")
 @click.pass_obj
+@audited("model.promote")
 def models_promote(registry: ModelRegistry, version: str, force: bool) -> None:
     """Put VERSION in use (refused if worse than the current one, unless --force)."""
     try:
@@ -398,6 +400,7 @@ def models_promote(registry: ModelRegistry, version: str, force: bool) -> None:
 
 @models.command("rollback")
 @click.pass_obj
+@audited("model.rollback")
 def models_rollback(registry: ModelRegistry) -> None:
     """Go back to the previously promoted version."""
     try:

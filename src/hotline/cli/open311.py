@@ -6,7 +6,7 @@ import json
 
 import click
 
-from hotline.cli.ops import _fail, _sessions, prepare_database
+from hotline.cli.ops import _fail, _sessions, audited, prepare_database
 from hotline.domain.errors import DomainError
 
 
@@ -30,6 +30,7 @@ def keys() -> None:
     help="Service requests the client may post in any minute.",
 )
 @click.option("--json", "as_json", is_flag=True, help='Print {"name": …, "api_key": …}.')
+@audited("open311_key.create")
 def keys_add(name: str, per_minute: int, as_json: bool) -> None:
     """Make a key for the client NAME and print it (shown this once only)."""
     from hotline.services.integration.open311_keys import add_key
@@ -70,6 +71,7 @@ def keys_list(as_json: bool) -> None:
 
 @keys.command("revoke")
 @click.argument("name")
+@audited("open311_key.revoke")
 def keys_revoke(name: str) -> None:
     """Revoke the client NAME's key: its requests are refused from now on."""
     from hotline.services.integration.open311_keys import revoke_key

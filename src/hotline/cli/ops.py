@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -34,6 +36,49 @@ def _sessions():  # type: ignore[no-untyped-def]
 def _fail(exc: DomainError) -> NoReturn:
     click.echo(f"错误 [{exc.code}]: {exc.message}", err=True)
     sys.exit(2)
+
+
+def cli_actor():  # type: ignore[no-untyped-def]
+    """Who runs a command, as the audit log names them: ``cli:<login>``, an admin."""
+    from hotline.domain.tickets import Actor, Role
+
+    return Actor(f"cli:{_login_name()}"[:64], Role.ADMIN)
+
+
+#: Parameters a command's audit entry never names.
+_SECRET_PARAMS = frozenset({"password", "secret", "key", "yes"})
+
+
+def audited(
+    action: str, when: Callable[[dict[str, Any]], Any] | None = None
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Record a command that changes something in the audit log once it succeeded (by
+    :func:`cli_actor`, with its arguments, secrets left out; ``when``: only for these
+    arguments). Put it under the ``@click.command``'s options."""
+
+    def wrap(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            command(*args, **kwargs)
+            if when is not None and not when(kwargs):
+                return
+            from hotline.services.admin import audit
+
+            prepare_database()
+            detail = {
+                k: v if isinstance(v, str | int | float | bool | list | tuple) else str(v)
+                for k, v in kwargs.items()
+                if k not in _SECRET_PARAMS and v not in (None, (), "", False)
+            }
+            for value in args:  # a model registry (click.pass_obj): its kind
+                if hasattr(value, "kind"):
+                    detail["kind"] = value.kind
+            with _sessions()() as session:
+                audit.record(session=session, actor=cli_actor(), action=action, detail=detail)
+
+        return run
+
+    return wrap
 
 
 def prepare_database() -> None:
@@ -191,6 +236,7 @@ def users() -> None:
 )
 @click.option("--unit", default=None, help="Unit code (required for role unit).")
 @click.option("--name", "display_name", default="", help="Display name.")
+@audited("user.create")
 def users_create(
     username: str, password: str, role: str, unit: str | None, display_name: str
 ) -> None:
@@ -248,6 +294,7 @@ def import_group() -> None:
     metavar="FIELD=COLUMN",
     help="Map a ticket field to a column of the file (repeatable).",
 )
+@audited("import.tickets")
 def import_tickets(file: Path, mapping: tuple[str, ...]) -> None:
     """Import tickets from CSV or XLSX: all rows or none, with a report of every bad row.
 
@@ -316,6 +363,7 @@ def import_list(as_json: bool) -> None:
 
 @click.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@audited("backup")
 def backup_cmd(target: Path) -> None:
     """Back up the database to TARGET (SQLite online backup, or pg_dump -Fc)."""
     from hotline.services.admin.backup import backup
@@ -331,6 +379,7 @@ def backup_cmd(target: Path) -> None:
 @click.command("restore")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@audited("restore")
 def restore_cmd(source: Path, yes: bool) -> None:
     """Replace the database's contents with the backup SOURCE."""
     from hotline.services.admin.backup import restore

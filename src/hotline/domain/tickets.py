@@ -306,6 +306,12 @@ class Actor:
 SYSTEM_ACTOR = Actor("system", Role.SYSTEM)
 
 
+def may_find_by_caller(viewer: Actor) -> bool:
+    """Whether ``viewer`` may find tickets by a caller's phone: only a role that may see
+    the caller (a leader may not: a search by phone would tell whose tickets they are)."""
+    return viewer.role in RULES[Action.VIEW_CALLER].roles
+
+
 def unit_scope(viewer: Actor) -> str | None:
     """Whose tickets ``viewer`` sees (单位只看本单位工单): a handling unit's user only its own
     unit's, everywhere (lists, details, counts, analyses, assessment figures, actions), so

@@ -253,7 +253,7 @@ def wrote_uncommitted(session: Session) -> bool:
     return bool(session.info.get(_WROTE))
 
 
-_sqlite_writes = threading.Lock()
+_sqlite_writes = threading.RLock()  # re-entered by the audit log inside a write
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.config import Settings
 from hotline.domain.errors import DomainError, Forbidden
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
+from hotline.logs import note_user
 from hotline.services.admin.directory import unit_names
 from hotline.services.admin.users import user_from_token
 
@@ -102,6 +103,7 @@ def console_user(request: Request, session: SessionDep, settings: SettingsDep) -
         unit_name,
     )
     request.state.viewer = viewer
+    note_user(viewer.username, viewer.role.value)
     return viewer
 
 

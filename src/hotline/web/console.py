@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from hotline.web.views import (
     assessment,
     attachments,
+    audit,
     dashboard,
     dispatch,
     hot,
@@ -44,6 +45,7 @@ def mount(app: FastAPI) -> None:
         assessment,
         dashboard,
         notices,
+        audit,
     )
     for module in modules:
         app.include_router(module.router)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import AdminActor, SessionDep, require_roles
 from hotline.domain.tickets import Actor, Role
+from hotline.services.admin import audit, settings
 from hotline.services.admin import calendar as calendar_admin
-from hotline.services.admin import settings
 from hotline.services.dispatch import suggestion
 
 router = APIRouter(tags=["admin"], prefix="/admin")
@@ -44,14 +44,14 @@ def set_calendar_day(
     day: date, body: DayIn, session: SessionDep, actor: AdminActor
 ) -> dict[str, Any]:
     row = calendar_admin.set_day(
-        session=session, day=day, is_workday=body.is_workday, name=body.name
+        session=session, day=day, is_workday=body.is_workday, name=body.name, actor=actor
     )
     return {"day": row.day.isoformat(), "is_workday": row.is_workday, "name": row.name}
 
 
 @router.delete("/calendar/{day}")
 def remove_calendar_day(day: date, session: SessionDep, actor: AdminActor) -> dict[str, bool]:
-    return {"removed": calendar_admin.remove_day(session=session, day=day)}
+    return {"removed": calendar_admin.remove_day(session=session, day=day, actor=actor)}
 
 
 @router.get("/limits")
@@ -64,12 +64,31 @@ def set_limit_rules(body: dict[str, Any], session: SessionDep, actor: AdminActor
     return settings.set_limit_rules(session=session, data=body, actor=actor)
 
 
-@router.get("/audit")
-def audit_log(session: SessionDep, actor: AdminActor) -> list[dict[str, Any]]:
-    """Exports and report downloads (who, when, what)."""
-    from hotline.services.admin import audit
+AuditDay = Annotated[
+    date | None, Query(description="日期（含）", ge=date(2000, 1, 1), le=date(2100, 12, 31))
+]
 
-    return audit.entries(session=session)
+
+@router.get("/audit")
+def audit_log(
+    session: SessionDep,
+    actor: AdminActor,
+    response: Response,
+    username: Annotated[str | None, Query(max_length=64, description="用户名")] = None,
+    action: Annotated[str | None, Query(max_length=40, description="操作（前缀）")] = None,
+    date_from: AuditDay = None,
+    date_to: AuditDay = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[dict[str, Any]]:
+    """The audit log, newest first (who, role, when, from where, which request, what);
+    the header ``X-Total-Count`` counts the entries matching the filters."""
+    filters = audit.AuditFilter(
+        username=username, action=action, date_from=date_from, date_to=date_to
+    )
+    rows = audit.page(session=session, filters=filters, page=page, size=page_size)
+    response.headers["X-Total-Count"] = str(rows.total)
+    return rows.items
 
 
 class ThresholdIn(BaseModel):

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hotline.api.deps import (
     CurrentActor,
@@ -15,16 +17,18 @@ from hotline.api.deps import (
     ReadSessionDep,
     SessionDep,
     TicketId,
+    loop_read_session,
     on_event_loop,
 )
 from hotline.api.metrics import DISPATCH_DECISIONS
 from hotline.api.query_string import openapi_parameters, parse_query
 from hotline.clock import now_local
+from hotline.domain.tickets import Actor, may_find_by_caller
 from hotline.schemas import ActionIn, TicketCreate
 from hotline.services.admin.directory import unit_names
 from hotline.services.dispatch import auto_dispatch
 from hotline.services.tickets import exports, queries
-from hotline.services.tickets.caller import reveal_caller
+from hotline.services.tickets.caller import record_phone_search, reveal_caller
 from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import MAX_PAGE_SIZE
 
@@ -113,16 +117,32 @@ class TicketListQuery(BaseModel):
 
 
 @router.get("/tickets", openapi_extra=openapi_parameters(TicketListQuery))
-@on_event_loop
-def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request) -> dict[str, Any]:
+async def list_tickets(actor: CurrentActor, request: Request) -> dict[str, Any]:
     """One page of tickets, newest first (caller identity masked).
 
     ``total`` is exact on the last page (a page that is not full). On a full page it is
     counted, or reused from a count of the same filter for the same viewer scope made by
     this worker less than ``HOTLINE_LIST_TOTAL_TTL_SECONDS`` ago (default 10 s): it may
     miss the tickets of those last seconds; the rows themselves are always current.
+
+    A search by a caller's phone (only for roles that may see callers) is written to the
+    audit log: in the thread pool, since the write may wait for another writer. Any other
+    page is read on the event loop (see ``deps.on_event_loop``).
     """
     query = parse_query(TicketListQuery, request)
+    phone = queries.phone_term(query.q)
+    if phone is not None and may_find_by_caller(actor):
+        return await run_in_threadpool(_phone_search_page, request, actor, query, phone)
+    session = loop_read_session(request)
+    try:
+        return _page(session, request, actor, query)
+    finally:
+        session.close()
+
+
+def _page(
+    session: Session, request: Request, actor: Actor, query: TicketListQuery
+) -> dict[str, Any]:
     now = now_local()
     rows, total = queries.list_tickets(
         session=session,
@@ -140,6 +160,18 @@ def list_tickets(session: ReadSessionDep, actor: CurrentActor, request: Request)
         "page": query.page,
         "page_size": query.page_size,
     }
+
+
+def _phone_search_page(
+    request: Request, actor: Actor, query: TicketListQuery, phone: str
+) -> dict[str, Any]:
+    with request.app.state.read_sessions() as reading:
+        page = _page(reading, request, actor, query)
+    with request.app.state.sessions() as session:
+        record_phone_search(
+            session=session, viewer=actor, phone=phone, found=page["total"], via="api"
+        )
+    return page
 
 
 @router.get("/tickets/export")

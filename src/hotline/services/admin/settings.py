@@ -9,18 +9,26 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.domain.limits import LimitRules
 from hotline.domain.tickets import Actor
-from hotline.services.admin import rules
+from hotline.services.admin import audit, rules
 from hotline.store.models import Setting
+
+#: The audit log's action for a change of each setting (others: ``setting.set``).
+AUDIT_ACTIONS = {"limit_rules": "limits.set", "dispatch": "dispatch.threshold"}
 
 
 def put_setting(*, session: Session, key: str, value: dict[str, Any], actor: Actor) -> None:
+    """Store a setting; the change and its audit entry are committed together."""
     row = session.get(Setting, key)
+    before = None if row is None else row.value
     if row is None:
         session.add(
             Setting(key=key, value=value, updated_at=now_local(), updated_by=actor.username)
         )
     else:
         row.value, row.updated_at, row.updated_by = value, now_local(), actor.username
+    action = AUDIT_ACTIONS.get(key, "setting.set")
+    detail = {"key": key, "before": before, "after": value}
+    audit.record(session=session, actor=actor, action=action, detail=detail, commit=False)
     session.commit()
     rules.invalidate()
 

@@ -34,6 +34,7 @@ from hotline.domain.errors import Conflict, Forbidden, Invalid
 from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, score_units
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
+from hotline.services.admin import audit
 from hotline.store.models import DispatchRecordRow, Setting, Ticket, Unit
 
 SCHEMES_KEY = "scoring_schemes"
@@ -153,6 +154,8 @@ def save_scheme(
         session.add(row)
     row.value = value  # type: ignore[assignment]
     row.updated_at, row.updated_by = now_local(), actor.username
+    detail = {"version": scheme.version, "valid_from": scheme.valid_from.isoformat()}
+    audit.record(session=session, actor=actor, action="scheme.add", detail=detail, commit=False)
     session.commit()
     return schemes
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.config import Settings
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
+from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.assessment import supervision
@@ -113,6 +114,13 @@ def housekeeping(ctx: JobContext) -> dict[str, Any]:
     return {"deleted": int(gone.rowcount or 0), "before": f"{cutoff:%Y-%m-%d %H:%M}"}
 
 
+def audit_prune(ctx: JobContext) -> dict[str, Any]:
+    """Remove audit entries older than ``HOTLINE_AUDIT_RETENTION_DAYS`` (the pruning is an
+    entry of its own, so the chain left still verifies)."""
+    keep = ctx.settings.audit_retention_days
+    return audit.prune(session=ctx.session, actor=SYSTEM_ACTOR, keep_days=keep, now=ctx.now)
+
+
 def daily_digest(ctx: JobContext) -> dict[str, Any]:
     """Each unit's digest of the day before the slot, in-app and through the sender."""
     day = ctx.slot_start.date() - timedelta(days=1)
@@ -206,6 +214,14 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(days=1),
         housekeeping,
         at=timedelta(hours=3),
+        grace=timedelta(hours=20),
+    ),
+    Job(
+        "audit_prune",
+        "清理超期审计日志",
+        timedelta(days=1),
+        audit_prune,
+        at=timedelta(hours=3, minutes=45),
         grace=timedelta(hours=20),
     ),
     Job(

@@ -79,10 +79,18 @@ def export_tickets_xlsx(
         action="export_tickets",
         detail={
             "rows": sheet.max_row - 1,
-            "filters": {k: str(v) for k, v in vars(filters).items() if v},
+            "filters": audit_filters(filters),
         },
     )
     return buffer.getvalue(), f"tickets-{now:%Y%m%d-%H%M%S}.xlsx"
+
+
+def audit_filters(filters: queries.TicketFilter) -> dict[str, str]:
+    """The filters of an export as its audit entry names them (a phone searched, masked)."""
+    out = {k: str(v) for k, v in vars(filters).items() if v}
+    if queries.phone_term(filters.q):
+        out["q"] = str(queries.mask_phone(str(filters.q).strip()))
+    return out
 
 
 TOPIC_COLUMNS: list[tuple[str, int]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -71,15 +72,29 @@ def matching(
     """The tickets ``viewer`` may see that match ``filters`` (a search uses PostgreSQL's
     index of search terms; SQLite reads the texts)."""
     indexed = search.kept_by(session)
-    return _apply_filter(scoped(select(Ticket), viewer), filters, now, indexed=indexed)
+    by_caller = lc.may_find_by_caller(viewer)
+    query = scoped(select(Ticket), viewer)
+    return _apply_filter(query, filters, now, indexed=indexed, by_caller=by_caller)
+
+
+def phone_term(term: str | None) -> str | None:
+    """The phone number a search term is (digits, with ``+``, ``-``, spaces or brackets;
+    7 to 20 characters), as typed; None when it is not one."""
+    term = (term or "").strip()
+    if 7 <= len(term) <= 20 and _PHONE_TERM.fullmatch(term) and sum(c.isdigit() for c in term) >= 7:
+        return term
+    return None
+
+
+_PHONE_TERM = re.compile(r"[0-9+\-() ]+")
 
 
 def _apply_filter(
-    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool
+    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool, by_caller: bool
 ) -> Select[Any]:
     conditions = []
     if f.q:
-        conditions.append(_search_condition(f.q.strip(), indexed=indexed))
+        conditions.append(_search_condition(f.q.strip(), indexed=indexed, by_caller=by_caller))
     _check_choices("工单状态", f.status, lc.Status)
     _check_choices("诉求类型", f.type, lc.TicketType)
     for column, value in (
@@ -104,9 +119,10 @@ def _apply_filter(
     return query.where(*conditions)
 
 
-def _search_condition(term: str, *, indexed: bool) -> Any:
-    """A ticket whose number or caller's phone is ``term``, or whose content or address
-    contains it (``%`` and ``_`` in it are plain characters).
+def _search_condition(term: str, *, indexed: bool, by_caller: bool) -> Any:
+    """A ticket whose number or caller's phone is ``term`` (the phone only ``by_caller``:
+    for a viewer who may see callers), or whose content or address contains it (``%``
+    and ``_`` in it are plain characters).
 
     With ``indexed`` (PostgreSQL), the texts read are only those of the tickets holding
     every bigram of the term (GIN index), and of any ticket without search terms yet.
@@ -114,7 +130,11 @@ def _search_condition(term: str, *, indexed: bool) -> Any:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
     contains = or_(Ticket.content.like(like, escape="\\"), Ticket.address.like(like, escape="\\"))
-    exact = (Ticket.number == term, Ticket.caller_phone == term)
+    exact = (
+        (Ticket.number == term, Ticket.caller_phone == term)
+        if by_caller
+        else (Ticket.number == term,)
+    )
     pairs = bigrams(term) if indexed else []
     if not pairs:
         return or_(*exact, contains)

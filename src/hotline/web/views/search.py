@@ -12,9 +12,10 @@ from fastapi.responses import Response
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.errors import Invalid
-from hotline.domain.tickets import unit_scope
+from hotline.domain.tickets import may_find_by_caller, unit_scope
 from hotline.services.admin.directory import unit_names
 from hotline.services.tickets import queries, queues
+from hotline.services.tickets.caller import record_phone_search
 from hotline.web.auth import ConsoleUser
 from hotline.web.render import ConsoleRoute, render
 
@@ -79,6 +80,11 @@ def search_page(
     )
     now = now_local()
     rows = queues.search(session, user.actor, filters, now, page, sort)
+    phone = queries.phone_term(filters.q)
+    if phone is not None and may_find_by_caller(user.actor):
+        record_phone_search(
+            session=session, viewer=user.actor, phone=phone, found=rows.total, via="console"
+        )
     active = {k: v for k, v in values.items() if v}
     return render(
         request,
