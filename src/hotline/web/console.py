@@ -23,6 +23,8 @@ from hotline.web.views import (
     ticket,
 )
 
+from hotline.web.portal import views as portal_views
+
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 VENDOR = STATIC / "vendor"
@@ -47,6 +49,7 @@ def mount(app: FastAPI) -> None:
     )
     for module in modules:
         app.include_router(module.router)
+    app.include_router(portal_views.router)  # the citizen portal, /m/ (public)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if not (VENDOR / "echarts.min.js").exists():
         log.warning(
