@@ -71,7 +71,9 @@ def test_anything_but_a_mobile_number_is_refused(typed: str) -> None:
 
 
 def test_an_address_is_compared_without_width_case_spaces_or_punctuation() -> None:
-    assert rules.address_key("白云区 云霄路１２号（A栋）") == rules.address_key("白云区云霄路12号a栋")
+    assert rules.address_key("白云区 云霄路１２号（A栋）") == rules.address_key(
+        "白云区云霄路12号a栋"
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,12 @@ def _awaiting_callback() -> lc.TicketState:
 
 @pytest.mark.parametrize(
     ("rating", "status"),
-    [(5, lc.Status.CLOSED), (3, lc.Status.CLOSED), (2, lc.Status.UNSATISFIED), (1, lc.Status.UNSATISFIED)],
+    [
+        (5, lc.Status.CLOSED),
+        (3, lc.Status.CLOSED),
+        (2, lc.Status.UNSATISFIED),
+        (1, lc.Status.UNSATISFIED),
+    ],
 )
 def test_a_rating_is_the_life_cycles_own_callback(rating: int, status: lc.Status) -> None:
     data = rules.callback_of_rating(rating, rating > 2, "办理结果与实际情况不符")
@@ -145,9 +152,19 @@ def test_a_citizen_cannot_rate_before_the_reply_is_approved() -> None:
         ("approve_extension", {"reply_due": "2026-12-20T18:00:00"}, "dispatcher", "延期办理"),
         ("approve_reply", {}, "dispatcher", "已答复"),
         ("urge", {"reason": "内部督办理由"}, "supervisor", "督办"),
-        ("reopen", {"reason": "内部说明", "reply_due": "2026-12-20T18:00:00"}, "dispatcher", "重新办理"),
+        (
+            "reopen",
+            {"reason": "内部说明", "reply_due": "2026-12-20T18:00:00"},
+            "dispatcher",
+            "重新办理",
+        ),
         ("callback", {"satisfaction": "basic", "resolved": True}, "operator", "电话回访"),
-        ("callback", {"satisfaction": "unsatisfied", "resolved": False, "rating": 1}, "citizen", "您的评价"),
+        (
+            "callback",
+            {"satisfaction": "unsatisfied", "resolved": False, "rating": 1},
+            "citizen",
+            "您的评价",
+        ),
     ],
 )
 def test_a_step_is_told_in_the_callers_words(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.errors import NotFound
-from hotline.intel.text import mask_for_public
+from hotline.intel.text import mask_for_public, names_given
 from hotline.services.admin.directory import unit_names
 from hotline.store.db import serialized_writes
 from hotline.store.models import PortalLike, PortalRequest, Ticket, TicketEvent
@@ -91,7 +91,7 @@ def board(*, session: Session, query: str = "", page: int = 1, client: str = "")
             unit=names.get(row.unit_code or "", "承办单位"),
             created_at=row.created_at,
             replied_at=row.replied_at,
-            reply=mask_for_public(replies.get(row.id, "")),
+            reply=mask_for_public(replies.get(row.id, ""), names_given(row.content)),
             closed=row.status == lc.Status.CLOSED,
             likes=likes.get(row.id, 0),
             liked=row.id in mine,
@@ -111,6 +111,7 @@ def _published():  # type: ignore[no-untyped-def]
             Ticket.unit_code,
             Ticket.created_at,
             Ticket.replied_at,
+            Ticket.content,
             PortalRequest.public_content,
             PortalRequest.public_address,
         )

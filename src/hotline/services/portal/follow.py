@@ -25,7 +25,7 @@ from hotline.config import Settings
 from hotline.domain import portal as rules
 from hotline.domain import tickets as lc
 from hotline.domain.errors import Conflict, NotFound
-from hotline.intel.text import mask_for_public, mask_personal
+from hotline.intel.text import mask_for_public, mask_personal, names_given
 from hotline.services.admin.directory import unit_names
 from hotline.services.portal import codes, throttle
 from hotline.services.tickets import attachments, queries
@@ -200,16 +200,14 @@ def _timeline(
         if event.action == lc.Action.REPLY:
             pending_reply = str(data.get("content") or "")
             continue
-        entry = rules.citizen_entry(
-            event.action, data, event.actor_role, names.get(unit or "")
-        )
+        entry = rules.citizen_entry(event.action, data, event.actor_role, names.get(unit or ""))
         if entry is None:
             continue
         text = None
         if event.action == lc.Action.APPROVE_REPLY and pending_reply:
-            text = mask_for_public(pending_reply)
+            text = mask_for_public(pending_reply, names_given(ticket.content))
         elif event.action == lc.Action.CLOSE_AT_INTAKE:
-            text = mask_for_public(str(data.get("answer") or ""))
+            text = mask_for_public(str(data.get("answer") or ""), names_given(ticket.content))
         line = Line(event.at, entry.title, entry.text, entry.tone, text)
         if text:
             answer = line
