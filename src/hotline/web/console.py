@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from hotline.web.portal import views as portal_views
 from hotline.web.views import (
     assessment,
     attachments,
@@ -22,8 +23,6 @@ from hotline.web.views import (
     supervise,
     ticket,
 )
-
-from hotline.web.portal import views as portal_views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
