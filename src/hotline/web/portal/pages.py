@@ -18,6 +18,12 @@ from hotline.web.portal.security import remember_browser
 from hotline.web.render import ENV, SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
+#: The console's headers; the photos picked on the form are previewed from ``blob:`` URLs.
+HEADERS = SECURITY_HEADERS | {
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "img-src 'self' data:", "img-src 'self' data: blob:"
+    )
+}
 
 
 def page(
@@ -31,7 +37,7 @@ def page(
     (no inline script, no framing, never cached), the browser's portal cookie."""
     ctx = {"request": request, "path": request.url.path, "STEPS": rules.STEPS, **(context or {})}
     response = HTMLResponse(ENV.get_template(template).render(ctx), status_code=status_code)
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(HEADERS)
     remember_browser(request, response)
     return response
 
