@@ -68,9 +68,7 @@ def phone(browser: Any, server: Server) -> Iterator[Phone]:
 def _answer(server: Server, number: str, reply: str) -> int:
     """The hotline's side: dispatched to 景泰街道, signed, replied, the reply approved."""
     ticket = server.api("root", "GET", "/tickets", params={"q": number})["items"][0]
-    if ticket["status"] == "awaiting_dispatch":
-        server.act("disp", ticket["id"], action="dispatch", unit="jingtai")
-    elif ticket.get("unit") != "jingtai":
+    if ticket["status"] == "awaiting_dispatch" or ticket.get("unit") != "jingtai":
         server.act("disp", ticket["id"], action="dispatch", unit="jingtai")
     server.act("jingtai", ticket["id"], action="sign")
     server.act("jingtai", ticket["id"], action="reply", content=reply)
@@ -187,7 +185,8 @@ def test_the_public_board_on_a_phone_with_likes(phone: Phone, server: Server) ->
     marker = uuid.uuid4().hex[:6].upper()
     sent = [
         ("我叫张三，家住广园中路88号3栋502房，楼下餐馆油烟直排，熏得无法开窗（{}）。",
-         "白云区景泰街道广园中路88号", "已约谈张三反映的餐馆负责人李四，责令安装油烟净化器，复查已达标。"),
+         "白云区景泰街道广园中路88号",
+         "已约谈张三反映的餐馆负责人李四，责令安装油烟净化器，复查已达标。"),
         ("同和街道蟹山路工地夜间施工噪音扰民，凌晨一点还在打桩（{}），严重影响休息。",
          "白云区同和街道蟹山路", "经查该工地未办理夜间施工许可，已责令停止夜间施工并立案处罚。"),
     ]  # fmt: skip

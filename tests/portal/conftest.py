@@ -81,3 +81,17 @@ def answer(session: Session) -> Callable[..., None]:
             act(session=session, ticket=ticket, action=action, data=data, actor=actor)
 
     return run
+
+
+#: What :func:`recording_sender` was given: (to, message), for the pluggable sender's tests.
+SENT: list[tuple[str, str]] = []
+
+
+class _Recorder:
+    def send(self, unit: str, message: str) -> None:
+        SENT.append((unit, message))
+
+
+def recording_sender() -> _Recorder:
+    """A sender for ``HOTLINE_REMINDER_SENDER=tests.portal.conftest:recording_sender``."""
+    return _Recorder()

@@ -295,3 +295,32 @@ def test_the_board_is_searchable_and_likes_count_once(
     assert again.json() == {"likes": 1, "added": False, "liked": True}
     assert "已点赞" in tab.get("/m/board").text
     assert tab.get("/m/board?q=张三").text.count('class="m-card m-answer"') == 0
+
+
+def test_the_sms_code_works_without_javascript(
+    tab: TestClient, settings: Settings, session: Session
+) -> None:
+    from tests.portal.conftest import SENT
+
+    settings.portal_sms_code = True
+    settings.reminder_sender = "tests.portal.conftest:recording_sender"
+    SENT.clear()
+    token = token_of(tab.get("/m/new").text)
+    asked = tab.post("/m/new", data={"token": token, "action": "send_code", **form()})
+    assert asked.status_code == 200 and "验证码已发送至 138****8000" in asked.text
+    assert CONTENT in asked.text  # the form comes back as typed
+    code = re.search(r"验证码是 (\d{6})", SENT[-1][1])
+    assert SENT[-1][0] == "13800138000" and code
+    token = token_of(asked.text)
+    refused = tab.post(
+        "/m/new",
+        data={
+            "token": token,
+            **form(),
+            "sms_code": "000000" if code.group(1) != "000000" else "111111",
+        },
+    )
+    assert refused.status_code == 422 and "验证码不正确" in refused.text
+    done = tab.post("/m/new", data={"token": token, **form(), "sms_code": code.group(1)})
+    assert done.status_code == 200 and "提交成功" in done.text
+    assert count(session, Ticket) == 1
