@@ -528,6 +528,7 @@ class Open311Request(Base):
     __table_args__ = (
         Index("ix_open311_requests_key_created", "key_id", "created_at"),
         Index("ix_open311_requests_created", "created_at", "id"),
+        Index("ix_open311_requests_media", "media_status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -538,6 +539,11 @@ class Open311Request(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     media_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # the picture at media_url, fetched by the jobs worker (services/integration/open311_media):
+    # pending → attached (an attachment of the ticket) or refused (why, in media_note)
+    media_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    media_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
