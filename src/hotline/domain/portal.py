@@ -28,7 +28,13 @@ from hotline.domain.tickets import SATISFACTION_LABELS, Action, Role, Status
 #: direction overrides that make text read differently from what it is.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: Anything a browser or a downstream system could read as markup or a script.
-_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>|javascript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
+_MARKUP = re.compile(
+    r"<\s*/?\s*[A-Za-z!?][^<>]*>|javascript\s*:|vbscript\s*:|"
+    r"\bon(?:error|load|unload|click|dblclick|mouse[a-z]*|pointer[a-z]*|touch[a-z]*|key[a-z]*|"
+    r"focus[a-z]*|blur|submit|change|input|toggle|animation[a-z]*|transition[a-z]*|drag[a-z]*|"
+    r"drop|paste|copy|cut|scroll|wheel|resize|message|begin|end|show|play[a-z]*|select)\s*=",
+    re.IGNORECASE,
+)
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 

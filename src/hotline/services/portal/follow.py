@@ -114,7 +114,7 @@ def progress(*, session: Session, number: str) -> Progress:
     ticket, row = _ticket(session, number)
     names = unit_names(session)
     timeline, reply = _timeline(ticket, events_of(session, ticket.id), names)
-    photos = sum(1 for a in attachments.on_ticket(session, ticket.id))
+    photos = len(attachments.on_ticket(session, ticket.id))
     session.commit()
     return Progress(
         ticket_id=ticket.id,
