@@ -124,7 +124,7 @@ def test_a_citizen_sends_follows_and_rates_low_and_the_dispatcher_sees_it(
     page.fill("#phone", "138 0013 8123")
     page.locator("label:has(#publish)").tap()
     expect(page.locator("[data-counter-for=content]")).to_contain_text("/ 2000 字")
-    page.evaluate("document.querySelector('label[for=content]').scrollIntoView()")
+    page.evaluate("document.getElementById('new-form').scrollIntoView()")
     phone.shot("new")
     page.evaluate("document.querySelector('label[for=address]').scrollIntoView()")
     expect(page.locator("[data-previews-for=photos] img")).to_have_js_property("complete", True)
@@ -157,14 +157,16 @@ def test_a_citizen_sends_follows_and_rates_low_and_the_dispatcher_sees_it(
 
     page.locator("label:has(#rating-1)").tap()
     page.locator("label:has(#resolved-no)").tap()
-    page.locator("#rating").scroll_into_view_if_needed()
     expect(page.locator("[data-reason-note]")).to_contain_text("必填")
-    page.evaluate("document.getElementById('reason').required = false")  # the server decides
-    page.locator("#rate-submit").tap()
-    expect(page.locator("#err-reason")).to_contain_text("请写明理由")
     page.fill("#reason", "路灯仍然不亮，晚上还是很危险。")
     page.locator("#rate-submit").scroll_into_view_if_needed()
     phone.shot("rate")
+    page.fill("#reason", "")
+    page.evaluate("document.getElementById('reason').required = false")  # the server decides
+    page.locator("#rate-submit").tap()
+    expect(page.locator("#err-reason")).to_contain_text("请写明理由")
+    expect(page.locator("#rating-1")).to_be_checked()  # the choice is kept
+    page.fill("#reason", "路灯仍然不亮，晚上还是很危险。")
     page.locator("#rate-submit").tap()
     expect(page.locator("#rated")).to_contain_text("感谢您的评价")
     expect(page.locator("#status-title")).to_have_text("复核中")
