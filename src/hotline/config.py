@@ -146,6 +146,56 @@ class Settings(BaseSettings):
         "`/open311/v2/tokens/{token}` turns into the number.",
     )
 
+    portal_phone_limit: int = Field(
+        5,
+        ge=1,
+        description="Requests one mobile number may send on the citizen portal (`/m/`) within "
+        "`HOTLINE_PORTAL_LIMIT_WINDOW_HOURS`; more are refused (429) with a message.",
+    )
+    portal_address_limit: int = Field(
+        10,
+        ge=1,
+        description="Requests about one address (width, case, spaces and punctuation "
+        "ignored) the citizen portal takes within `HOTLINE_PORTAL_LIMIT_WINDOW_HOURS`.",
+    )
+    portal_limit_window_hours: float = Field(
+        24.0,
+        gt=0,
+        description="The window of the citizen portal's per-phone and per-address limits.",
+    )
+    portal_photos_max: int = Field(
+        6, ge=0, le=30, description="Most photos one request on the citizen portal may carry."
+    )
+    portal_photo_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1,
+        description="Largest photo (one file) the citizen portal takes, in bytes; "
+        "the request's body may be at most this × `HOTLINE_PORTAL_PHOTOS_MAX` (+ the form).",
+    )
+    portal_code_failures: int = Field(
+        5,
+        ge=1,
+        description="Wrong query codes (查询码) for one ticket number within 15 minutes after "
+        "which that number is not looked up for the rest of the 15 minutes.",
+    )
+    portal_client_failures: int = Field(
+        30,
+        ge=1,
+        description="Wrong query or SMS codes from one client address within an hour after "
+        "which it may not try any more codes for the rest of the hour.",
+    )
+    portal_form_ttl_minutes: int = Field(
+        240,
+        ge=5,
+        description="How long a citizen-portal form (its signed form token) may be sent "
+        "after it was shown; an older one is shown again, filled in, to send once more.",
+    )
+    portal_sms_code: bool = Field(
+        False,
+        description="Ask for an SMS code (验证码) sent to the caller's mobile before a portal "
+        "request is taken; sent through `HOTLINE_REMINDER_SENDER`'s `send(phone, message)`.",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and self.secret_key == DEFAULT_SECRET:

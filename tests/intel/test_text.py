@@ -47,3 +47,29 @@ def test_mask_personal(raw: str, masked: str) -> None:
 )
 def test_mask_personal_leaves_ordinary_numbers(text: str) -> None:
     assert mask_personal(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我叫张三，电话13812345678。", "我叫〔姓名〕，电话〔电话〕。"),
+        ("本人李明反映楼下噪音", "本人〔姓名〕反映楼下噪音"),
+        ("姓名：王五，身份证440111199001011234", "姓名：〔姓名〕，身份证〔证件号〕"),
+        ("经办人：王小明，联系电话020-86001234。", "经办人：〔姓名〕，联系电话〔电话〕。"),
+        ("广园中路88号3栋502房", "广园中路〔门牌号〕"),
+        ("12月5日晚上10点仍在施工", "12月5日晚上10点仍在施工"),  # dates stay: not personal
+        ("我是白云区居民", "我是白云区居民"),
+    ],
+)
+def test_mask_for_public(text: str, masked: str) -> None:
+    from hotline.intel.text import mask_for_public
+
+    assert mask_for_public(text) == masked
+
+
+def test_names_a_caller_gave_are_masked_where_they_come_back_bare() -> None:
+    from hotline.intel.text import mask_for_public, names_given
+
+    names = names_given("我叫张三，楼下餐馆油烟直排。")
+    assert names == ["张三"]
+    assert mask_for_public("已约谈张三反映的餐馆。", names) == "已约谈〔姓名〕反映的餐馆。"

@@ -6,7 +6,7 @@ import logging
 import re
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,22 +40,32 @@ log = logging.getLogger(__name__)
 UPLOAD_PATHS = re.compile(r"/(api/v1/tickets/\d+/attachments|intake|tickets/\d+/(act|attachments))")
 
 
+#: The citizen portal's form with photos: its own, smaller, limit (``portal_bytes``).
+PORTAL_UPLOAD_PATH = "/m/new"
+
+
 class BodySizeLimit:
     """Refuse bodies larger than ``max_bytes`` (``upload_bytes`` for a multipart POST to
-    :data:`UPLOAD_PATHS`) with 413 and a clear code (pure ASGI)."""
+    :data:`UPLOAD_PATHS`, ``portal_bytes`` for the portal's form) with 413 and a clear
+    code (pure ASGI); the portal's pages get the refusal as a Chinese page."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0, portal_bytes: int = 0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.upload_bytes = max(upload_bytes, max_bytes)
+        self.portal_bytes = max(portal_bytes, max_bytes)
 
     def _limit(self, scope: Scope, headers: dict[bytes, bytes]) -> int:
-        if (
-            scope.get("method") == "POST"
-            and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-            and UPLOAD_PATHS.fullmatch(scope.get("path", ""))
+        if scope.get("method") == "POST" and headers.get(b"content-type", b"").startswith(
+            b"multipart/form-data"
         ):
-            return self.upload_bytes
+            path = scope.get("path", "")
+            if path == PORTAL_UPLOAD_PATH:
+                return self.portal_bytes
+            if UPLOAD_PATHS.fullmatch(path):
+                return self.upload_bytes
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,11 +95,30 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = JSONResponse(
-            errors.error_body("request.too_large", f"请求内容过大（上限 {limit // 1024} KB）"),
-            status_code=413,
-        )
+        response: Response
+        if scope.get("path", "").startswith("/m/"):
+            response = HTMLResponse(_portal_too_large(limit), status_code=413)
+        else:
+            response = JSONResponse(
+                errors.error_body("request.too_large", f"请求内容过大（上限 {limit // 1024} KB）"),
+                status_code=413,
+            )
         await response(scope, receive, send)
+
+
+def _portal_too_large(limit: int) -> str:
+    """The portal's refusal of a body too large to read: a plain page, no template."""
+    size = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>提交的内容过大</title><link rel="stylesheet" href="/static/css/portal.css">'
+        '</head><body class="portal"><main class="m-main"><section class="m-card m-alert">'
+        f"<h1>提交的内容过大</h1><p>照片和文字合计不能超过 {size}。请返回上一页，"
+        "减少照片数量或选择较小的照片后重新提交。</p>"
+        '<p><a class="m-btn m-btn-primary" href="/m/new">返回填写</a></p>'
+        "</section></main></body></html>"
+    )
 
 
 class _TooLarge(Exception):
@@ -116,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         upload_bytes=settings.ticket_attachments_max_bytes + settings.max_body_bytes,
+        portal_bytes=settings.portal_photos_max * settings.portal_photo_max_bytes
+        + settings.max_body_bytes,
     )
     errors.install(app)
     metrics.install(app)

@@ -65,6 +65,7 @@ class Role(StrEnum):
     LEADER = "leader"
     ADMIN = "admin"
     SYSTEM = "system"
+    CITIZEN = "citizen"  # the caller, on the citizen portal (市民端), never a user account
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -75,13 +76,15 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEADER: "领导",
     Role.ADMIN: "管理员",
     Role.SYSTEM: "系统",
+    Role.CITIZEN: "市民",
 }
 
 #: Roles that see the caller's name and phone in full (each full view is audited).
 ROLES_SEEING_CALLER = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-#: Roles that may add files (附件) to a ticket they see; the system stands for the citizen
-#: portal. A leader only reads.
-ROLES_ATTACHING = ROLES_SEEING_CALLER | {Role.UNIT, Role.SYSTEM}
+#: Roles that may add files (附件) to a ticket they see: staff, systems, and the caller on
+#: the citizen portal (their own ticket, found by its number and query code). A leader
+#: only reads.
+ROLES_ATTACHING = ROLES_SEEING_CALLER | {Role.UNIT, Role.SYSTEM, Role.CITIZEN}
 
 
 class TicketType(StrEnum):
@@ -212,10 +215,12 @@ RULES: dict[Action, ActionRule] = {
     Action.REJECT_REPLY: ActionRule(
         "审核退回", frozenset({S.REPLIED}), _HUMAN_DISPATCH, S.HANDLING, ("reason",)
     ),
+    # an operator calling the caller back, or the caller rating the reply on the citizen
+    # portal (好差评, ``domain/portal.py``): the same rule, the same outcome
     Action.CALLBACK: ActionRule(
         "回访",
         frozenset({S.AWAITING_CALLBACK}),
-        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}),
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN, Role.CITIZEN}),
         None,
     ),
     Action.REOPEN: ActionRule(

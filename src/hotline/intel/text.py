@@ -159,14 +159,44 @@ def redact_details(text: str | None) -> str:
     (广园中路88号, 3栋502房). Each becomes a placeholder in 〔〕 — 〔日期〕, 〔时间〕,
     〔姓名〕, 〔电话〕, 〔证件号〕, 〔邮箱〕, 〔编号〕, 〔门牌号〕 — and the role or title stays
     (执法人员〔姓名〕, 〔姓名〕先生)."""
+    return _redact(text, dates=True)
+
+
+_SELF_NAMED = re.compile(
+    rf"(我叫|我是|本人|姓名[:：]?|名字[叫是:：]?|(?:{_ROLE})[:：])\s*([{_SURNAME}][\u4e00-\u9fff]{{1,3}}?)"
+    r"(?=[，,。、；;：:！!？?）)\s于在到对向已将等和及说称想要家是住]|$|反映|投诉|举报|来电|咨询|求助)"
+)
+
+
+def mask_for_public(text: str | None, names: Iterable[str] = ()) -> str:
+    """What the public may read of a caller's request or a unit's answer (公开答复): the
+    text of :func:`redact_details` with its dates and times kept, and also the names
+    people give as their own (我叫张三, 本人李明, 姓名：王五, 经办人：王小明) and the
+    ``names`` known to be in it (a caller's name repeated bare in the unit's answer).
+    Names, phones, ID numbers, e-mail addresses, user codes and house numbers become
+    〔姓名〕, 〔电话〕, 〔证件号〕, 〔邮箱〕, 〔编号〕 and 〔门牌号〕."""
+    for name in sorted({n for n in names if len(n) >= 2}, key=len, reverse=True):
+        text = (text or "").replace(name, "〔姓名〕")
+    return _redact(text, dates=False)
+
+
+def names_given(text: str | None) -> list[str]:
+    """The names people give as their own in ``text`` (我叫张三 → 张三)."""
+    return [m.group(2) for m in _SELF_NAMED.finditer(text or "")]
+
+
+def _redact(text: str | None, *, dates: bool) -> str:
     if not text:
         return ""
     text = _EMAIL.sub("〔邮箱〕", text)
     text = _ID_CARD.sub("〔证件号〕", text)
     text = _MOBILE.sub("〔电话〕", text)
     text = _LANDLINE.sub("〔电话〕", text)
-    text = _DATE.sub("〔日期〕", text)
-    text = _TIME.sub("〔时间〕", text)
+    if dates:
+        text = _DATE.sub("〔日期〕", text)
+        text = _TIME.sub("〔时间〕", text)
+    else:
+        text = _SELF_NAMED.sub(r"\1〔姓名〕", text)
     text = _HANDLE.sub(lambda m: f"{m.group(1)}〔姓名〕" if m.group(1) else "〔编号〕", text)
     text = _ROLED.sub(r"\1〔姓名〕", text)
     text = _TITLED.sub("〔姓名〕", text)

@@ -539,6 +539,7 @@ class Open311Request(Base):
     __table_args__ = (
         Index("ix_open311_requests_key_created", "key_id", "created_at"),
         Index("ix_open311_requests_created", "created_at", "id"),
+        Index("ix_open311_requests_media", "media_status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -549,6 +550,81 @@ class Open311Request(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     media_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # the picture at media_url, fetched by the jobs worker (services/integration/open311_media):
+    # pending → attached (an attachment of the ticket) or refused (why, in media_note)
+    media_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    media_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PortalRequest(Base):
+    """A request sent on the citizen portal (市民端), written (and committed) before its
+    intake: the ticket it becomes carries ``ticket_key`` as its idempotency key, so the two
+    are joined on that key. It keeps what the ticket has no column for: the hash of the
+    query code (查询码, salted PBKDF2), whether the caller agreed to publish the answer
+    (公开答复) and the text the public board shows (personal data masked), and what the
+    per-phone and per-address limits count."""
+
+    __tablename__ = "portal_requests"
+    __table_args__ = (
+        Index("ix_portal_requests_phone", "phone", "created_at"),
+        Index("ix_portal_requests_address", "address_key", "created_at"),
+        Index("ix_portal_requests_publish", "publish", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_key: Mapped[str] = mapped_column(String(128), unique=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    address_key: Mapped[str] = mapped_column(String(200))
+    code_hash: Mapped[str] = mapped_column(String(160))
+    publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_content: Mapped[str] = mapped_column(Text)
+    public_address: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PortalAttempt(Base):
+    """A wrong query code or SMS code (猜测), counted per ticket number or phone and per
+    client address to throttle guessing; old rows are deleted as new ones come."""
+
+    __tablename__ = "portal_attempts"
+    __table_args__ = (
+        Index("ix_portal_attempts_subject", "kind", "subject", "at"),
+        Index("ix_portal_attempts_client", "kind", "client", "at"),
+        Index("ix_portal_attempts_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # code | sms
+    subject: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PortalSmsCode(Base):
+    """An SMS verification code sent to a phone before it may submit (when
+    ``HOTLINE_PORTAL_SMS_CODE`` is on): its salted hash, used once."""
+
+    __tablename__ = "portal_sms_codes"
+    __table_args__ = (Index("ix_portal_sms_codes_phone", "phone", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PortalLike(Base):
+    """A 点赞 of a published answer: one per ticket and browser (``client`` is the hash of
+    the browser's random portal cookie), so a like is never counted twice."""
+
+    __tablename__ = "portal_likes"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from hotline.web.portal import views as portal_views
 from hotline.web.views import (
     assessment,
     attachments,
@@ -49,6 +50,7 @@ def mount(app: FastAPI) -> None:
     )
     for module in modules:
         app.include_router(module.router)
+    app.include_router(portal_views.router)  # the citizen portal, /m/ (public)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if not (VENDOR / "echarts.min.js").exists():
         log.warning(

@@ -35,7 +35,7 @@ def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-HUMAN_ROLES = [r.value for r in Role if r != Role.SYSTEM]
+HUMAN_ROLES = [r.value for r in Role if r not in (Role.SYSTEM, Role.CITIZEN)]
 
 
 def create_user(

@@ -80,6 +80,7 @@ def submit(
                 lat=request.lat,
                 lon=request.lon,
                 media_url=request.media_url,
+                media_status="pending" if request.media_url else None,
                 email=request.email,
                 account_id=request.account_id,
                 created_at=now,

@@ -103,6 +103,14 @@ def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
     return forget_old(session=ctx.session, now=ctx.now, keep_days=ctx.settings.feed_keep_days)
 
 
+def open311_media(ctx: JobContext) -> dict[str, Any]:
+    """The pictures named by Open311 requests' ``media_url``: fetched without reaching inside
+    (no private addresses, size and time limits), checked and attached to their tickets."""
+    from hotline.services.integration.open311_media import fetch_pending
+
+    return fetch_pending(ctx.session, ctx.settings)
+
+
 def housekeeping(ctx: JobContext) -> dict[str, Any]:
     """Forget finished job runs older than ``KEEP_RUNS_DAYS`` (the queue job alone makes
     1,440 a day); failed runs are kept for whoever investigates them."""
@@ -231,6 +239,13 @@ SCHEDULE: tuple[Job, ...] = (
         feed_cleanup,
         at=timedelta(hours=3, minutes=30),
         grace=timedelta(hours=20),
+    ),
+    Job(
+        "open311_media",
+        "拉取 Open311 图片链接",
+        timedelta(minutes=1),
+        open311_media,
+        lease=timedelta(minutes=10),
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}

@@ -54,7 +54,7 @@ WITH_FILES = frozenset(
     {lc.Action.REPLY, lc.Action.REQUEST_RETURN, lc.Action.REQUEST_EXTENSION, lc.Action.ATTACH}
 )
 #: Who the citizen portal's uploads come from in the history.
-PORTAL_ACTOR = lc.Actor("citizen", lc.Role.SYSTEM)
+PORTAL_ACTOR = lc.Actor("citizen", lc.Role.CITIZEN)
 MAX_NOTE = 500
 
 
@@ -141,15 +141,50 @@ def intake_with_files(
     """受理 with the caller's files (the console's intake form): the files are checked and
     stored first, so a refused file refuses the intake and no ticket is made; then the
     ticket (with 秒派), then its 添加附件. A retried intake adds no file twice."""
+    prepared = prepare(uploads, settings=settings)
+    return intake_prepared(
+        session=session,
+        ticket_in=ticket_in,
+        prepared=prepared,
+        actor=actor,
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
+
+
+def intake_prepared(
+    *,
+    session: Session,
+    ticket_in: TicketCreate,
+    prepared: list[Prepared],
+    actor: lc.Actor,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> tuple[Ticket, bool]:
+    """受理 with files already checked and stored (:func:`prepare`): the ticket (with
+    秒派), then its 添加附件; a retried intake adds no file twice."""
     from hotline.services.dispatch import auto_dispatch
 
-    prepared = prepare(uploads, settings=settings)
     ticket, created = auto_dispatch.intake_ticket(
         session=session, ticket_in=ticket_in, actor=actor, idempotency_key=idempotency_key
     )
     if prepared:
         _add_prepared(session, ticket.id, prepared, actor, settings, now_local())
     return ticket, created
+
+
+def add_prepared(
+    *,
+    session: Session,
+    ticket_id: int,
+    prepared: list[Prepared],
+    actor: lc.Actor,
+    settings: Settings,
+    now: datetime | None = None,
+) -> tuple[list[dict[str, Any]], bool]:
+    """添加附件 of files already checked and stored (:func:`prepare`); those the ticket
+    carries already are skipped."""
+    return _add_prepared(session, ticket_id, prepared, actor, settings, now or now_local())
 
 
 def _add_prepared(
