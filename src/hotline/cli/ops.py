@@ -108,6 +108,7 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
             workers=workers,
             log_level="info",
             access_log=False,
+            server_header=False,  # responses do not name the server software
         )
     finally:
         stop.set()
