@@ -39,7 +39,10 @@ class PasswordRules:
 
     def describe(self) -> str:
         """The rules in one sentence, for the forms that ask for a new password."""
-        text = f"至少 {self.min_length} 位，包含小写字母、大写字母、数字、其他符号中的至少 {self.min_classes} 种，不得包含用户名"
+        text = (
+            f"至少 {self.min_length} 位，包含小写字母、大写字母、数字、其他符号中的"
+            f"至少 {self.min_classes} 种，不得包含用户名"
+        )
         if self.history:
             text += f"，不得与最近 {self.history} 次用过的密码相同"
         return text

@@ -188,4 +188,3 @@ def two_factor_recovery_codes(
         session=session, user_id=user.id, code=body.code, client=client_of(request)
     )
     return {"recovery_codes": codes}
-

@@ -159,9 +159,7 @@ def sign_in(
     return Signin(user, token=second_factor(session, user, otp, client, settings))
 
 
-def second_factor(
-    session: Session, user: User, code: str, client: str, settings: Settings
-) -> str:
+def second_factor(session: Session, user: User, code: str, client: str, settings: Settings) -> str:
     """Check the code (TOTP or a recovery code) and open the session; a wrong code counts
     as a failed sign-in (and towards a lockout)."""
     _refuse_blocked_address(session, client, settings)
@@ -182,9 +180,7 @@ def second_factor(
     return open_session(session, user, client, settings, f"password+{kind}")
 
 
-def open_session(
-    session: Session, user: User, client: str, settings: Settings, method: str
-) -> str:
+def open_session(session: Session, user: User, client: str, settings: Settings, method: str) -> str:
     """The account's failures forgotten, the sign-in audited, a session opened."""
     user.failed_logins, user.locked_until, user.lockouts = 0, None, 0
     token = sessions.start_session(

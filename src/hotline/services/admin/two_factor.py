@@ -125,9 +125,7 @@ def enable(*, session: Session, user: User, secret: str, code: str) -> list[str]
         raise Conflict("auth.2fa_already_enabled", "两步验证已启用")
     step = _step_of(secret, code)
     if step is None:
-        raise Invalid(
-            "auth.otp_mismatch", "动态验证码不正确，请核对手机时间后输入最新的 6 位数字"
-        )
+        raise Invalid("auth.otp_mismatch", "动态验证码不正确，请核对手机时间后输入最新的 6 位数字")
     user.totp_secret = secret
     user.totp_last_step = step
     return new_recovery_codes(user)

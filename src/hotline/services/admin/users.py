@@ -187,9 +187,7 @@ def turn_on_two_factor(
     return codes
 
 
-def renew_recovery_codes(
-    *, session: Session, user_id: int, code: str, client: str
-) -> list[str]:
+def renew_recovery_codes(*, session: Session, user_id: int, code: str, client: str) -> list[str]:
     """New recovery codes (the old ones stop working) after a current TOTP code."""
     user = session.get(User, user_id)
     if user is None or not two_factor.enabled(user):
@@ -211,7 +209,8 @@ def renew_recovery_codes(
 def _admin_change(
     session: Session, actor: Actor, user: User, action: str, detail: dict[str, Any]
 ) -> None:
-    audit.record(session=session, actor=actor, action=action, detail={"user": user.username, **detail})
+    detail = {"user": user.username, **detail}
+    audit.record(session=session, actor=actor, action=action, detail=detail)
 
 
 def _active_admins(session: Session) -> int:
@@ -254,9 +253,7 @@ def set_active(*, session: Session, actor: Actor, username: str, active: bool) -
     _admin_change(session, actor, user, "user.enabled" if active else "user.disabled", {})
 
 
-def set_role(
-    *, session: Session, actor: Actor, username: str, role: str, unit: str | None
-) -> None:
+def set_role(*, session: Session, actor: Actor, username: str, role: str, unit: str | None) -> None:
     """Change a user's role and unit; their sessions end (the next sign-in has the new ones)."""
     user = find(session, username)
     _check_role_and_unit(session, role, unit)
