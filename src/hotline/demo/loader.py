@@ -43,7 +43,7 @@ from hotline.store.models import (
 )
 
 log = logging.getLogger(__name__)
-DEMO_PASSWORD = "hotline-demo"
+DEMO_PASSWORD = "hotline-demo-1"
 STAFF = [
     ("op1", "operator", "话务员 王敏"),
     ("disp1", "dispatcher", "派单员 李强"),

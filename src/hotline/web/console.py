@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hotline.web.views import (
+    account,
     assessment,
     attachments,
     dashboard,
@@ -21,6 +22,7 @@ from hotline.web.views import (
     session,
     supervise,
     ticket,
+    users_admin,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ def mount(app: FastAPI) -> None:
         assessment,
         dashboard,
         notices,
+        account,
+        users_admin,
     )
     for module in modules:
         app.include_router(module.router)

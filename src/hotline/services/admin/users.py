@@ -283,3 +283,14 @@ def reset_two_factor(*, session: Session, actor: Actor, username: str) -> None:
     two_factor.disable(user)
     end_user_sessions(session=session, user_id=user.id, reason="two_factor")
     _admin_change(session, actor, user, "user.2fa_reset", {})
+
+
+def sign_out_everywhere(*, session: Session, user_id: int, client: str) -> int:
+    """退出全部会话: end every session of the user (every browser and API token)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    ended = end_user_sessions(session=session, user_id=user_id, reason="logout")
+    detail = {"client": client, "sessions": ended, "everywhere": True}
+    audit.record(session=session, actor=actor_of(user), action="auth.signout", detail=detail)
+    return ended
