@@ -16,6 +16,7 @@ worker (the worker that ended it forgets it at once). Hot routes send no stateme
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass, replace
@@ -225,7 +226,9 @@ def _matches(user: AuthUser | None, tag: object) -> bool:
 
 @lru_cache(maxsize=8)
 def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="hotline-session")
+    return URLSafeTimedSerializer(
+        secret_key, salt="hotline-session", signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def _now() -> float:
