@@ -109,9 +109,13 @@ def test_an_admins_reset_follows_the_rules_and_says_so(
     assert browser().login("op", NEW).status_code == 303
 
 
-def test_an_admin_moves_a_user_to_another_unit(browser: Callable[..., Any], session: Session) -> None:
+def test_an_admin_moves_a_user_to_another_unit(
+    browser: Callable[..., Any], session: Session
+) -> None:
     admin = browser("root")
-    moved = admin.post("/admin/users/jingtai/role", {"role": "unit", "unit": "songzhou"}, htmx=False)
+    moved = admin.post(
+        "/admin/users/jingtai/role", {"role": "unit", "unit": "songzhou"}, htmx=False
+    )
     assert moved.status_code == 200
     unit_without = admin.post("/admin/users/jingtai/role", {"role": "unit", "unit": ""}, htmx=False)
     assert unit_without.status_code == 422 and "必须指定所属单位" in unit_without.text

@@ -79,6 +79,7 @@ def demo_logins() -> str:
     lines.append(
         "  <单位代码>       unit        各承办单位，如 jingtai（景泰街道）、hrss（人社局）"
     )
+    lines.append("  admin 登录须两步验证：首次登录时用手机身份验证器扫码绑定。")
     return "\n".join(lines)
 
 
