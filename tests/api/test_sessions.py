@@ -190,3 +190,23 @@ def test_sign_in_and_sign_out_are_audited(
     rows = session.scalars(select(AuditEntry).where(AuditEntry.username == "disp")).all()
     assert [r.action for r in rows] == ["auth.signin", "auth.signout"]
     assert rows[0].detail["client"] == "testclient"
+
+
+def test_the_bells_polling_does_not_keep_an_open_tab_signed_in(
+    client: TestClient, people: dict[str, str], session: Session
+) -> None:
+    """The header's bell asks every minute on its own: that is not activity."""
+    tab = TestClient(client.app, follow_redirects=False)
+    tab.get("/login")
+    form = {"username": "disp", "password": PASSWORD, "csrf_token": tab.cookies["hotline_csrf"]}
+    tab.post("/login", data=form)
+    assert 'hx-headers=\'{"X-Hotline-Background": "1"}\'' in tab.get("/dispatch").text
+    _idle_for(session, 20)
+
+    polled = tab.get("/notifications/bell", headers={"X-Hotline-Background": "1"})
+    assert polled.status_code == 200
+    session.expire_all()
+    seen = session.scalars(select(UserSession.last_seen_at)).one()
+    assert now_local() - seen > timedelta(minutes=19)  # not written
+    _idle_for(session, 31)
+    assert tab.get("/dispatch").headers["location"].startswith("/login?")

@@ -17,6 +17,7 @@ from hotline.config import Settings
 from hotline.domain.errors import Forbidden, Unauthorized
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin.sessions import (
+    BACKGROUND_HEADER,
     AuthUser,
     actor_of,
     cached_user_from_token,
@@ -205,7 +206,8 @@ class _BearerToken(OAuth2PasswordBearer):
         state = request.app.state
         cached = cached_user_from_token(state.engine, token, state.settings)
         if cached is None:
-            cached = await run_in_threadpool(_read_user, state, token)
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            cached = await run_in_threadpool(_read_user, state, token, background)
         request.state.auth_user = cached
         return cached
 
@@ -229,16 +231,16 @@ class _CurrentActor(_BearerToken):
         return actor
 
 
-def _read_user(state: Any, token: str) -> AuthUser:
+def _read_user(state: Any, token: str, background: bool = False) -> AuthUser:
     """The token's user from the database, in a read session (``read_sessions``: on
     PostgreSQL in autocommit, so it ends with no ROLLBACK — a ROLLBACK made psycopg forget
     every prepared statement of the connection, and the user cache misses several times
     a second under load: a third of the hot statements were parsed and planned again).
     Once a minute per session, a write session notes that the session is in use (the
-    idle timeout's clock)."""
+    idle timeout's clock), unless the page sent the request on its own (``background``)."""
     with state.read_sessions() as session:
         user = user_from_token(session, token, state.settings)
-    if touch_due(user):
+    if touch_due(user) and not background:
         with state.sessions() as session:
             user = touch(session, user)
     return user

@@ -27,7 +27,12 @@ from hotline.config import Settings
 from hotline.domain.errors import DomainError, Forbidden
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
 from hotline.services.admin.directory import unit_names
-from hotline.services.admin.sessions import touch, touch_due, user_from_token
+from hotline.services.admin.sessions import (
+    BACKGROUND_HEADER,
+    touch,
+    touch_due,
+    user_from_token,
+)
 
 SESSION_COOKIE = "hotline_session"
 CSRF_COOKIE = "hotline_csrf"
@@ -102,7 +107,7 @@ def console_user(request: Request, session: SessionDep, settings: SettingsDep) -
         user = user_from_token(session, token, settings)
     except DomainError as exc:
         raise LoginRequired(LOGIN_REASON_OF.get(exc.code, "invalid")) from exc
-    if touch_due(user):
+    if touch_due(user) and request.headers.get(BACKGROUND_HEADER) != "1":
         user = touch(session, user)
     unit_name = unit_names(session).get(user.unit_code) if user.unit_code else None
     viewer = Viewer(

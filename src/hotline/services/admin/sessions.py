@@ -41,6 +41,9 @@ TOKEN_CACHE_SECONDS = 5.0
 #: A session's ``last_seen_at`` is written when it is at least this old (seconds): the
 #: idle timeout is measured to about this much, for one UPDATE a minute per session.
 TOUCH_SECONDS = 60.0
+#: A request sent by the page on its own (the notification bell's polling) carries this
+#: header: it is let through but is not activity, so an open tab still idles out.
+BACKGROUND_HEADER = "X-Hotline-Background"
 #: Why a session ended (``user_sessions.end_reason``).
 END_REASONS = {
     "logout": "退出登录",
