@@ -17,88 +17,85 @@ from tests.factories import PASSWORD, intake_body, login
 ROLES = ["op", "disp", "sup", "boss", "root", "jingtai", "songzhou"]
 
 #            route                                         op  disp sup boss root own foreign
-MATRIX: list[tuple[str, str, str]] = (
-    [
-        ("GET", "/api/v1/auth/me", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/tickets", "A   A    F   F    A    F   F"),
-        ("GET", "/api/v1/tickets", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/tickets/export", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/tickets/{id}", "A   A    A   A    A    A   N"),
-        ("POST", "/api/v1/tickets/{id}/actions", "F   A    A   A    A    F   N"),
-        ("POST", "/api/v1/tickets/{id}/caller", "A   A    A   F    A    A   N"),
-        ("GET", "/api/v1/tickets/{id}/difficulty", "A   A    A   A    A    A   N"),
-        ("POST", "/api/v1/tickets/{id}/attachments", "A   A    A   F    A    A   N"),
-        ("GET", "/api/v1/attachments/{attachment_id}", "A   A    A   A    A    A   N"),
-        ("GET", "/api/v1/units", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/analysis/topics", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/analysis/groups", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/analysis/repeat-callers", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/analysis/rules", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/admin/calendar", "F   F    F   F    A    F   F"),
-        ("PUT", "/api/v1/admin/calendar/{day}", "F   F    F   F    A    F   F"),
-        ("DELETE", "/api/v1/admin/calendar/{day}", "F   F    F   F    A    F   F"),
-        ("GET", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
-        ("PUT", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
-        ("GET", "/api/v1/admin/audit", "F   F    F   F    A    F   F"),
-        ("GET", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
-        ("PUT", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
-        ("GET", "/api/v1/assessment/district", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/assessment/schemes", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/assessment/schemes", "F   F    F   F    A    F   F"),
-        ("GET", "/api/v1/assessment/{month}", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/assessment/{month}/drill", "A   A    A   A    A    A   F"),
-        ("GET", "/api/v1/assessment/{month}/report.xlsx", "F   A    A   A    A    F   F"),
-        ("GET", "/api/v1/supervision/board", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/supervision/tickets/{id}/urge", "F   A    A   A    A    F   F"),
-        ("GET", "/api/v1/notifications", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/supervision/scan", "F   F    A   F    A    F   F"),
-        ("GET", "/api/v1/assist/difficult", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/assist/intake", "A   A    F   F    A    F   F"),
-        ("GET", "/api/v1/assist/review", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/analysis/bursts", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/notifications/read", "A   A    A   A    A    A   A"),
-        ("GET", "/api/v1/knowledge/articles", "A   A    A   A    A    F   F"),
-        ("GET", "/api/v1/knowledge/articles/{key}", "A   A    A   A    A    F   F"),
-        ("GET", "/api/v1/knowledge/search", "A   A    A   A    A    F   F"),
-        ("POST", "/api/v1/knowledge/articles", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/knowledge/articles/{key}/versions", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/knowledge/articles/{key}/retire", "F   F    F   F    A    F   F"),
-        # the city platform's pushes take a client key (X-Api-Key), never a person's login
-        ("POST", "/api/v1/inbound/tickets", "F   F    F   F    F    F   F"),
-    ]
-    + [
-        ("GET", f"/api/v1/stats/{name}", "A   A    A   A    A    A   A")
-        for name in (
-            "overview",
-            "volumes",
-            "trend",
-            "types",
-            "towns",
-            "units",
-            "warnings",
-            "dispatch",
-            "handling",
-        )
-    ]
-    + [
-        # accounts: an admin's changes aim at `hrss` (no column of its own), in this order
-        ("GET", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users/{username}/password", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users/{username}/disable", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users/{username}/enable", "F   F    F   F    A    F   F"),
-        ("PUT", "/api/v1/admin/users/{username}/role", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users/{username}/unlock", "F   F    F   F    A    F   F"),
-        ("POST", "/api/v1/admin/users/{username}/reset-2fa", "F   F    F   F    A    F   F"),
-        # one's own account: let through, the body (a weak password, a wrong code) refused
-        ("POST", "/api/v1/auth/password", "V   V    V   V    V    V   V"),
-        ("POST", "/api/v1/auth/2fa/setup", "A   A    A   A    A    A   A"),
-        ("POST", "/api/v1/auth/2fa/enable", "V   V    V   V    V    V   V"),
-        ("POST", "/api/v1/auth/2fa/disable", "V   V    V   V    V    V   V"),
-        ("POST", "/api/v1/auth/2fa/recovery-codes", "V   V    V   V    V    V   V"),
-        ("POST", "/api/v1/auth/logout", "A   A    A   A    A    A   A"),  # last: ends the session
-    ]
-)
+MATRIX: list[tuple[str, str, str]] = [
+    ("GET", "/api/v1/auth/me", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/tickets", "A   A    F   F    A    F   F"),
+    ("GET", "/api/v1/tickets", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/tickets/export", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/tickets/{id}", "A   A    A   A    A    A   N"),
+    ("POST", "/api/v1/tickets/{id}/actions", "F   A    A   A    A    F   N"),
+    ("POST", "/api/v1/tickets/{id}/caller", "A   A    A   F    A    A   N"),
+    ("GET", "/api/v1/tickets/{id}/difficulty", "A   A    A   A    A    A   N"),
+    ("POST", "/api/v1/tickets/{id}/attachments", "A   A    A   F    A    A   N"),
+    ("GET", "/api/v1/attachments/{attachment_id}", "A   A    A   A    A    A   N"),
+    ("GET", "/api/v1/units", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/topics", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/groups", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/repeat-callers", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/rules", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/admin/calendar", "F   F    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/calendar/{day}", "F   F    F   F    A    F   F"),
+    ("DELETE", "/api/v1/admin/calendar/{day}", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/audit", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
+    ("GET", "/api/v1/assessment/district", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/assessment/schemes", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/assessment/schemes", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/assessment/{month}", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/assessment/{month}/drill", "A   A    A   A    A    A   F"),
+    ("GET", "/api/v1/assessment/{month}/report.xlsx", "F   A    A   A    A    F   F"),
+    ("GET", "/api/v1/supervision/board", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/supervision/tickets/{id}/urge", "F   A    A   A    A    F   F"),
+    ("GET", "/api/v1/notifications", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/supervision/scan", "F   F    A   F    A    F   F"),
+    ("GET", "/api/v1/assist/difficult", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/assist/intake", "A   A    F   F    A    F   F"),
+    ("GET", "/api/v1/assist/review", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/analysis/bursts", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/notifications/read", "A   A    A   A    A    A   A"),
+    ("GET", "/api/v1/knowledge/articles", "A   A    A   A    A    F   F"),
+    ("GET", "/api/v1/knowledge/articles/{key}", "A   A    A   A    A    F   F"),
+    ("GET", "/api/v1/knowledge/search", "A   A    A   A    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles/{key}/versions", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/knowledge/articles/{key}/retire", "F   F    F   F    A    F   F"),
+    # the city platform's pushes take a client key (X-Api-Key), never a person's login
+    ("POST", "/api/v1/inbound/tickets", "F   F    F   F    F    F   F"),
+] + [
+    ("GET", f"/api/v1/stats/{name}", "A   A    A   A    A    A   A")
+    for name in (
+        "overview",
+        "volumes",
+        "trend",
+        "types",
+        "towns",
+        "units",
+        "warnings",
+        "dispatch",
+        "handling",
+    )
+]
+MATRIX += [
+    # accounts: an admin's changes aim at `hrss` (no column of its own), in this order
+    ("GET", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/password", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/disable", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/enable", "F   F    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/users/{username}/role", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/unlock", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/reset-2fa", "F   F    F   F    A    F   F"),
+    # one's own account: let through, the body (a weak password, a wrong code) refused
+    ("POST", "/api/v1/auth/password", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/setup", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/auth/2fa/enable", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/disable", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/recovery-codes", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/logout", "A   A    A   A    A    A   A"),  # last: ends the session
+]
 UNLISTED_OK = {"/api/v1/auth/token"}  # the login itself
 #: V: the role is let through and the body refused (409 or 422), for routes whose success
 #: would end the session the rest of the table needs.
