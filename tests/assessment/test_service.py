@@ -78,9 +78,7 @@ def test_scheme_cannot_rewrite_the_past_or_be_saved_by_others(session: Session) 
     data = ScoringScheme.default().to_dict()
     data.update(version="old", valid_from="2026-10-01")
     with pytest.raises(DomainError) as err:
-        monthly.save_scheme(
-            session, ScoringScheme.from_dict(data), ADMIN, today=date(2026, 11, 5)
-        )
+        monthly.save_scheme(session, ScoringScheme.from_dict(data), ADMIN, today=date(2026, 11, 5))
     assert err.value.code == "assessment.scheme_in_past"
     data.update(valid_from="2026-12-01")
     with pytest.raises(DomainError) as err:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from hotline.cli import main
-from hotline.config import get_settings
+from hotline.config import settings_from_environment
 from hotline.services.admin import passwords
 from hotline.store.db import get_engine, session_factory
 from hotline.store.models import AuditEntry, User
@@ -24,7 +24,7 @@ def _run(*args: str, input: str | None = None) -> str:
 
 
 def _user(name: str) -> User:
-    with session_factory(get_engine(get_settings()))() as session:
+    with session_factory(get_engine(settings_from_environment()))() as session:
         return session.scalars(select(User).where(User.username == name)).one()
 
 
@@ -37,14 +37,14 @@ def test_passwd_disable_enable_set_role_unlock(cli_env: Path) -> None:
     _create("jt", "unit", "--unit", "jingtai")
 
     assert "已重置 jt 的密码" in _run("users", "passwd", "jt", input="New-pass-123\nNew-pass-123\n")
-    assert passwords.matches(_user("jt").password_hash, "New-pass-123")
+    assert passwords.matches(_user("jt").password_hash, "New-pass-123", settings_from_environment())
     _run("users", "disable", "jt")
     assert not _user("jt").active
     _run("users", "enable", "jt")
     assert _user("jt").active
     _run("users", "set-role", "jt", "--role", "unit", "--unit", "songzhou")
     assert _user("jt").unit_code == "songzhou"
-    with session_factory(get_engine(get_settings()))() as session:
+    with session_factory(get_engine(settings_from_environment()))() as session:
         session.execute(User.__table__.update().values(failed_logins=3, lockouts=2))
         session.commit()
     _run("users", "unlock", "root")
@@ -52,7 +52,7 @@ def test_passwd_disable_enable_set_role_unlock(cli_env: Path) -> None:
 
     listed = json.loads(_run("users", "list", "--json"))
     assert {u["username"] for u in listed} == {"root", "jt"}
-    with session_factory(get_engine(get_settings()))() as session:
+    with session_factory(get_engine(settings_from_environment()))() as session:
         actors = set(session.scalars(select(AuditEntry.username)))
         actions = set(session.scalars(select(AuditEntry.action)))
     assert all(a.startswith("cli:") for a in actors)

@@ -10,8 +10,7 @@ import json
 
 import click
 
-from hotline.cli.ops import _fail, _login_name, _sessions, prepare_database
-from hotline.config import get_settings
+from hotline.cli.ops import _fail, _login_name, _sessions, command_settings, prepare_database
 from hotline.domain.errors import DomainError
 from hotline.domain.tickets import Actor, Role
 
@@ -64,7 +63,7 @@ def users_list(as_json: bool) -> None:
 
     prepare_database()
     with _sessions()() as session:
-        rows = list_users(session=session, settings=get_settings())
+        rows = list_users(session=session, settings=command_settings())
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -104,7 +103,7 @@ def users_passwd(username: str, password: str) -> None:
             actor=_actor(),
             username=username,
             password=password,
-            settings=get_settings(),
+            settings=command_settings(),
         )
 
     _run(change, f"已重置 {username} 的密码；其已登录的会话已结束")

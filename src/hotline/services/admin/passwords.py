@@ -8,14 +8,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hotline.clock import now_local
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.domain.accounts import PasswordRules, WeakPassword, check_password
 from hotline.store.models import User
 
 
-def hasher(settings: Settings | None = None) -> PasswordHasher:
-    """The password hasher of ``settings`` (the app's; the process's for a command)."""
-    settings = settings or get_settings()
+def hasher(settings: Settings) -> PasswordHasher:
+    """The password hasher of ``settings`` (the app's, or the command's)."""
     return _hasher_for(settings.argon2_time_cost, settings.argon2_memory_kib)
 
 
@@ -24,8 +23,7 @@ def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
-def rules_of(settings: Settings | None = None) -> PasswordRules:
-    settings = settings or get_settings()
+def rules_of(settings: Settings) -> PasswordRules:
     return PasswordRules(
         min_length=settings.password_min_length,
         min_classes=settings.password_min_classes,
@@ -33,27 +31,26 @@ def rules_of(settings: Settings | None = None) -> PasswordRules:
     )
 
 
-def matches(password_hash: str, password: str, settings: Settings | None = None) -> bool:
+def matches(password_hash: str, password: str, settings: Settings) -> bool:
     try:
         return hasher(settings).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def waste_time(password: str, settings: Settings | None = None) -> None:
+def waste_time(password: str, settings: Settings) -> None:
     """Spend what checking a password costs (an unknown or locked account answers as late)."""
     hasher(settings).hash(password)
 
 
-def new_hash(password: str, *, username: str, settings: Settings | None = None) -> str:
+def new_hash(password: str, *, username: str, settings: Settings) -> str:
     """The hash of a new password that passes the rules (``WeakPassword`` otherwise)."""
     check_password(password, username=username, rules=rules_of(settings))
     return hasher(settings).hash(password)
 
 
-def set_password(user: User, password: str, settings: Settings | None = None) -> None:
+def set_password(user: User, password: str, settings: Settings) -> None:
     """Give ``user`` a new password (not committed): the rules, then none of the last N."""
-    settings = settings or get_settings()
     rules = rules_of(settings)
     check_password(password, username=user.username, rules=rules)
     previous = [user.password_hash, *(user.password_history or [])][: rules.history]

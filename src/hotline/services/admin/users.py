@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
-from hotline.config import Settings, get_settings
+from hotline.config import Settings
 from hotline.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
 from hotline.services.admin import audit, passwords, two_factor
@@ -31,6 +31,7 @@ from hotline.services.admin.sessions import (  # noqa: F401 - the names callers 
     user_from_token,
 )
 from hotline.services.admin.signin import check_password
+from hotline.store.db import settings_of
 from hotline.store.models import Unit, User
 
 HUMAN_ROLES = [r.value for r in Role if r != Role.SYSTEM]
@@ -64,7 +65,9 @@ def create_user(
         raise Invalid("user.invalid_name", "用户名须为 1–64 个字符")
     user = User(
         username=username,
-        password_hash=passwords.new_hash(password, username=username, settings=settings),
+        password_hash=passwords.new_hash(
+            password, username=username, settings=settings or settings_of(session)
+        ),
         role=role,
         unit_code=unit,
         display_name=display_name or username,
@@ -88,7 +91,7 @@ def authenticate(
     *, session: Session, username: str, password: str, settings: Settings | None = None
 ) -> User:
     """Check a password (throttled, locked out after failures in a row, audited)."""
-    settings = settings or get_settings()
+    settings = settings or settings_of(session)
     return check_password(
         session=session, username=username, password=password, client="", settings=settings
     )
