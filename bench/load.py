@@ -71,7 +71,7 @@ from server import (  # noqa: E402
     token,
 )
 
-DEMO_PASSWORD = "hotline-demo"
+DEMO_PASSWORD = "hotline-demo-1"
 MIX = [("intake", 25), ("list", 25), ("detail", 30), ("act", 20)]
 KINDS = ("intake", "list", "detail", "sign", "reply")
 JOBS = ("assist_queue", "warning_scan")  # the jobs that follow the traffic minute by minute

@@ -4,7 +4,7 @@
 
 Reads the database and data directory of the environment (``HOTLINE_DATABASE_URL``,
 ``HOTLINE_DATA_DIR``), which must hold the demo district (``hotline demo --no-serve``):
-its users (password ``hotline-demo``) and trained dispatch model. Builds the app in this
+its users (password ``hotline-demo-1``) and trained dispatch model. Builds the app in this
 process and calls it as an ASGI application, with no HTTP server and no socket, so the
 figures are the application's own CPU per request of each kind of bench/load.py's mix
 (intake, list, detail, sign, reply), without the client's and uvicorn's share. With
@@ -41,7 +41,7 @@ from server import machine_line, postgres_cpu, postgres_cpu_between  # noqa: E40
 from hotline.api.app import create_app  # noqa: E402
 from hotline.config import settings_from_environment  # noqa: E402
 
-DEMO_PASSWORD = "hotline-demo"
+DEMO_PASSWORD = "hotline-demo-1"
 
 
 class Driver:

@@ -144,7 +144,7 @@ def running_server(
     """Migrate, create a user `bench`/`bench-pass-1`, serve; yield (base_url, process).
 
     With ``demo_tickets``, first build the demo district of that many tickets (its
-    users, password ``hotline-demo``, and a trained dispatch model for auto-dispatch).
+    users, password ``hotline-demo-1``, and a trained dispatch model for auto-dispatch).
     With ``jobs``, also run a jobs worker (``hotline jobs run --job …``) for those jobs,
     as a child of the server's process group: :func:`jobs_pid` finds it.
     """

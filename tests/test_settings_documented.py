@@ -49,4 +49,17 @@ def test_every_setting_has_a_help_text() -> None:
 def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(ValueError, match="HOTLINE_SECRET_KEY"):
         Settings(env="production", secret_key=DEFAULT_SECRET)
-    assert Settings(env="production", secret_key="a-real-random-value").env == "production"
+    long_enough = "k" * 32
+    assert Settings(env="production", secret_key=long_enough).env == "production"
+
+
+@pytest.mark.parametrize("secret", ["a-real-random-value", "x" * 31, "密钥" * 5])
+def test_production_refuses_a_secret_under_32_bytes(secret: str) -> None:
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        Settings(env="production", secret_key=secret)
+    assert Settings(env="development", secret_key=secret).secret_key == secret
+
+
+def test_two_factor_roles_must_be_roles() -> None:
+    with pytest.raises(ValueError, match="unknown roles"):
+        Settings(two_factor_roles=["admin", "root"])

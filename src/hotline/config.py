@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"
+#: Shortest secret key accepted in production (bytes).
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -35,7 +37,64 @@ class Settings(BaseSettings):
         "are removed by the nightly `audit_prune` job or `hotline audit prune`.",
     )
     token_ttl_minutes: int = Field(
-        8 * 60, description="Lifetime of an API token / console session, in minutes."
+        8 * 60,
+        ge=1,
+        description="Longest life of a session (console or API token), in minutes, "
+        "however active it is (the absolute timeout).",
+    )
+    session_idle_minutes: int = Field(
+        30,
+        ge=1,
+        description="A session without a request for this many minutes is ended (idle "
+        "timeout; measured to about a minute).",
+    )
+    password_min_length: int = Field(10, ge=8, le=128, description="Shortest password allowed.")
+    password_min_classes: int = Field(
+        3,
+        ge=1,
+        le=4,
+        description="Kinds of characters a password must mix, of four: lower-case letters, "
+        "capitals, digits, other signs.",
+    )
+    password_history: int = Field(
+        5,
+        ge=0,
+        le=24,
+        description="A new password may not be one of the user's last N passwords (0: no check).",
+    )
+    two_factor_roles: list[str] = Field(
+        ["admin"],
+        description="Roles that must sign in with a second factor (TOTP); JSON list, e.g. "
+        '`["admin","leader"]`. Other users may turn it on for themselves.',
+    )
+    signin_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Wrong passwords (or codes) in a row after which an account is locked "
+        "for a while.",
+    )
+    signin_lockout_minutes: float = Field(
+        1.0,
+        gt=0,
+        description="First lockout of an account, in minutes; each further lockout in a "
+        "row doubles it, up to `HOTLINE_SIGNIN_LOCKOUT_MAX_MINUTES`.",
+    )
+    signin_lockout_max_minutes: float = Field(
+        15.0, gt=0, description="Longest lockout of an account, in minutes."
+    )
+    signin_address_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins from one client address (any accounts) after which "
+        "that address must wait (429) until the window ends.",
+    )
+    signin_address_window_minutes: float = Field(
+        15.0, gt=0, description="Window of `HOTLINE_SIGNIN_ADDRESS_MAX_FAILURES`, in minutes."
+    )
+    api_docs: bool = Field(
+        True,
+        description="Serve the interactive API docs `/docs` and the schema `/openapi.json` "
+        "(turn off in production if they should not be public).",
     )
     district_prefix: str = Field(
         "BY", description="Prefix of ticket numbers (BY = 白云), e.g. BY20261127000123."
@@ -196,11 +255,28 @@ class Settings(BaseSettings):
         "request is taken; sent through `HOTLINE_REMINDER_SENDER`'s `send(phone, message)`.",
     )
 
+    @field_validator("two_factor_roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        known = {"operator", "dispatcher", "unit", "supervisor", "leader", "admin"}
+        unknown = sorted(set(roles) - known)
+        if unknown:
+            raise ValueError(f"HOTLINE_TWO_FACTOR_ROLES names unknown roles: {unknown}")
+        return roles
+
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        if self.secret_key == DEFAULT_SECRET:
             raise ValueError(
                 "HOTLINE_SECRET_KEY must be set to a random value when HOTLINE_ENV=production"
+            )
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long when "
+                "HOTLINE_ENV=production (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
             )
         return self
 

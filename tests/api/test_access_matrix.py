@@ -78,8 +78,28 @@ MATRIX: list[tuple[str, str, str]] = [
         "handling",
     )
 ]
+MATRIX += [
+    # accounts: an admin's changes aim at `hrss` (no column of its own), in this order
+    ("GET", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/password", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/disable", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/enable", "F   F    F   F    A    F   F"),
+    ("PUT", "/api/v1/admin/users/{username}/role", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/unlock", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/users/{username}/reset-2fa", "F   F    F   F    A    F   F"),
+    # one's own account: let through, the body (a weak password, a wrong code) refused
+    ("POST", "/api/v1/auth/password", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/setup", "A   A    A   A    A    A   A"),
+    ("POST", "/api/v1/auth/2fa/enable", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/disable", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/2fa/recovery-codes", "V   V    V   V    V    V   V"),
+    ("POST", "/api/v1/auth/logout", "A   A    A   A    A    A   A"),  # last: ends the session
+]
 UNLISTED_OK = {"/api/v1/auth/token"}  # the login itself
-EXPECTED = {"A": range(200, 300), "F": [403], "N": [404]}
+#: V: the role is let through and the body refused (409 or 422), for routes whose success
+#: would end the session the rest of the table needs.
+EXPECTED = {"A": range(200, 300), "F": [403], "N": [404], "V": [409, 422]}
 
 
 def _body(method: str, path: str) -> dict[str, Any] | None:
@@ -107,7 +127,24 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"title": "社保转移办理指南", "body": "携带身份证到区人社局窗口办理。"}
     if path.endswith("/versions"):
         return {"title": "社保转移办理指南（修订）"}
-    return None
+    return _account_body(method, path)
+
+
+def _account_body(method: str, path: str) -> dict[str, Any] | None:
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/v1/admin/users": {
+            "username": "matrix-new",
+            "password": "Matrix-pass-42",
+            "role": "operator",
+        },
+        "/api/v1/admin/users/{username}/password": {"password": "Matrix-pass-42"},
+        "/api/v1/admin/users/{username}/role": {"role": "unit", "unit": "jingtai"},
+        "/api/v1/auth/password": {"current_password": PASSWORD, "new_password": "weak"},
+        "/api/v1/auth/2fa/enable": {"enrol_token": "stale", "code": "000000"},
+        "/api/v1/auth/2fa/disable": {"password": PASSWORD, "code": "000000"},
+        "/api/v1/auth/2fa/recovery-codes": {"code": "000000"},
+    }
+    return bodies.get(path) if method != "GET" else None
 
 
 #: Query parameters a route requires, by path.
@@ -134,6 +171,7 @@ def _url(path: str, ticket_id: int | str) -> str:
         .replace("{day}", "2031-01-01")
         .replace("{month}", "2026-11")
         .replace("{key}", ARTICLE)
+        .replace("{username}", "hrss")
     )
 
 
@@ -226,6 +264,11 @@ CONSOLE: list[tuple[str, str]] = [
     ("/notifications", "A  A    A   A    A    A   A       L"),
     ("/notifications/bell", "A  A    A   A    A    A   A       L"),
     ("/admin/audit", "F  F    F   F    A    F   F       L"),
+    ("/account", "A  A    A   A    A    A   A       L"),
+    ("/admin/users", "F  F    F   F    A    F   F       L"),
+    # the code step needs the password step first (its pending cookie): else to /login
+    ("/login/2fa", "L  L    L   L    L    L   L       L"),
+    ("/login/2fa/enrol", "L  L    L   L    L    L   L       L"),
 ]
 #: Parts of a page that htmx loads into it (asked for as htmx asks; opened on their own,
 #: they lead to their page).

@@ -43,7 +43,6 @@ CONTRACT = {
     "auth.forbidden": 403,
     "auth.invalid_credentials": 401,
     "auth.invalid_token": 401,
-    "auth.locked": 429,
     "auth.required": 401,
     "backup.not_found": 422,
     "backup.restore_failed": 422,

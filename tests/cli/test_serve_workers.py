@@ -166,3 +166,27 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_no_answer_names_the_server_software(served) -> None:  # type: ignore[no-untyped-def]
+    _proc, port = served
+    for path in ("/healthz", "/login", "/api/v1/tickets", "/no-such-page"):
+        answer = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+        assert "server" not in answer.headers, (path, answer.headers.get("server"))
+
+
+def test_a_single_worker_does_not_name_it_either(tmp_path: Path) -> None:
+    env = sp.server_env(f"sqlite:///{tmp_path / 'one.db'}", tmp_path)
+    port = sp.free_port()
+    proc = subprocess.Popen(
+        [sp.HOTLINE, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: _healthy(port))
+        assert "server" not in httpx.get(f"http://127.0.0.1:{port}/healthz").headers
+    finally:
+        proc.kill()
+        proc.wait()

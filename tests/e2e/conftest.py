@@ -135,6 +135,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "HOTLINE_ARGON2_TIME_COST": "1",
         "HOTLINE_ARGON2_MEMORY_KIB": "1024",
         "HOTLINE_ENV": "test",
+        "HOTLINE_TWO_FACTOR_ROLES": "[]",  # 2FA sign-in: tests/e2e/test_accounts.py
     }
     _run(env, "db", "upgrade")
     port = _free_port()

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from hotline.api.app import create_app
+from hotline.api.deps import csrf_for_session
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.services.tickets.lifecycle import intake
@@ -44,6 +45,11 @@ class Browser:
 
     @property
     def csrf(self) -> str:
+        """The page's CSRF token: bound to the session once signed in, else the cookie's."""
+        session_token = self.client.cookies.get("hotline_session")
+        if session_token:
+            secret = self.client.app.state.settings.secret_key  # type: ignore[attr-defined]
+            return csrf_for_session(session_token, secret)
         if "hotline_csrf" not in self.client.cookies:
             self.client.get("/login")
         return str(self.client.cookies["hotline_csrf"])

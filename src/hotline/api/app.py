@@ -25,6 +25,7 @@ from hotline.api.routes import (
     stats,
     tickets,
     units,
+    users,
 )
 from hotline.clock import use_timezone
 from hotline.config import Settings, settings_from_environment
@@ -132,8 +133,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="hotline 12345 热线智慧办理系统",
         version=__version__,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        openapi_url="/openapi.json" if settings.api_docs else None,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assist.router,
         knowledge.router,
         stats.router,
+        users.router,
     ):
         app.include_router(router, prefix="/api/v1")
     app.include_router(inbound.router, prefix="/api/v1")  # the city platform's pushes

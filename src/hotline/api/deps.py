@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,10 +17,13 @@ from hotline.config import Settings
 from hotline.domain.errors import Forbidden, Unauthorized
 from hotline.domain.tickets import Actor, Role
 from hotline.logs import note_user
-from hotline.services.admin.users import (
+from hotline.services.admin.sessions import (
+    BACKGROUND_HEADER,
     AuthUser,
     actor_of,
     cached_user_from_token,
+    touch,
+    touch_due,
     user_from_token,
 )
 from hotline.store.db import refuse_row_locks, wrote_uncommitted
@@ -164,6 +168,12 @@ def _loop_session(factory: Callable[[], Session]) -> Session:
     return session
 
 
+def client_of(request: Request) -> str:
+    """The client's address as the server saw it (behind a proxy: what uvicorn's
+    ``--forwarded-allow-ips`` lets the proxy's ``X-Forwarded-For`` say)."""
+    return request.client.host if request.client else ""
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
@@ -197,15 +207,17 @@ class _BearerToken(OAuth2PasswordBearer):
         if not token:
             token = request.cookies.get("hotline_session")
             if token and request.method not in ("GET", "HEAD", "OPTIONS"):
-                _check_csrf(request)
+                _check_csrf(request, token)
         if not token:
             raise Unauthorized("auth.required", "请先登录")
         state = request.app.state
-        user = cached_user_from_token(state.engine, token, state.settings)
-        if user is None:
-            user = await run_in_threadpool(_read_user, state.read_sessions, token, state.settings)
-        note_user(user.username, user.role)
-        return user
+        cached = cached_user_from_token(state.engine, token, state.settings)
+        if cached is None:
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            cached = await run_in_threadpool(_read_user, state, token, background)
+        request.state.auth_user = cached
+        note_user(cached.username, cached.role)
+        return cached
 
 
 class _CurrentUser(_BearerToken):
@@ -227,21 +239,34 @@ class _CurrentActor(_BearerToken):
         return actor
 
 
-def _read_user(sessions: Callable[[], Session], token: str, settings: Settings) -> AuthUser:
+def _read_user(state: Any, token: str, background: bool = False) -> AuthUser:
     """The token's user from the database, in a read session (``read_sessions``: on
     PostgreSQL in autocommit, so it ends with no ROLLBACK — a ROLLBACK made psycopg forget
     every prepared statement of the connection, and the user cache misses several times
-    a second under load: a third of the hot statements were parsed and planned again)."""
-    with sessions() as session:
-        return user_from_token(session, token, settings)
+    a second under load: a third of the hot statements were parsed and planned again).
+    Once a minute per session, a write session notes that the session is in use (the
+    idle timeout's clock), unless the page sent the request on its own (``background``)."""
+    with state.read_sessions() as session:
+        user = user_from_token(session, token, state.settings)
+    if touch_due(user) and not background:
+        with state.sessions() as session:
+            user = touch(session, user)
+    return user
 
 
-def _check_csrf(request: Request) -> None:
-    """A browser session writing through the API must echo its CSRF cookie in a header."""
-    cookie = request.cookies.get("hotline_csrf", "")
+def _check_csrf(request: Request, session_token: str) -> None:
+    """A browser session writing through the API must send its session's CSRF token."""
     header = request.headers.get("x-csrf-token", "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
+    expected = csrf_for_session(session_token, request.app.state.settings.secret_key)
+    if not header or not hmac.compare_digest(expected.encode(), header.encode()):
         raise Forbidden("auth.csrf", "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")
+
+
+def csrf_for_session(session_token: str, secret_key: str) -> str:
+    """The CSRF token bound to a console session: a keyed hash of its session token, so a
+    token taken from one session (or planted before sign-in) is worth nothing in another."""
+    digest = hmac.new(secret_key.encode(), b"csrf|" + session_token.encode(), "sha256")
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
 CurrentUser = Annotated[AuthUser, Depends(_CurrentUser())]

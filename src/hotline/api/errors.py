@@ -43,8 +43,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float)}
+        retry = details.get("retry_after")
         return JSONResponse(
-            error_body(exc.code, exc.message, **details), status_code=status_of(exc)
+            error_body(exc.code, exc.message, **details),
+            status_code=status_of(exc),
+            headers={"Retry-After": str(retry)} if retry is not None else None,
         )
 
     @app.exception_handler(RequestValidationError)

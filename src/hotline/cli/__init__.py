@@ -9,7 +9,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.cli import audit, jobs, open311, ops
+from hotline.cli import audit, jobs, open311, ops, users
 from hotline.clock import use_timezone
 
 
@@ -28,7 +28,7 @@ def main(verbose: bool) -> None:
 main.add_command(ops.serve)
 main.add_command(ops.db)
 main.add_command(ops.demo)
-main.add_command(ops.users)
+main.add_command(users.users)
 main.add_command(ops.units)
 main.add_command(ops.import_group)
 main.add_command(ops.backup_cmd)

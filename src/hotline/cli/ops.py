@@ -1,4 +1,4 @@
-"""Core commands: serve, db upgrade, demo, users, units, import."""
+"""Core commands: serve, db upgrade, demo, units, import, backup (users: ``cli/users.py``)."""
 
 from __future__ import annotations
 
@@ -153,6 +153,7 @@ def serve(host: str, port: int, workers: int, with_jobs: bool = False) -> None:
             workers=workers,
             log_level="info",
             access_log=False,
+            server_header=False,  # responses do not name the server software
         )
     finally:
         stop.set()
@@ -219,44 +220,6 @@ def demo(n_tickets: int, seed: int, end: str, no_serve: bool, host: str, port: i
         click.echo(f"\n控制台: http://{host}:{port}/   接口文档: http://{host}:{port}/docs")
         click.echo("后台任务（预警提醒、每日摘要、热点重算、夜间重训）随服务一起运行。")
         serve.callback(host=host, port=port, workers=1, with_jobs=True)  # type: ignore[misc]
-
-
-@click.group()
-def users() -> None:
-    """User accounts."""
-
-
-@users.command("create")
-@click.option("--username", required=True)
-@click.option("--password", required=True, help="At least 8 characters.")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice(["operator", "dispatcher", "unit", "supervisor", "leader", "admin"]),
-)
-@click.option("--unit", default=None, help="Unit code (required for role unit).")
-@click.option("--name", "display_name", default="", help="Display name.")
-@audited("user.create")
-def users_create(
-    username: str, password: str, role: str, unit: str | None, display_name: str
-) -> None:
-    """Create a user."""
-    from hotline.services.admin.users import create_user
-
-    prepare_database()
-    with _sessions()() as session:
-        try:
-            create_user(
-                session=session,
-                username=username,
-                password=password,
-                role=role,
-                unit=unit,
-                display_name=display_name,
-            )
-        except DomainError as exc:
-            _fail(exc)
-    click.echo(f"已创建用户 {username} ({role}{' / ' + unit if unit else ''})")
 
 
 @click.group()

@@ -85,7 +85,9 @@ def run_worker(host: str, port: int, log_json: bool, parent: int) -> None:
     _die_with_parent(parent)
     configure(json_lines=log_json)
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        APP, factory=True, log_level="info", access_log=False, server_header=False
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

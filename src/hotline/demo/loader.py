@@ -43,7 +43,7 @@ from hotline.store.models import (
 )
 
 log = logging.getLogger(__name__)
-DEMO_PASSWORD = "hotline-demo"
+DEMO_PASSWORD = "hotline-demo-1"
 STAFF = [
     ("op1", "operator", "话务员 王敏"),
     ("disp1", "dispatcher", "派单员 李强"),
@@ -79,6 +79,7 @@ def demo_logins() -> str:
     lines.append(
         "  <单位代码>       unit        各承办单位，如 jingtai（景泰街道）、hrss（人社局）"
     )
+    lines.append("  admin 登录须两步验证：首次登录时用手机身份验证器扫码绑定。")
     return "\n".join(lines)
 
 

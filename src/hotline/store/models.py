@@ -69,6 +69,50 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Lockouts in a row (each one longer than the last); a sign-in or an unlock resets it.
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Hashes of the previous passwords, newest first (a new one may repeat none of them).
+    password_history: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Two-factor sign-in (TOTP): the shared secret (base32) once enrolment is confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The last time step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Hashes of the unused recovery codes (each works once).
+    recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+
+
+class UserSession(Base):
+    """One signed-in session (a console cookie or an API token carries its id).
+
+    Ended by signing out, by a password change, a disabled account or a new role or
+    unit; it also ends after ``session_idle_minutes`` without a request and after
+    ``token_ttl_minutes`` in all (the token's signature carries that time).
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_open", "user_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    client: Mapped[str] = mapped_column(String(64), default="")
+    #: ``password`` or ``password+totp`` / ``password+recovery``.
+    method: Mapped[str] = mapped_column(String(20), default="password")
+
+
+class SigninFailures(Base):
+    """Failed sign-ins from one client address (a throttle across accounts)."""
+
+    __tablename__ = "signin_failures"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Category(Base):

@@ -3,10 +3,13 @@
 * The session is the cookie ``hotline_session`` holding the same signed token the
   API issues (:func:`hotline.services.admin.users.issue_token`); HttpOnly, SameSite=Strict,
   expiring after ``settings.token_ttl_minutes``. The API accepts it too.
-* CSRF: double submit. A random token lives in the cookie ``hotline_csrf``; every
-  state-changing request must echo it, in the form field ``csrf_token`` or in the
-  ``X-CSRF-Token`` header (htmx sends it from ``<body hx-headers>``). A request
-  without it, or with another value, is refused with 403 (:class:`CsrfRefused`).
+* CSRF: every state-changing request must send the CSRF token, in the form field
+  ``csrf_token`` or in the ``X-CSRF-Token`` header (htmx sends it from ``<body
+  hx-headers>``). Signed in, the token is bound to the session: a keyed hash of the
+  session cookie (:func:`hotline.api.deps.csrf_for_session`), so it changes with every
+  sign-in and is worth nothing with another session. Before signing in (the login
+  forms) it is a random value double-submitted in the cookie ``hotline_csrf``. A
+  request without it, or with another value, is refused with 403 (:class:`CsrfRefused`).
 """
 
 from __future__ import annotations
@@ -19,13 +22,18 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
 
-from hotline.api.deps import SessionDep, SettingsDep
+from hotline.api.deps import SessionDep, SettingsDep, csrf_for_session
 from hotline.config import Settings
 from hotline.domain.errors import DomainError, Forbidden
 from hotline.domain.tickets import ROLE_LABELS, Actor, Role
 from hotline.logs import note_user
 from hotline.services.admin.directory import unit_names
-from hotline.services.admin.users import user_from_token
+from hotline.services.admin.sessions import (
+    BACKGROUND_HEADER,
+    touch,
+    touch_due,
+    user_from_token,
+)
 
 SESSION_COOKIE = "hotline_session"
 CSRF_COOKIE = "hotline_csrf"
@@ -42,6 +50,10 @@ HOME: dict[Role, str] = {
     Role.LEADER: "/dashboard",
     Role.ADMIN: "/tickets",
 }
+
+
+#: Why a session was refused → the reason the login page explains.
+LOGIN_REASON_OF = {"auth.expired": "expired", "auth.idle": "idle"}
 
 
 class LoginRequired(Exception):
@@ -68,6 +80,8 @@ class Viewer:
     role: Role
     unit: str | None
     unit_name: str | None = None
+    user_id: int = 0
+    session_id: str = ""
 
     @property
     def actor(self) -> Actor:
@@ -93,7 +107,9 @@ def console_user(request: Request, session: SessionDep, settings: SettingsDep) -
     try:
         user = user_from_token(session, token, settings)
     except DomainError as exc:
-        raise LoginRequired("expired" if exc.code == "auth.expired" else "invalid") from exc
+        raise LoginRequired(LOGIN_REASON_OF.get(exc.code, "invalid")) from exc
+    if touch_due(user) and request.headers.get(BACKGROUND_HEADER) != "1":
+        user = touch(session, user)
     unit_name = unit_names(session).get(user.unit_code) if user.unit_code else None
     viewer = Viewer(
         user.username,
@@ -101,6 +117,8 @@ def console_user(request: Request, session: SessionDep, settings: SettingsDep) -
         Role(user.role),
         user.unit_code,
         unit_name,
+        user.id,
+        user.session_id,
     )
     request.state.viewer = viewer
     note_user(viewer.username, viewer.role.value)
@@ -120,16 +138,23 @@ def require(viewer: Viewer, *roles: Role) -> None:
 
 
 def csrf_token(request: Request) -> str:
-    """The CSRF token of this browser (from its cookie, or a new one for this response)."""
+    """The CSRF token of this request: bound to the session cookie when there is one,
+    else the browser's pre-sign-in token (from its cookie, or a new one)."""
     token = getattr(request.state, "csrf_token", None)
     if token is None:
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        session_token = request.cookies.get(SESSION_COOKIE)
+        if session_token:
+            token = csrf_for_session(session_token, request.app.state.settings.secret_key)
+        else:
+            token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         request.state.csrf_token = token
     return token  # type: ignore[no-any-return]
 
 
 def set_csrf_cookie(request: Request, response: Response, settings: Settings) -> None:
-    """Send the CSRF cookie when the browser does not have this token yet."""
+    """Send the pre-sign-in CSRF cookie when the browser does not have this token yet."""
+    if request.cookies.get(SESSION_COOKIE):
+        return
     token = csrf_token(request)
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
@@ -144,10 +169,14 @@ def set_csrf_cookie(request: Request, response: Response, settings: Settings) ->
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted:
+    """The submitted token is this request's: the session's, or (signed out) the cookie's."""
+    if request.cookies.get(SESSION_COOKIE):
+        expected: str | None = csrf_token(request)
+    else:
+        expected = request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted:
         return False
-    return hmac.compare_digest(cookie.encode(), submitted.encode())
+    return hmac.compare_digest(expected.encode(), submitted.encode())
 
 
 async def check_csrf(request: Request) -> None:

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hotline.web.portal import views as portal_views
 from hotline.web.views import (
+    account,
     assessment,
     attachments,
     audit,
@@ -23,6 +24,7 @@ from hotline.web.views import (
     session,
     supervise,
     ticket,
+    users_admin,
 )
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ def mount(app: FastAPI) -> None:
         dashboard,
         notices,
         audit,
+        account,
+        users_admin,
     )
     for module in modules:
         app.include_router(module.router)

@@ -45,6 +45,7 @@ PAGES: list[Page] = [
         frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN, R.UNIT}),  # a unit: its own figures
     ),
     Page("dashboard", "数据大屏", "/dashboard", frozenset(Role) - {R.SYSTEM}),
+    Page("users", "用户管理", "/admin/users", frozenset({R.ADMIN})),
     Page("audit", "审计日志", "/admin/audit", frozenset({R.ADMIN})),
 ]
 ROLES_OF = {p.key: p.roles for p in PAGES}
