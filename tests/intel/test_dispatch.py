@@ -10,7 +10,7 @@ import pytest
 
 from hotline.intel.dispatch import DispatchModel, ModelFormatError
 from hotline.intel.dispatch_metrics import expected_calibration_error
-from tests.intel import synthetic_tickets
+from tests.intel import UNIT_PHRASES, synthetic_tickets
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,46 @@ def test_several_matters_in_one_call_name_a_lead_and_co_units(noisy) -> None:
     units = [m["unit"] for m in found.matters]
     assert set(units) == {"hrss", "education"} and found.co_units == units[1:]
     assert found.abstain.startswith("涉及多个事项：")
+
+
+@pytest.fixture(scope="module")
+def district() -> DispatchModel:
+    """A district's model: its units include a town, so the dispatch catalogue applies."""
+    units = {
+        **UNIT_PHRASES,
+        "jingtai": ["景泰街道噪音扰民", "景泰街道出租屋", "景泰直街垃圾", "景泰街道违建"],
+    }
+    texts, labels = synthetic_tickets(700, seed=3, units=units)
+    return DispatchModel(target_accuracy=0.95).fit(texts, labels)
+
+
+def test_several_matters_without_markers_are_read_clause_by_clause(district) -> None:
+    text = "公司拖欠工资三个月社保缴费也停了，小孩小学入学的学位申请一直没有结果"
+    found = district.suggest(text, threshold=0.0)
+    assert found.abstain_kind == "multi_matter" and found.auto is False
+    assert {m["unit"] for m in found.matters} == {"hrss", "education"}
+
+
+def test_one_matter_in_several_clauses_is_one_matter(district) -> None:
+    found = district.suggest("公司拖欠工资三个月，老板电话打不通，社保缴费也停了", threshold=0.0)
+    assert found.abstain_kind is None and found.auto and found.unit == "hrss"
+
+
+def test_text_naming_no_place_and_no_duty_is_left_to_a_person(district) -> None:
+    found = district.suggest("想问下买哪只股票会涨，帮我分析一下行情", threshold=0.0)
+    assert found.auto is False and found.abstain_kind == "unfamiliar"
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "disputed"),
+    [
+        ("孩子小学入学的学位申请没有结果", "hrss", True),  # names education's duty only
+        ("公司拖欠工资三个月", "hrss", False),
+        ("楼下烧烤档噪音扰民", "jingtai", False),  # a town: the place decides
+        ("想问一下这个怎么办理", "hrss", False),  # names no duty: nothing to compare
+    ],
+)
+def test_the_dispatch_catalogue_checks_the_proposed_department(district, text, unit, disputed):
+    found = district._cross_check(text, unit)
+    assert (found.kind == "disputed") is disputed
+    assert not disputed or ("学位" in found.reason and "教育" in found.reason)

@@ -36,6 +36,13 @@ def places() -> Gazetteer:
         ("接线员一直打断我讲话，态度很差", "", screening.ABOUT_HOTLINE),
         ("工单号BY2026031800473，想问处理到哪一步了", "", screening.FOLLOW_UP),
         ("上周反映的漏水问题，到现在还没有人处理", "", screening.FOLLOW_UP),
+        ("我要催办一下，投诉的噪音拖了半个月", "", screening.FOLLOW_UP),
+        ("中秋快乐，祝你们身体健康", "", screening.JUNK),
+        ("喂喂喂，听得到吗？", "", screening.JUNK),
+        ("在日本旅游时买的电饭煲坏了，商家不给修", "", screening.OUT_OF_DISTRICT),
+        ("小区门口的路灯坏了两个星期", "湖北省黄石市下陆区", screening.OUT_OF_DISTRICT),
+        ("安徽太和县一家工厂拖欠我工资", "", screening.OUT_OF_DISTRICT),
+        ("番禺洛溪那边的大排档油烟很大", "", screening.OUT_OF_DISTRICT),
     ],
 )
 def test_texts_no_unit_should_get_are_left_to_a_person(text, address, kind, places) -> None:
@@ -52,6 +59,9 @@ def test_texts_no_unit_should_get_are_left_to_a_person(text, address, kind, plac
         ("我之前在东莞交的社保，现在想转到白云这边怎么办", ""),
         ("孩子下学期的小学学位怎么申请", ""),
         ("楼下烧烤店油烟很大，晚上吵到两点", "景泰街道"),
+        ("黄石街道江夏村的垃圾站三天没清运", "黄石街道"),
+        ("我以前在湖南老家交的新农合，现在怎么转到广州的医保", ""),
+        ("一下雨小区门口就水浸，祝你们早点解决", "景泰街道"),
     ],
 )
 def test_clear_requests_pass_the_screening(text, address, places) -> None:
@@ -73,3 +83,9 @@ def test_no_clear_request_of_the_trust_set_is_stopped_by_the_rules(places) -> No
         r["text"] for r in clear if not screening.screen(r["text"], r["address"], places).routable
     ]
     assert stopped == []
+
+
+def test_a_matter_abroad_is_explained_not_returned(places) -> None:
+    found = screening.screen("在泰国旅行社报的团临时取消了，不退钱", "", places)
+    assert found.kind == screening.OUT_OF_DISTRICT
+    assert found.detail == {"place": "泰国", "suggest": "explain"} and "泰国" in found.reason

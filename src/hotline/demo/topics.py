@@ -73,6 +73,7 @@ class Topic:
 def catalogue() -> tuple[Topic, ...]:
     """Every topic of the demo district."""
     from hotline.demo import (
+        topics_agencies,
         topics_city,
         topics_consult,
         topics_housing,
@@ -92,6 +93,7 @@ def catalogue() -> tuple[Topic, ...]:
         *topics_consult.TOPICS,
         *topics_streets.TOPICS,
         *topics_welfare.TOPICS,
+        *topics_agencies.TOPICS,
     )
 
 

@@ -123,6 +123,12 @@ _SEGMENT_BREAK = re.compile(
 )
 
 
+MIN_CLAUSE_CHARS = 4
+_CLAUSE_BREAK = re.compile(
+    r"[，,。；;！!？?：:\n]|还有|另外|此外|而且|然后|再就是|再有|顺便|以及|一是|二是|三是|一个是"
+)
+
+
 def evidence_words(doc: str, push_by_ngram: Mapping[str, float], k: int) -> list[str]:
     """The ``k`` words of ``doc`` with the largest positive push, strongest first."""
     scored: dict[str, float] = {}
@@ -164,3 +170,11 @@ def matter_segments(text: str) -> list[str]:
     """The parts of a call that may each be a matter, long enough to be read alone."""
     parts = [p.strip(" ，,、") for p in _SEGMENT_BREAK.split(text or "")]
     return [p for p in parts if len(re.findall(r"[\u4e00-\u9fff]", p)) >= MIN_SEGMENT_CHARS]
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a call (between commas, full stops, 而且, 然后…), each long enough to
+    name a matter: a call that lists several matters without 还有 or 另外 still puts each in a
+    clause of its own."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(text or "")]
+    return [p for p in parts if len(re.findall(r"[\u4e00-\u9fff]", p)) >= MIN_CLAUSE_CHARS]

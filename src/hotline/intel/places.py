@@ -128,6 +128,11 @@ class Gazetteer:
         self._starts = re.compile(f"[{re.escape(firsts)}]") if firsts else None
 
     @property
+    def towns(self) -> frozenset[str]:
+        """The codes of the towns and streets."""
+        return frozenset(self._towns)
+
+    @property
     def places(self) -> dict[str, str]:
         """Every known place name → town code ("" for blockers)."""
         return dict(self._places)
