@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+from hotline.intel import dispatch_abstain
 from hotline.intel.dispatch import DispatchModel, ModelFormatError
 from hotline.intel.dispatch_metrics import expected_calibration_error
 from tests.intel import UNIT_PHRASES, synthetic_tickets
@@ -238,6 +239,6 @@ def test_text_naming_no_place_and_no_duty_is_left_to_a_person(district) -> None:
     ],
 )
 def test_the_dispatch_catalogue_checks_the_proposed_department(district, text, unit, disputed):
-    found = district._cross_check(text, unit)
+    found = dispatch_abstain.cross_check(district, text, unit)
     assert (found.kind == "disputed") is disputed
     assert not disputed or ("学位" in found.reason and "教育" in found.reason)

@@ -26,16 +26,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
+from hotline.intel import dispatch_abstain, screening
 from hotline.intel import dispatch_metrics as metrics
-from hotline.intel import screening
-from hotline.intel.dispatch_evidence import (
-    EVIDENCE_QUANTILE,
-    clauses,
-    evidence_words,
-    matter_segments,
-)
+from hotline.intel.dispatch_evidence import EVIDENCE_QUANTILE, evidence_words
 from hotline.intel.dispatch_features import TicketFeatures, prepare
-from hotline.intel.duties import duties_in, names_a_matter, several_duties
 from hotline.intel.places import Gazetteer, directory_places
 from hotline.intel.registry import ModelFormatError, load_model, save_model
 
@@ -46,12 +40,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 CALIBRATION = "top2-margin"
 """How ``platt_`` and ``threshold_`` read the scores; a model saved with another is refused."""
-MATTER_CONFIDENCE = 0.85
-"""How sure the model must be of each part of a call to count it as a matter of its own:
-lower, and a long single-matter call reads as several."""
-CLAUSE_CONFIDENCE = 0.5
-"""The same for a plain clause of a call the dispatch catalogue already reads as several
-matters (duties of different units in different clauses)."""
 
 
 @dataclass
@@ -335,75 +323,15 @@ class DispatchModel:
     def screen(
         self, text: str, address: str | None, top_score: float, unit: str | None = None
     ) -> screening.Screening:
-        """Why the machine should not dispatch this text by itself, if it should not."""
-        found = screening.screen(text, address, self.gazetteer_)
-        if not found.routable:
-            return found
-        floor = getattr(self, "evidence_floor_", None)
-        if floor is not None and top_score < floor:
-            return screening.Screening(
-                screening.UNFAMILIAR, "未识别出熟悉的诉求事项，与以往工单都不相似"
-            )
-        if self.territorial_ and not names_a_matter(text) and self._place(text, address) is None:
-            return screening.Screening(
-                screening.UNFAMILIAR, "未说明本区的地点，也未提到本区单位职责内的事项"
-            )
-        matters = self._matters(text, address)
-        if len(matters) > 1:
-            names = "、".join(m["text"] for m in matters)
-            return screening.Screening(
-                screening.MULTI_MATTER, f"涉及多个事项：{names}", {"matters": matters}
-            )
-        return self._cross_check(text, unit) if unit is not None else found
+        """Why the machine should not dispatch this text by itself, if it should not
+        (:func:`hotline.intel.dispatch_abstain.screen`)."""
+        return dispatch_abstain.screen(self, text, address, top_score, unit)
 
-    def _cross_check(self, text: str, unit: str) -> screening.Screening:
-        """The dispatch catalogue, a second reader: a department the text names no duty of,
-        while it names duties of others, is a guess a person should confirm."""
-        if not self.territorial_ or unit in self.gazetteer_.towns:
-            return screening.ROUTABLE
-        named = duties_in(text)
-        if not named or any(d.unit == unit for d in named):
-            return screening.ROUTABLE
-        words = "、".join(f"“{d.word}”（{d.matter}）" for d in named[:3])
-        return screening.Screening(
-            screening.DISPUTED, f"文中{words}不属所推荐单位的职责，请人工确认", {}
-        )
-
-    def _place(self, text: str, address: str | None) -> str | None:
-        return self.gazetteer_.locate(address).town or self.gazetteer_.locate(text).town
-
-    def _matters(self, text: str, address: str | None) -> list[dict]:
-        """The distinct matters of a call, each with the unit its words point to.
-
-        Parts the call marks (还有, 另外, 一个是…) count when the model reads each confidently.
-        A call that lists matters without such words is read clause by clause, only when the
-        dispatch catalogue finds duties of several units in different clauses: a long call
-        about one matter has clauses leaning to other units."""
-        floor = getattr(self, "evidence_floor_", 0.0)
-        found = self._matters_of(matter_segments(text), address, floor, MATTER_CONFIDENCE)
-        if len(found) > 1 or not self.territorial_ or not several_duties(clauses(text)):
-            return found if len(found) > 1 else []
-        found = self._matters_of(clauses(text), address, floor, CLAUSE_CONFIDENCE)
-        return found if len(found) > 1 else []
-
-    def _matters_of(
-        self, parts: list[str], address: str | None, floor: float, confidence: float
-    ) -> list[dict]:
-        if len(parts) < 2:
-            return []
+    def part_scores(self, parts: list[str], address: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """Raw scores and calibrated probabilities of each part of a call, read alone."""
         docs, towns = self._read(parts, [address] * len(parts))
         raw = self._linear().scores(docs, towns)
-        proba = self._proba(raw)
-        matters: list[dict] = []
-        seen: set[int] = set()
-        for part, scores, p in zip(parts, raw, proba, strict=True):
-            unit = int(scores.argmax())
-            if scores[unit] < floor or p[unit] < confidence or unit in seen:
-                continue
-            seen.add(unit)
-            short = part if len(part) <= 12 else part[:12] + "…"
-            matters.append({"text": short, "unit": str(self.classes_[unit])})
-        return matters
+        return raw, self._proba(raw)
 
     def explain(self, text: str, address: str | None = None, k: int = 8) -> list[str]:
         """The words that pushed the ticket towards its predicted unit, strongest first."""
