@@ -41,7 +41,7 @@ def places() -> Gazetteer:
         ("喂喂喂，听得到吗？", "", screening.JUNK),
         ("在日本旅游时买的电饭煲坏了，商家不给修", "", screening.OUT_OF_DISTRICT),
         ("小区门口的路灯坏了两个星期", "湖北省黄石市下陆区", screening.OUT_OF_DISTRICT),
-        ("安徽太和县一家工厂拖欠我工资", "", screening.OUT_OF_DISTRICT),
+        ("安徽太和县一家工厂拖欠我工资", "", screening.OUT_OF_DISTRICT),  # 太和镇 is ours
         ("番禺洛溪那边的大排档油烟很大", "", screening.OUT_OF_DISTRICT),
     ],
 )

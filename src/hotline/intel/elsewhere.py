@@ -99,7 +99,7 @@ OTHER_DISTRICT_PLACES = {
     "小洲村": "海珠区",
     "东风东": "越秀区",
     "环市东": "越秀区",
-    "淘金": "越秀区",
+    "淘金路": "越秀区",
     "中山四路": "越秀区",
     "西门口": "越秀区",
     "一德路": "越秀区",
@@ -231,7 +231,6 @@ PROVINCES = (
 # A province named right before a city or county: 湖北黄石市 and 安徽太和县 are not 黄石街道
 # and 太和镇, whatever the gazetteer finds in them.
 _PROVINCE_CITY = re.compile("(" + "|".join(PROVINCES) + r")省?[\u4e00-\u9fff]{1,4}?(?:市|县|州|区)")
-_COUNTY = re.compile(r"[\u4e00-\u9fff]{2}县(?!城|里|政府)")
 # Matters abroad: no unit of the district can act on them.
 FOREIGN_PLACES = (
     "美国", "英国", "法国", "德国", "意大利", "西班牙", "俄罗斯", "日本", "韩国", "泰国",
@@ -239,7 +238,11 @@ FOREIGN_PLACES = (
     "澳洲", "澳大利亚", "新西兰", "加拿大", "迪拜", "阿联酋", "东京", "大阪", "首尔",
     "曼谷", "纽约", "伦敦", "巴黎", "悉尼", "墨尔本", "温哥华", "非洲", "欧洲", "国外", "海外",
 )  # fmt: skip
-_FOREIGN = re.compile("|".join(FOREIGN_PLACES))
+_ABROAD = "|".join(FOREIGN_PLACES)
+# A country named as where something happens (在泰国, 美国签证), not inside a name (泓泰国际).
+_FOREIGN = re.compile(
+    f"(?:在|去|到|赴|往|飞|从)({_ABROAD})|({_ABROAD})(?:签证|留学|读书|旅游|旅行|注册|那边|那里|的)"
+)
 _OTHER_DISTRICT = re.compile("(" + "|".join(GUANGZHOU_DISTRICTS) + ")区")
 _BARE_OTHER_DISTRICT = re.compile("(" + "|".join(GUANGZHOU_DISTRICTS) + ")")
 _OTHER_PLACE = re.compile("|".join(sorted(OTHER_DISTRICT_PLACES, key=len, reverse=True)))
@@ -277,12 +280,8 @@ def elsewhere(text: str, address: str, places: Gazetteer) -> tuple[str, str] | N
         or (None if _MOVED_HERE.search(text) else _OTHER_CITY_HERE.search(text))
     ):
         where = hit.group(1) or hit.group(2)
-    elif (
-        not here and (hit := _COUNTY.search(address + " " + text)) and not _MOVED_HERE.search(text)
-    ):
-        where = hit.group(0)
     elif not here and (hit := _FOREIGN.search(address + " " + text)):
-        return hit.group(0), EXPLAIN
+        return hit.group(1) or hit.group(2), EXPLAIN
     else:
         return None
     return where, RETURN_TO_CITY
