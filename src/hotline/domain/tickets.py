@@ -585,6 +585,11 @@ def _on_reply(state: TicketState, event: Event) -> TicketState:
     return replace(state, replied_at=event.at)
 
 
+def _on_reject_reply(state: TicketState, event: Event) -> TicketState:
+    """审核退回: the reply is sent back, so the ticket is not replied any more."""
+    return replace(state, replied_at=None)
+
+
 def _on_callback(state: TicketState, event: Event) -> TicketState:
     reached = event.data.get("reached", True)
     closed_at = event.at if state.status == S.CLOSED else None
@@ -629,6 +634,7 @@ _EFFECTS = {
     Action.APPROVE_EXTENSION: _on_approve_extension,
     Action.REJECT_EXTENSION: _on_reject_extension,
     Action.REPLY: _on_reply,
+    Action.REJECT_REPLY: _on_reject_reply,
     Action.CALLBACK: _on_callback,
     Action.REOPEN: _on_reopen,
     Action.CLOSE: _on_close,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache
 from hotline.services.admin import rules
-from hotline.store.models import Category, Unit
+from hotline.store.models import Category, Unit, User
 
 UNIT_KIND_LABELS = {
     "street": "街道",
@@ -112,3 +112,35 @@ def unit_names(session: Session) -> dict[str, str]:
 
 def _all_names(session: Session) -> dict[str, str]:
     return {u.code: u.name for u in list_units(session, include_inactive=True)}
+
+
+#: User name → the person's name per database, re-read every minute.
+PEOPLE: Cache[dict[str, str]] = Cache("people", ttl=60.0)
+
+
+def people_names(session: Session) -> dict[str, str]:
+    """User name → the person's display name (王敏), cached for a minute (:data:`PEOPLE`).
+    Screens show people by name, never by the name they log in with."""
+    return PEOPLE.get(session, "people", lambda: _people(session))
+
+
+def _people(session: Session) -> dict[str, str]:
+    rows = session.execute(select(User.username, User.display_name))
+    return {username: name for username, name in rows if name and name != username}
+
+
+def person(
+    names: dict[str, str], units: dict[str, str], username: str, role: str, unit: str | None
+) -> str:
+    """How a screen names who did something: the person's name, else their unit's name,
+    else their role; never a user name."""
+    from hotline.domain.tickets import ROLE_LABELS, Role
+
+    if username in names:
+        return names[username]
+    if unit:
+        return units.get(unit, "承办单位")
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return "工作人员"

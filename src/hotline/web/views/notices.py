@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
+from hotline.services.admin.directory import unit_names
 from hotline.services.assessment import supervision
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.render import ConsoleRoute, render
@@ -53,6 +54,7 @@ def notifications_page(
             "unread_only": bool(unread),
             "unread": supervision.unread_count(session, viewer=user.actor),
             "kinds": KIND_LABELS,
+            "names": unit_names(session),
         },
     )
 

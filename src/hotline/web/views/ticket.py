@@ -14,7 +14,7 @@ from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
 from hotline.domain.errors import Conflict, DomainError
-from hotline.services.admin.directory import unit_names
+from hotline.services.admin.directory import people_names, unit_names
 from hotline.services.assist import ticket_insight
 from hotline.services.tickets import attachments as ticket_files
 from hotline.services.tickets import queries, queues
@@ -90,6 +90,7 @@ def ticket_page(
             "t": detail,
             "ticket": ticket,
             "names": names,
+            "people": people_names(session),
             "groups": queues.unit_groups(session) if needs_units else [],
             "done": ACTIONS.get(ok or ""),
             "now": now,
