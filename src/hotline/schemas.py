@@ -34,6 +34,13 @@ class TicketCreate(BaseModel):
     urgency: UrgencyName = Field("normal", description="紧急程度")
     channel: ChannelName = Field("phone", description="来源渠道")
     category: str | None = Field(None, max_length=300, description="事项分类 level1/level2/level3")
+    title: str | None = Field(
+        None, max_length=100, description="诉求标题 (suggested from the content when empty)"
+    )
+    confidential: bool = Field(
+        False, description="是否保密: the caller's name and phone hidden from units and exports"
+    )
+    needs_reply: bool = Field(True, description="是否需回复: the caller wants an answer")
     answer: str | None = Field(
         None, max_length=5000, description="直接办结的答复 (consultations answered on the spot)"
     )
@@ -49,7 +56,7 @@ class TicketCreate(BaseModel):
             raise ValueError("诉求内容不能为空")
         return value
 
-    @field_validator("address", "caller_name", "category", "answer")
+    @field_validator("address", "caller_name", "category", "answer", "title")
     @classmethod
     def _optional_text(cls, value: str | None) -> str | None:
         if value is None:

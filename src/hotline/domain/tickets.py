@@ -79,6 +79,16 @@ ROLE_LABELS: dict[Role, str] = {
 
 #: Roles that see the caller's name and phone in full (each full view is audited).
 ROLES_SEEING_CALLER = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+#: What a list, an export or a unit shows for the caller of a confidential (保密) ticket.
+CONFIDENTIAL_LABEL = "（保密）"
+
+
+def may_see_caller(viewer: Actor, *, confidential: bool) -> bool:
+    """Whether ``viewer`` may see the caller in full (each view audited): a confidential
+    (保密) ticket's caller is hidden from handling units, and from every export."""
+    return not (confidential and viewer.role == Role.UNIT)
+
+
 #: Roles that may add files (附件) to a ticket they see; the system stands for the citizen
 #: portal. A leader only reads.
 ROLES_ATTACHING = ROLES_SEEING_CALLER | {Role.UNIT, Role.SYSTEM}

@@ -30,9 +30,7 @@ def as_dt(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def fmt_dt(
-    value: datetime | str | None, with_year: bool = True, today: date | None = None
-) -> str:
+def fmt_dt(value: datetime | str | None, with_year: bool = True, today: date | None = None) -> str:
     """``2026-11-27 14:05``, or ``11-27 14:05`` without the year when it is this year's
     (``with_year=False``: a moment of another year always shows its year); ``—`` when empty."""
     moment = as_dt(value)

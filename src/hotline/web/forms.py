@@ -19,6 +19,7 @@ FIELD_LABELS = {
     "urgency": "紧急程度",
     "channel": "来源",
     "category": "事项分类",
+    "title": "诉求标题",
     "action": "操作",
     "unit": "承办单位",
     "reason": "理由",
@@ -49,6 +50,8 @@ INTAKE_FIELDS = (
     "urgency",
     "channel",
     "answer",
+    "category",
+    "title",
 )
 ACTION_FIELDS = ("action", "unit", "reason", "content", "answer", "days", "satisfaction", "into")
 
@@ -85,6 +88,8 @@ def ticket_create(form: Mapping[str, Any]) -> TicketCreate:
     """The intake form as a :class:`TicketCreate` (raises Invalid with Chinese text)."""
     data: dict[str, Any] = {name: _text(form, name) for name in INTAKE_FIELDS}
     data["manual_dispatch"] = bool(form.get("manual_dispatch"))
+    data["confidential"] = bool(form.get("confidential"))
+    data["needs_reply"] = form.get("needs_reply", "1") != "0"
     if data["content"] is None:
         raise Invalid("request.invalid", "「诉求内容」必须填写")
     return _parse(TicketCreate, {k: v for k, v in data.items() if v is not None})  # type: ignore[no-any-return]

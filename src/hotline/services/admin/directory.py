@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -89,6 +90,40 @@ def _seed_categories(session: Session) -> None:
             session.add(row)
             session.flush()
             ids[key] = row.id
+
+
+def category_code(path: str) -> str:
+    """A category's stable code (分类编码): the first 8 hex digits of the SHA-256 of its
+    path (``城乡建设/安全生产/事故处理``), the same in every database whatever order the
+    categories were added in. Open311 names its services by the same codes."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class CategoryLeaf:
+    """A leaf of the category tree, as the intake's picker lists it."""
+
+    code: str
+    path: str
+
+    @property
+    def label(self) -> str:
+        return " › ".join(self.path.split("/"))
+
+
+#: The category tree's leaves per database, re-read every minute (an admin may add some).
+CATEGORIES: Cache[list[CategoryLeaf]] = Cache("category leaves", ttl=60.0)
+
+
+def category_leaves(session: Session) -> list[CategoryLeaf]:
+    """The leaves of the category tree (事项分类) in the tree's order, with their codes."""
+    return CATEGORIES.get(session, "leaves", lambda: _leaves(session))
+
+
+def _leaves(session: Session) -> list[CategoryLeaf]:
+    paths = sorted(session.scalars(select(Category.path)))
+    parents = {path.rsplit("/", 1)[0] for path in paths if "/" in path}
+    return [CategoryLeaf(category_code(p), p) for p in paths if p not in parents]
 
 
 def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit]:

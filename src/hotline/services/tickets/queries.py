@@ -225,6 +225,10 @@ _LIST_COLUMNS = (
     Ticket.suggested_confidence,
     Ticket.satisfaction,
     Ticket.merged_into,
+    Ticket.title,
+    Ticket.confidential,
+    Ticket.needs_reply,
+    Ticket.caller_flag_id,
 )
 
 
@@ -272,6 +276,16 @@ _STATUS_LABELS = {status.value: info.label for status, info in lc.STATUS_INFO.it
 _TYPE_LABELS = {ticket_type.value: label for ticket_type, label in lc.TYPE_LABELS.items()}
 
 
+def _caller(ticket: Ticket | Row[Any]) -> dict[str, str | None]:
+    """The caller masked; nothing at all of a confidential (保密) ticket's caller."""
+    if ticket.confidential:
+        return {"caller_name": lc.CONFIDENTIAL_LABEL, "caller_phone": None}
+    return {
+        "caller_name": mask_name(ticket.caller_name),
+        "caller_phone": mask_phone(ticket.caller_phone),
+    }
+
+
 def ticket_public(
     ticket: Ticket | Row[Any], *, now: datetime, unit_names: dict[str, str]
 ) -> dict[str, Any]:
@@ -295,8 +309,11 @@ def ticket_public(
         "category": ticket.category,
         "content": ticket.content,
         "address": ticket.address,
-        "caller_name": mask_name(ticket.caller_name),
-        "caller_phone": mask_phone(ticket.caller_phone),
+        **_caller(ticket),
+        "title": ticket.title,
+        "confidential": bool(ticket.confidential),
+        "needs_reply": ticket.needs_reply is not False,
+        "caller_flagged": ticket.caller_flag_id is not None,
         "created_at": _iso(ticket.created_at),
         "deadlines": {
             "sign": _iso(ticket.sign_due),
@@ -342,7 +359,10 @@ def ticket_detail(
 
     state = load_state(ticket)
     out["allowed_actions"] = [a.value for a in lc.allowed_actions(state, viewer)]
-    out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer)
+    out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer) and lc.may_see_caller(
+        viewer, confidential=bool(ticket.confidential)
+    )
+    out["created_by"] = ticket.created_by
     out["can_attach"] = lc.may(state, lc.Action.ATTACH, viewer)
     out["attachments"] = attachments.listed(out["history"])  # from the history: no query
     out["suggestion"] = ticket.suggestion

@@ -14,8 +14,10 @@ from hotline.domain.errors import Invalid
 from hotline.domain.tickets import Action, Status
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import ticket_insight
+from hotline.services.dispatch import usage
 from hotline.services.tickets import bulk as bulk_actions
 from hotline.services.tickets import queues
+from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.format import ACTIONS
 from hotline.web.nav import allow
@@ -58,7 +60,12 @@ def dispatch_page(
 ) -> Response:
     allow(user, "dispatch")
     current = queues.tab_of(TABS, tab)
-    rows = queues.queue(session, user.actor, current.statuses, page)
+    rows = queues.queue(session, user.actor, current.statuses, page, oldest_first=False)
+    now = now_local()
+
+    def frequent(t: Ticket) -> list[str]:
+        return usage.frequent_units(session, category=t.category, ticket_type=t.type, now=now)
+
     return render(
         request,
         "dispatch.html",
@@ -68,9 +75,21 @@ def dispatch_page(
             "groups": queues.unit_groups(session),
             "names": unit_names(session),
             "bulk": BULK_OF_TAB.get(current.key),
-            "now": now_local(),
+            "frequent": frequent if current.key == "awaiting" else (lambda t: []),
+            "now": now,
         },
     )
+
+
+@router.get("/dispatch/tabs")
+def dispatch_tabs(
+    request: Request, session: SessionDep, user: ConsoleUser, tab: str = "awaiting"
+) -> Response:
+    """The queue's tabs with fresh counts (reloaded after each action of the page)."""
+    allow(user, "dispatch")
+    counts = queues.tab_counts(session, user.actor, TABS)
+    context = {"tabs": counts, "tab": queues.tab_of(TABS, tab), "tabs_url": "/dispatch/tabs"}
+    return render(request, "_tabs.html", {**context, "hot": None})
 
 
 @router.get("/dispatch/merges")

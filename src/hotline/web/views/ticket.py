@@ -182,6 +182,7 @@ def ticket_act(
                 "cols": int(cols) if cols.isdigit() else 6,
                 "status": lc.STATUS_INFO[lc.Status(ticket.status)],
             },
+            headers={"HX-Trigger": "queue-changed"} if view == "row" else None,
         )
     target = f"/tickets/{ticket.id}?ok={body.action}"
     if is_htmx(request):
