@@ -106,6 +106,7 @@ class ActionIn(BaseModel):
         "merge",
         "close",
         "return_to_city",
+        "progress",
     ]
     unit: str | None = Field(None, max_length=40)
     reason: str | None = Field(None, max_length=2000)
@@ -116,6 +117,13 @@ class ActionIn(BaseModel):
     resolved: bool | None = None
     reached: bool = True
     into: int | None = Field(None, ge=1, le=2**31 - 1)
+    objection: Literal["not_ours", "not_our_area", "needs_several", "other"] | None = Field(
+        None, description="派单异议的类型 (request_return)"
+    )
+    suggested_unit: str | None = Field(
+        None, max_length=40, description="异议单位认为应承办的单位 (request_return)"
+    )
+    note: str | None = Field(None, max_length=2000, description="回访记录 (callback)")
 
     def data(self) -> dict[str, Any]:
         return {

@@ -75,6 +75,15 @@ GOOD: list[tuple[str, lc.Actor, dict[str, Any], dict[lc.Status, lc.Status]]] = [
         },
     ),
     ("sign", UNIT, {}, {lc.Status.DISPATCHED: lc.Status.HANDLING}),
+    (  # 阶段性答复: a note for the caller while handling; the ticket stays where it is
+        "progress",
+        UNIT,
+        {"content": "已约谈施工方，正在整改"},
+        {
+            lc.Status.HANDLING: lc.Status.HANDLING,
+            lc.Status.EXTENSION_REQUESTED: lc.Status.EXTENSION_REQUESTED,
+        },
+    ),
     (
         "request_return",
         UNIT,

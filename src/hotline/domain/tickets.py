@@ -128,6 +128,18 @@ CHANNEL_LABELS = {
     "api": "API",
 }
 
+#: 派单异议: why a unit asks for a ticket to be reviewed (退单申请 made explicit, per
+#: 国办函〔2025〕66号). The reason's text is always required; the kind is optional.
+OBJECTION_LABELS = {
+    "not_ours": "非本单位职责",
+    "not_our_area": "不在本辖区",
+    "needs_several": "需多部门协同",
+    "other": "其他",
+}
+#: A unit whose return requests were rejected this many times in the window is shown to
+#: supervisors (repeated wrong returns, 不当退单).
+WRONG_RETURNS_FLAG = 2
+
 SATISFACTION_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -152,6 +164,7 @@ class Action(StrEnum):
     VIEW_CALLER = "view_caller"
     ATTACH = "attach"
     RETURN_TO_CITY = "return_to_city"
+    PROGRESS = "progress"
 
 
 S = Status
@@ -188,7 +201,7 @@ RULES: dict[Action, ActionRule] = {
     ),
     Action.SIGN: ActionRule("签收", frozenset({S.DISPATCHED}), frozenset({Role.UNIT}), S.HANDLING),
     Action.REQUEST_RETURN: ActionRule(
-        "申请退单", _WORKING, frozenset({Role.UNIT}), S.RETURN_REQUESTED, ("reason",)
+        "派单异议（申请退单）", _WORKING, frozenset({Role.UNIT}), S.RETURN_REQUESTED, ("reason",)
     ),
     Action.APPROVE_RETURN: ActionRule(
         "同意退单", frozenset({S.RETURN_REQUESTED}), _HUMAN_DISPATCH, None
@@ -267,10 +280,19 @@ RULES: dict[Action, ActionRule] = {
         S.RETURNED_TO_CITY,
         ("reason",),
     ),
+    # 阶段性答复: how the handling is going, for the caller to see (the event feed carries
+    # it to the platforms the caller follows); the ticket stays open
+    Action.PROGRESS: ActionRule(
+        "阶段性答复",
+        frozenset({S.HANDLING, S.EXTENSION_REQUESTED}),
+        frozenset({Role.UNIT}),
+        None,
+        ("content",),
+    ),
 }
 
 #: Actions that record something without changing the ticket's status.
-NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH})
+NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH, Action.PROGRESS})
 #: Actions with a control of their own in the console, not a button among the actions.
 _NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH})
 
@@ -467,6 +489,9 @@ def _check_dispatch(state: TicketState, event: Event) -> None:
 
 
 def _check_return(state: TicketState, event: Event) -> None:
+    objection = event.data.get("objection")
+    if objection is not None and objection not in OBJECTION_LABELS:
+        raise MissingField("ticket.missing_field", "异议类型不正确", field="objection")
     if state.return_due is not None and event.at > state.return_due:
         raise InvalidTransition(
             "ticket.return_window_closed",
@@ -529,7 +554,7 @@ def _next_status(state: TicketState, action: Action, data: Mapping[str, Any]) ->
     if action == Action.CALLBACK:
         unhappy = data.get("reached", True) and data.get("satisfaction") == "unsatisfied"
         return S.UNSATISFIED if unhappy else S.CLOSED
-    return state.status  # urge, view_caller
+    return state.status  # urge, view_caller, attach, progress
 
 
 def _no_effect(state: TicketState, event: Event) -> TicketState:

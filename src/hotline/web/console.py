@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from hotline.web.views import (
     assessment,
     attachments,
+    caller_flags,
     dashboard,
     dispatch,
     hot,
@@ -44,6 +45,7 @@ def mount(app: FastAPI) -> None:
         assessment,
         dashboard,
         notices,
+        caller_flags,
     )
     for module in modules:
         app.include_router(module.router)

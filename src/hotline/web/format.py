@@ -176,6 +176,7 @@ def install(env: Any) -> None:
         SHORT_WARNINGS=SHORT_WARNINGS,
         CHANNELS=lc.CHANNEL_LABELS,
         SATISFACTION=lc.SATISFACTION_LABELS,
+        OBJECTIONS=lc.OBJECTION_LABELS,
         UNIT_KINDS=UNIT_KIND_LABELS,
         countdown=countdown,
         person=person,

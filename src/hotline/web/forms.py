@@ -53,7 +53,19 @@ INTAKE_FIELDS = (
     "category",
     "title",
 )
-ACTION_FIELDS = ("action", "unit", "reason", "content", "answer", "days", "satisfaction", "into")
+ACTION_FIELDS = (
+    "action",
+    "unit",
+    "reason",
+    "content",
+    "answer",
+    "days",
+    "satisfaction",
+    "into",
+    "objection",
+    "suggested_unit",
+    "note",
+)
 
 
 def _message(exc: ValidationError) -> str:

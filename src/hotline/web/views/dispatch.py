@@ -12,9 +12,10 @@ from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.errors import Invalid
 from hotline.domain.tickets import Action, Status
+from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import ticket_insight
-from hotline.services.dispatch import usage
+from hotline.services.dispatch import returns, usage
 from hotline.services.tickets import bulk as bulk_actions
 from hotline.services.tickets import queues
 from hotline.store.models import Ticket
@@ -29,7 +30,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Tab = queues.Tab
 TABS = [
     Tab("awaiting", "待派单", (Status.AWAITING_DISPATCH.value,), "request_return"),
-    Tab("returns", "退单审核", (Status.RETURN_REQUESTED.value,), "request_return"),
+    Tab("returns", "派单异议", (Status.RETURN_REQUESTED.value,), "request_return"),
     Tab("extensions", "延期审核", (Status.EXTENSION_REQUESTED.value,), "request_extension"),
     Tab("replies", "答复审核", (Status.REPLIED.value,), "reply"),
     Tab("callbacks", "待回访", (Status.AWAITING_CALLBACK.value,), "reply"),
@@ -63,6 +64,16 @@ def dispatch_page(
     rows = queues.queue(session, user.actor, current.statuses, page, oldest_first=False)
     now = now_local()
 
+    if current.key == "callbacks" and rows.items:
+        # the callback list shows the callers' phones to dial: one audit entry per view
+        shown = [t.id for t in rows.items if t.caller_phone and not t.confidential]
+        audit.record(
+            session=session,
+            actor=user.actor,
+            action="callback_list_phones",
+            detail={"tickets": shown},
+        )
+
     def frequent(t: Ticket) -> list[str]:
         return usage.frequent_units(session, category=t.category, ticket_type=t.type, now=now)
 
@@ -76,6 +87,9 @@ def dispatch_page(
             "names": unit_names(session),
             "bulk": BULK_OF_TAB.get(current.key),
             "frequent": frequent if current.key == "awaiting" else (lambda t: []),
+            "wrong_returns": (
+                returns.wrong_returns(session, now=now) if current.key == "returns" else {}
+            ),
             "now": now,
         },
     )
