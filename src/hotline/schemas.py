@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -124,6 +124,11 @@ class ActionIn(BaseModel):
         None, max_length=40, description="异议单位认为应承办的单位 (request_return)"
     )
     note: str | None = Field(None, max_length=2000, description="回访记录 (callback)")
+    co_units: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None,
+        max_length=5,
+        description="协办单位 (dispatch, approve_return): the co-handling units' codes",
+    )
 
     def data(self) -> dict[str, Any]:
         return {

@@ -65,7 +65,7 @@ _BY_ACTION: dict[Action, str] = {
 #: What an event may carry of its action's data (never deadlines' internals or ids of
 #: the people involved beyond role and unit).
 ACTION_FIELDS = ("unit", "reason", "content", "answer", "days", "satisfaction", "resolved",
-                 "reached", "into", "reply_due")  # fmt: skip
+                 "reached", "into", "reply_due", "co_units")  # fmt: skip
 
 
 def event_type(action: Action | str, status_after: Status | str) -> str | None:

@@ -165,11 +165,17 @@ class Action(StrEnum):
     ATTACH = "attach"
     RETURN_TO_CITY = "return_to_city"
     PROGRESS = "progress"
+    CO_SIGN = "co_sign"
+    CO_REPLY = "co_reply"
 
 
 S = Status
 _HUMAN_DISPATCH = frozenset({Role.DISPATCHER, Role.ADMIN})
 _WORKING = frozenset({S.DISPATCHED, S.HANDLING})
+#: While the lead unit works on a ticket, its co-units (协办单位) work on their parts.
+_CO_WORKING = frozenset({S.DISPATCHED, S.HANDLING, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED})
+#: The most co-handling units one dispatch may name.
+MAX_CO_UNITS = 5
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,7 @@ class ActionRule:
     to: Status | None  # None: the next status depends on the data (see _next_status)
     requires: tuple[str, ...] = ()
     own_unit_only: bool = True  # unit users may act only on their own unit's tickets
+    co_unit: bool = False  # the actor's unit must be one of the ticket's co-units (协办)
 
 
 RULES: dict[Action, ActionRule] = {
@@ -289,10 +296,25 @@ RULES: dict[Action, ActionRule] = {
         None,
         ("content",),
     ),
+    # 协办: a co-handling unit signs for and replies its part; the ticket's status is the
+    # lead unit's (主办), whose reply answers the caller
+    Action.CO_SIGN: ActionRule("协办签收", _CO_WORKING, frozenset({Role.UNIT}), None, co_unit=True),
+    Action.CO_REPLY: ActionRule(
+        "协办答复", _CO_WORKING, frozenset({Role.UNIT}), None, ("content",), co_unit=True
+    ),
 }
 
 #: Actions that record something without changing the ticket's status.
-NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH, Action.PROGRESS})
+NON_STATE_ACTIONS = frozenset(
+    {
+        Action.URGE,
+        Action.VIEW_CALLER,
+        Action.ATTACH,
+        Action.PROGRESS,
+        Action.CO_SIGN,
+        Action.CO_REPLY,
+    }
+)
 #: Actions with a control of their own in the console, not a button among the actions.
 _NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH})
 
@@ -356,6 +378,9 @@ class TicketState:
     satisfaction: str | None = None
     resolved: bool | None = None
     merged_into: int | None = None
+    co_units: tuple[str, ...] = ()  # 协办单位 of the current dispatch
+    co_signed: tuple[str, ...] = ()  # those that signed for their part
+    co_replied: tuple[str, ...] = ()  # those that replied their part
 
     @property
     def is_open(self) -> bool:
@@ -378,7 +403,12 @@ def as_datetime(value: object) -> datetime:
 
 def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
     """The actions this actor may take on this ticket now (for buttons in the console)."""
-    return [a for a in Action if a not in _NOT_BUTTONS and may(state, a, actor)]
+    done = {Action.CO_SIGN: state.co_signed, Action.CO_REPLY: state.co_replied}
+    return [
+        a
+        for a in Action
+        if a not in _NOT_BUTTONS and may(state, a, actor) and actor.unit not in done.get(a, ())
+    ]
 
 
 def may(state: TicketState, action: Action, actor: Actor) -> bool:
@@ -418,6 +448,8 @@ def _refused_by(state: TicketState, action: Action, actor: Actor) -> str | None:
     if actor.role not in rule.roles:
         return "role"
     scope = unit_scope(actor)
+    if rule.co_unit:
+        return None if scope in state.co_units else "unit"
     if scope is not None and rule.own_unit_only and scope != state.unit:
         return "unit"
     return None
@@ -441,6 +473,8 @@ def _refusal(state: TicketState, action: Action, actor: Actor) -> Exception | No
             f"{ROLE_LABELS.get(actor.role, actor.role)}无权执行「{rule.label}」",
             action=action.value,
         )
+    if rule.co_unit:
+        return Forbidden("ticket.forbidden", "本单位不是该工单的协办单位", action=action.value)
     return Forbidden("ticket.forbidden", "只能办理本单位的工单", action=action.value)
 
 
@@ -484,8 +518,35 @@ def _check_close_at_intake(state: TicketState, event: Event) -> None:
 
 
 def _check_dispatch(state: TicketState, event: Event) -> None:
-    if state.status != S.AWAITING_DISPATCH and event.data["unit"] == state.unit:
+    _check_co_units(event.data)
+    same_co = tuple(event.data.get("co_units") or ()) == state.co_units
+    if state.status != S.AWAITING_DISPATCH and event.data["unit"] == state.unit and same_co:
         raise InvalidTransition("ticket.same_unit", "改派的单位与当前承办单位相同")
+
+
+def _check_co_units(data: Mapping[str, Any]) -> None:
+    """主办/协办: co-units are distinct units, none of them the lead, at most MAX_CO_UNITS."""
+    co = data.get("co_units")
+    if co is None:
+        return
+    if not isinstance(co, list | tuple) or not all(isinstance(u, str) and u for u in co):
+        raise MissingField("ticket.co_units", "协办单位须为单位代码的列表", field="co_units")
+    if len(set(co)) != len(co) or data.get("unit") in co:
+        raise MissingField(
+            "ticket.co_units", "协办单位不能重复，也不能与主办单位相同", field="co_units"
+        )
+    if len(co) > MAX_CO_UNITS:
+        raise MissingField("ticket.co_units", f"协办单位最多 {MAX_CO_UNITS} 个", field="co_units")
+
+
+def _check_co_sign(state: TicketState, event: Event) -> None:
+    if event.actor.unit in state.co_signed:
+        raise InvalidTransition("ticket.co_signed", "本单位已签收该工单的协办任务")
+
+
+def _check_co_reply(state: TicketState, event: Event) -> None:
+    if event.actor.unit in state.co_replied:
+        raise InvalidTransition("ticket.co_replied", "本单位已答复该工单的协办部分")
 
 
 def _check_return(state: TicketState, event: Event) -> None:
@@ -530,6 +591,8 @@ def _check_reopen(state: TicketState, event: Event) -> None:
 def _check_approve_return(state: TicketState, event: Event) -> None:
     if event.data.get("unit") and not event.data.get("deadlines"):
         _require(event.data, "deadlines", _FIELD_LABELS["deadlines"])
+    if event.data.get("unit"):
+        _check_co_units(event.data)
 
 
 _EXTRA_CHECKS = {
@@ -540,6 +603,8 @@ _EXTRA_CHECKS = {
     Action.CALLBACK: _check_callback,
     Action.APPROVE_RETURN: _check_approve_return,
     Action.REOPEN: _check_reopen,
+    Action.CO_SIGN: _check_co_sign,
+    Action.CO_REPLY: _check_co_reply,
 }
 
 
@@ -575,6 +640,9 @@ def _dispatched(state: TicketState, event: Event, unit: str) -> TicketState:
         extensions=0,
         dispatches=state.dispatches + 1,
         auto_dispatched=event.actor.role == Role.SYSTEM,
+        co_units=tuple(event.data.get("co_units") or ()),
+        co_signed=(),
+        co_replied=(),
     )
 
 
@@ -603,7 +671,20 @@ def _on_approve_return(state: TicketState, event: Event) -> TicketState:
         reply_due=None,
         signed_at=None,
         limit_started_at=None,
+        co_units=(),
+        co_signed=(),
+        co_replied=(),
     )
+
+
+def _on_co_sign(state: TicketState, event: Event) -> TicketState:
+    return replace(state, co_signed=(*state.co_signed, str(event.actor.unit)))
+
+
+def _on_co_reply(state: TicketState, event: Event) -> TicketState:
+    unit = str(event.actor.unit)
+    signed = state.co_signed if unit in state.co_signed else (*state.co_signed, unit)
+    return replace(state, co_signed=signed, co_replied=(*state.co_replied, unit))
 
 
 def _on_approve_extension(state: TicketState, event: Event) -> TicketState:
@@ -675,4 +756,6 @@ _EFFECTS = {
     Action.CLOSE: _on_close,
     Action.URGE: _on_urge,
     Action.MERGE: _on_merge,
+    Action.CO_SIGN: _on_co_sign,
+    Action.CO_REPLY: _on_co_reply,
 }

@@ -175,6 +175,17 @@ class Ticket(Base):
     )
 
 
+class TicketCoUnit(Base):
+    """A co-handling unit (协办单位) of a ticket's current dispatch: a projection of the
+    history (``TicketState.co_units``), read to scope a co-unit's views."""
+
+    __tablename__ = "ticket_co_units"
+    __table_args__ = (Index("ix_ticket_co_units_unit", "unit", "ticket_id"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class CallerFlag(Base):
     """恶意来电: a dispatcher proposes to flag a phone number, a supervisor approves or
     rejects it; an approved flag marks the number's new tickets until its end date."""
@@ -262,6 +273,7 @@ class DispatchRecordRow(Base):
     urged_at: Mapped[list[str]] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     handling_workdays: Mapped[float | None] = mapped_column(Float, nullable=True)
+    co_handling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # when the record stopped counting (the earlier of left_at and closed_at); NULL
     # while it runs — lets a period's assessment read only the records it needs
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

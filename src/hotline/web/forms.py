@@ -29,6 +29,9 @@ FIELD_LABELS = {
     "resolved": "是否解决",
     "reached": "是否联系上",
     "into": "主工单",
+    "co_units": "协办单位",
+    "objection": "异议类型",
+    "note": "回访记录",
 }
 _REASONS = {
     "missing": "必须填写",
@@ -117,6 +120,11 @@ def action_in(form: Mapping[str, Any]) -> ActionIn:
     resolved = _text(form, "resolved")
     if resolved in ("true", "false"):
         data["resolved"] = resolved == "true"
+    co_units = form.get("co_units")
+    if isinstance(co_units, list | tuple):
+        picked = [u.strip() for u in co_units if isinstance(u, str) and u.strip()]
+        if picked:
+            data["co_units"] = list(dict.fromkeys(picked))
     if _text(form, "reached") == "false":
         data["reached"] = False
         data.pop("satisfaction", None)

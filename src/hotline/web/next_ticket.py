@@ -14,7 +14,7 @@ from hotline.web.views import dispatch, inbox
 
 
 def _tabs(actor: lc.Actor) -> list[queues.Tab]:
-    if actor.role == lc.Role.UNIT:
+    if lc.unit_scope(actor) is not None:
         return inbox.TABS
     if actor.role in (lc.Role.DISPATCHER, lc.Role.ADMIN):
         return dispatch.TABS
@@ -32,7 +32,7 @@ def next_in_queue(
         return None
     query = select(Ticket).where(Ticket.status.in_(tab.statuses), Ticket.id != ticket.id)
     query = queries.scoped(query, actor)
-    if actor.role == lc.Role.UNIT:
+    if lc.unit_scope(actor) is not None:
         order = (queues.warning_rank(now_local()), Ticket.reply_due.asc(), Ticket.id)
     else:
         order = (Ticket.created_at.desc(), Ticket.id.desc())

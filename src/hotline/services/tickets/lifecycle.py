@@ -299,6 +299,8 @@ def _append(
     )
     projection.store_state(ticket, new_state)
     projection.refresh_warning_moment(session, ticket, new_state)
+    if new_state.co_units != state.co_units and ticket.id is not None:
+        store.set_co_units(session, ticket.id, new_state.co_units)
     return new_state
 
 
@@ -324,6 +326,8 @@ def _enrich(
     )
     if needs_deadlines and data.get("unit"):
         _check_unit(session, str(data["unit"]))
+        for co_unit in data.get("co_units") or ():
+            _check_unit(session, str(co_unit))
         deadlines = deadlines_at_dispatch(
             dispatched_at=at,
             ticket_type=state.type,

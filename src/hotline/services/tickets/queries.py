@@ -21,7 +21,7 @@ from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
 from hotline.store import tickets as store
-from hotline.store.models import Ticket
+from hotline.store.models import Ticket, TicketCoUnit
 
 MAX_PAGE_SIZE = 200
 
@@ -60,9 +60,17 @@ def mask_name(name: str | None) -> str | None:
 
 def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
     """``query`` kept to the tickets ``viewer`` may see (:func:`lc.unit_scope`: a handling
-    unit's users only their own unit's). Every ticket query of a viewer goes through here."""
+    unit's users only their own unit's: those it leads and those it co-handles, 协办).
+    Every ticket query of a viewer goes through here."""
     unit = lc.unit_scope(viewer)
-    return query if unit is None else query.where(Ticket.unit_code == unit)
+    if unit is None:
+        return query
+    return query.where(or_(Ticket.unit_code == unit, Ticket.id.in_(co_handled(unit))))
+
+
+def co_handled(unit: str) -> Select[Any]:
+    """The ids of the tickets ``unit`` co-handles now (协办)."""
+    return select(TicketCoUnit.ticket_id).where(TicketCoUnit.unit == unit)
 
 
 def matching(
@@ -359,6 +367,15 @@ def ticket_detail(
 
     state = load_state(ticket)
     out["allowed_actions"] = [a.value for a in lc.allowed_actions(state, viewer)]
+    out["co_units"] = [
+        {
+            "unit": unit,
+            "unit_name": unit_names.get(unit),
+            "signed": unit in state.co_signed,
+            "replied": unit in state.co_replied,
+        }
+        for unit in state.co_units
+    ]
     out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer) and lc.may_see_caller(
         viewer, confidential=bool(ticket.confidential)
     )

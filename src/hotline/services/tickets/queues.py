@@ -46,14 +46,26 @@ def paginate(session: Session, query: Select[Any], page: int, page_size: int = P
     return PageOf(rows, int(total), page, page_size)
 
 
-def status_counts(session: Session, viewer: lc.Actor, statuses: Iterable[str]) -> dict[str, int]:
-    """How many tickets of each status (one GROUP BY), scoped to the viewer."""
+def status_counts(
+    session: Session, viewer: lc.Actor, statuses: Iterable[str], *, part: str = "any"
+) -> dict[str, int]:
+    """How many tickets of each status (one GROUP BY), scoped to the viewer; for a unit,
+    ``part`` keeps the tickets it leads (``"lead"``) or co-handles (``"co"``, 协办)."""
     query = (
         select(Ticket.status, func.count())
-        .where(Ticket.status.in_(list(statuses)))
+        .where(Ticket.status.in_(list(statuses)), *_part(viewer, part))
         .group_by(Ticket.status)
     )
     return {status: int(n) for status, n in session.execute(queries.scoped(query, viewer))}
+
+
+def _part(viewer: lc.Actor, part: str) -> list[Any]:
+    unit = lc.unit_scope(viewer)
+    if unit is None or part == "any":
+        return []
+    if part == "co":
+        return [Ticket.id.in_(queries.co_handled(unit))]
+    return [Ticket.unit_code == unit]
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...]
     event: str | None  # the request shown with each ticket (reason, reply…)
+    part: str = "any"  # a unit's tabs: the tickets it leads ("lead") or co-handles ("co")
 
 
 def tab_of(tabs: list[Tab], key: str) -> Tab:
@@ -72,9 +85,12 @@ def tab_of(tabs: list[Tab], key: str) -> Tab:
 
 
 def tab_counts(session: Session, viewer: lc.Actor, tabs: list[Tab]) -> list[tuple[Tab, int]]:
-    """Every tab with the number of tickets it lists (one GROUP BY)."""
-    counts = status_counts(session, viewer, [s for t in tabs for s in t.statuses])
-    return [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in tabs]
+    """Every tab with the number of tickets it lists (one GROUP BY per kind of part)."""
+    counts: dict[str, dict[str, int]] = {}
+    for part in dict.fromkeys(t.part for t in tabs):
+        wanted = [s for t in tabs if t.part == part for s in t.statuses]
+        counts[part] = status_counts(session, viewer, wanted, part=part)
+    return [(t, sum(counts[t.part].get(s, 0) for s in t.statuses)) for t in tabs]
 
 
 def tab_context(
@@ -152,9 +168,10 @@ def inbox(
     page: int,
     now: datetime,
     filters: InboxFilter | None = None,
+    part: str = "lead",
 ) -> PageOf:
     """A unit's tickets by warning colour (red first), then by reply deadline."""
-    conditions = (filters or InboxFilter()).conditions(now)
+    conditions = (filters or InboxFilter()).conditions(now) + _part(viewer, part)
     query = select(Ticket).where(Ticket.status.in_(list(statuses)), *conditions)
     query = queries.scoped(query, viewer)
     ordered = query.order_by(warning_rank(now), Ticket.reply_due.asc(), Ticket.id)

@@ -87,12 +87,23 @@ def dispatch_page(
             "names": unit_names(session),
             "bulk": BULK_OF_TAB.get(current.key),
             "frequent": frequent if current.key == "awaiting" else (lambda t: []),
+            "co_suggested": co_suggested,
             "wrong_returns": (
                 returns.wrong_returns(session, now=now) if current.key == "returns" else {}
             ),
             "now": now,
         },
     )
+
+
+def co_suggested(t: Ticket) -> list[str]:
+    """The co-units the machine proposes (its 主办/协办 suggestion for a call about several
+    matters): every unit of ``matters`` but the first."""
+    matters = (t.suggestion or {}).get("matters") if isinstance(t.suggestion, dict) else None
+    if not isinstance(matters, list):
+        return []
+    units = [m.get("unit") for m in matters[1:] if isinstance(m, dict)]
+    return [u for u in units if isinstance(u, str) and u and u != t.suggested_unit]
 
 
 @router.get("/dispatch/tabs")

@@ -13,6 +13,7 @@ from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.errors import Invalid
 from hotline.domain.tickets import Action, Status, TicketType
+from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import dashboard
 from hotline.services.tickets import bulk as bulk_actions
 from hotline.services.tickets import queues
@@ -26,14 +27,28 @@ S = Status
 Tab = queues.Tab
 
 TABS = [
-    Tab("sign", "待签收", (S.DISPATCHED.value,), None),
-    Tab("handling", "办理中", (S.HANDLING.value, S.EXTENSION_REQUESTED.value), None),
-    Tab("returns", "退单审核中", (S.RETURN_REQUESTED.value,), "request_return"),
+    Tab("sign", "待签收", (S.DISPATCHED.value,), None, "lead"),
+    Tab("handling", "办理中", (S.HANDLING.value, S.EXTENSION_REQUESTED.value), None, "lead"),
+    Tab("returns", "派单异议中", (S.RETURN_REQUESTED.value,), "request_return", "lead"),
     Tab(
         "replied",
         "已答复",
         (S.REPLIED.value, S.AWAITING_CALLBACK.value, S.UNSATISFIED.value),
         "reply",
+        "lead",
+    ),
+    # 协办: tickets another unit leads, where this unit handles a part
+    Tab(
+        "co",
+        "协办",
+        (
+            S.DISPATCHED.value,
+            S.HANDLING.value,
+            S.EXTENSION_REQUESTED.value,
+            S.RETURN_REQUESTED.value,
+        ),
+        None,
+        "co",
     ),
 ]
 WARNING_CHOICES = {"red": "超期", "yellow": "黄色预警", "none": "正常"}
@@ -76,7 +91,7 @@ def inbox_page(
     now = now_local()
     current = queues.tab_of(TABS, tab)
     filters = _filters(current, status, warning, type, since, until)
-    rows = queues.inbox(session, user.actor, current.statuses, page, now, filters)
+    rows = queues.inbox(session, user.actor, current.statuses, page, now, filters, current.part)
     return render(
         request,
         "inbox.html",
@@ -88,6 +103,7 @@ def inbox_page(
             "filtered": filters != queues.InboxFilter(),
             "warnings": WARNING_CHOICES,
             "query": query_with(request.query_params, tab=None, page=None),
+            "names": unit_names(session),
             "now": now,
         },
     )

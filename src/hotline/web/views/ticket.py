@@ -168,6 +168,7 @@ def ticket_act(
     objection: Text = "",
     suggested_unit: Text = "",
     note: Text = "",
+    co_units: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     view: Text = "",
     cols: Text = "6",
     files: Files = None,
@@ -189,6 +190,7 @@ def ticket_act(
             "objection": objection,
             "suggested_unit": suggested_unit,
             "note": note,
+            "co_units": co_units,
         }
     )
     uploads = uploads_of(files)
