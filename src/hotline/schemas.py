@@ -107,6 +107,8 @@ class ActionIn(BaseModel):
         "close",
         "return_to_city",
         "progress",
+        "co_sign",
+        "co_reply",
     ]
     unit: str | None = Field(None, max_length=40)
     reason: str | None = Field(None, max_length=2000)
