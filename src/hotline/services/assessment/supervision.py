@@ -216,11 +216,11 @@ def _addressed(viewer: lc.Actor) -> ColumnElement[bool]:
 def notifications(
     session: Session, *, viewer: lc.Actor, limit: int = 100, unread: bool = False
 ) -> list[dict[str, Any]]:
-    """Newest notifications the viewer may see (``unread``: only the viewer's own not yet
-    read, as many as the bell counts); ``mine`` says whether the viewer may mark one read."""
+    """Newest notifications the viewer may see (``unread``: only those not yet read by
+    their addressee); ``mine`` says whether the viewer may mark one read."""
     query = select(Notification, _addressed(viewer)).where(_visible(viewer))
-    if unread:  # the viewer's own unread ones: the bell's number
-        query = query.where(_addressed(viewer), Notification.read_at.is_(None))
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
     rows = session.execute(query.order_by(Notification.id.desc()).limit(min(limit, 500)))
     return [
         {

@@ -45,6 +45,8 @@ def notifications_page(
 ) -> Response:
     """The newest 200 notifications the user may see; unread ones first marked."""
     items = supervision.notifications(session, viewer=user.actor, limit=200, unread=bool(unread))
+    if unread:  # 未读: the viewer's own, as many as the bell counts
+        items = [n for n in items if n["mine"]]
     return render(
         request,
         "notifications.html",
