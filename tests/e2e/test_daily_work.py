@@ -4,6 +4,7 @@ keyboard, the 快捷键 help, the 大屏 without scrolling, one-line menus, the 
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -32,7 +33,7 @@ def test_the_intake_marks_the_machines_choice_and_starts_clean_after_a_submit(
     expect(page.locator("#type-machine")).to_be_visible(timeout=15_000)
     assert page.locator("#f-type-praise").is_checked()  # preselected, and marked
     expect(page.locator("#type-machine")).to_contain_text("表扬")
-    expect(page.locator("#f-title")).to_have_value("表扬同德街道工作人员耐心帮忙处理了小区停水问题")
+    expect(page.locator("#f-title")).to_have_value(re.compile("^表扬同德街道工作人员耐心帮忙"))
     op.shot(f"intake_machine_{width}", full_page=False)
     page.keyboard.press("Control+Enter")
     expect(page.locator("#result-number")).to_be_visible()
