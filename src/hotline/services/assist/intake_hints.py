@@ -145,12 +145,12 @@ def intake_assist(
 PRESELECT_CONFIDENCE = 0.4
 
 
-def machine_kind(content: str, models_dir: Path) -> dict[str, str]:
+def machine_kind(session: Session, content: str, models_dir: Path | None) -> dict[str, str]:
     """The type and urgency the intake model is confident of for ``content`` (each only at
     :data:`PRESELECT_CONFIDENCE` or more), e.g. ``{"type": "praise"}``; nothing without a
     model. What the intake form preselects, and what a call submitted before the hints
     arrived is recorded with, instead of the form's default."""
-    model = cached_model(model_path("intake", models_dir), IntakeAssistant.load)
+    model = cached_model(model_path(session, "intake", models_dir), IntakeAssistant.load)
     if model is None or not content.strip():
         return {}
     found = model.suggest(content, top=1)

@@ -100,7 +100,7 @@ def intake_submit(
     if kind_source not in ("operator", "machine"):
         # submitted before the hints came and left as the form's default: a call is
         # recorded with the machine's type and urgency, not with 咨询 by default
-        machine = intake_hints.machine_kind(content, settings.models_dir)
+        machine = intake_hints.machine_kind(session, content, settings.models_dir)
         type, urgency = machine.get("type", type), machine.get("urgency", urgency)
     ticket_in = ticket_create(
         {
