@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +34,13 @@ class TicketCreate(BaseModel):
     urgency: UrgencyName = Field("normal", description="紧急程度")
     channel: ChannelName = Field("phone", description="来源渠道")
     category: str | None = Field(None, max_length=300, description="事项分类 level1/level2/level3")
+    title: str | None = Field(
+        None, max_length=100, description="诉求标题 (suggested from the content when empty)"
+    )
+    confidential: bool = Field(
+        False, description="是否保密: the caller's name and phone hidden from units and exports"
+    )
+    needs_reply: bool = Field(True, description="是否需回复: the caller wants an answer")
     answer: str | None = Field(
         None, max_length=5000, description="直接办结的答复 (consultations answered on the spot)"
     )
@@ -49,7 +56,7 @@ class TicketCreate(BaseModel):
             raise ValueError("诉求内容不能为空")
         return value
 
-    @field_validator("address", "caller_name", "category", "answer")
+    @field_validator("address", "caller_name", "category", "answer", "title")
     @classmethod
     def _optional_text(cls, value: str | None) -> str | None:
         if value is None:
@@ -99,6 +106,9 @@ class ActionIn(BaseModel):
         "merge",
         "close",
         "return_to_city",
+        "progress",
+        "co_sign",
+        "co_reply",
     ]
     unit: str | None = Field(None, max_length=40)
     reason: str | None = Field(None, max_length=2000)
@@ -109,6 +119,18 @@ class ActionIn(BaseModel):
     resolved: bool | None = None
     reached: bool = True
     into: int | None = Field(None, ge=1, le=2**31 - 1)
+    objection: Literal["not_ours", "not_our_area", "needs_several", "other"] | None = Field(
+        None, description="派单异议的类型 (request_return)"
+    )
+    suggested_unit: str | None = Field(
+        None, max_length=40, description="异议单位认为应承办的单位 (request_return)"
+    )
+    note: str | None = Field(None, max_length=2000, description="回访记录 (callback)")
+    co_units: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None,
+        max_length=5,
+        description="协办单位 (dispatch, approve_return): the co-handling units' codes",
+    )
 
     def data(self) -> dict[str, Any]:
         return {

@@ -269,6 +269,11 @@ CONSOLE: list[tuple[str, str]] = [
     # the code step needs the password step first (its pending cookie): else to /login
     ("/login/2fa", "L  L    L   L    L    L   L       L"),
     ("/login/2fa/enrol", "L  L    L   L    L    L   L       L"),
+    ("/tickets/{ticket_id}/print", "A  A    A   A    A    A   N       L"),
+    ("/dispatch/tabs", "F  A    F   F    A    F   F       L"),
+    ("/inbox/tabs", "F  F    F   F    F    A   A       L"),
+    ("/supervise/returns", "F  A    A   A    A    F   F       L"),
+    ("/caller-flags", "F  A    A   F    A    F   F       L"),
 ]
 #: Parts of a page that htmx loads into it (asked for as htmx asks; opened on their own,
 #: they lead to their page).

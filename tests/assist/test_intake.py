@@ -25,6 +25,25 @@ def test_extract(text: str, field: str, expected: list[str]) -> None:
     assert extract(text)[field] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市民来电要求表扬同德街道工作人员耐心", ["同德街道"]),
+        ("要求表扬同德街道工作人员帮忙处理了小区停水问题", ["同德街道"]),
+        ("投诉景泰街道广园中路88号工地噪音", ["景泰街道广园中路88号"]),
+        ("建议在同和路与主干道交叉口增设红绿灯", ["同和路"]),
+        ("希望尽快处理西槎路3号下水道", ["西槎路3号"]),
+        ("他说石井大道有人占道", ["石井大道"]),
+        ("感谢三元里街道", ["三元里街道"]),
+    ],
+)
+def test_an_address_is_a_place_never_a_piece_of_the_sentence(
+    text: str, expected: list[str]
+) -> None:
+    """What the caller asks for (要求、表扬、投诉…) is never part of the address found."""
+    assert extract(text)["address"] == expected
+
+
 def test_extract_keeps_the_given_address_first_and_copes_with_empty_text() -> None:
     assert extract("", "嘉禾街道望岗村")["address"] == ["嘉禾街道望岗村"]
     assert extract(None) == {"phone": [], "address": [], "names": []}

@@ -75,6 +75,15 @@ GOOD: list[tuple[str, lc.Actor, dict[str, Any], dict[lc.Status, lc.Status]]] = [
         },
     ),
     ("sign", UNIT, {}, {lc.Status.DISPATCHED: lc.Status.HANDLING}),
+    (  # 阶段性答复: a note for the caller while handling; the ticket stays where it is
+        "progress",
+        UNIT,
+        {"content": "已约谈施工方，正在整改"},
+        {
+            lc.Status.HANDLING: lc.Status.HANDLING,
+            lc.Status.EXTENSION_REQUESTED: lc.Status.EXTENSION_REQUESTED,
+        },
+    ),
     (
         "request_return",
         UNIT,
@@ -316,3 +325,14 @@ def test_returned_to_city_ends_the_ticket() -> None:
     assert lc.allowed_actions(state, DISP) == []
     waiting = ticket_in(lc.Status.AWAITING_DISPATCH)
     assert lc.Action.RETURN_TO_CITY in lc.allowed_actions(waiting, DISP)
+
+
+def test_a_reply_sent_back_leaves_the_ticket_unreplied() -> None:
+    """审核退回: the unit must answer again, so the ticket no longer counts as replied."""
+    state = ticket_in(lc.Status.REPLIED)
+    assert state.replied_at is not None
+    back = lc.apply(
+        state,
+        lc.Event(lc.Action.REJECT_REPLY, T0 + timedelta(hours=3), DISP, {"reason": "答复不完整"}),
+    )
+    assert back.status == lc.Status.HANDLING and back.replied_at is None

@@ -14,7 +14,6 @@ from tests.e2e.conftest import Server
 from tests.e2e.test_console import _find, _marker, expect
 
 pytestmark = pytest.mark.browser
-PAGE_SIZE = 20  # hotline.services.tickets.queues.PAGE_SIZE
 
 
 def test_supervisor_opens_the_assessment_sees_the_ranking_and_downloads_excel(
@@ -66,28 +65,20 @@ def test_a_unit_sees_its_own_scores_but_not_another_units(open_console: Any) -> 
     assert all("403" in e for e in unit.errors), unit.errors  # the refused page itself
 
 
-def _awaiting_on_the_last_page(server: Server, marker: str, wanted: int) -> list[dict[str, Any]]:
-    """New tickets awaiting dispatch, enough of them that ``wanted`` share the last page of
-    the queue (oldest first: the newest tickets are on the last page)."""
+def _awaiting_on_the_first_page(server: Server, marker: str, wanted: int) -> list[dict[str, Any]]:
+    """New tickets awaiting dispatch: the queue lists the newest first, on its first page."""
     made = [server.intake(content=f"{marker}-{n} 市民反映嘉禾路路灯不亮。") for n in range(wanted)]
-    awaiting = server.api(
-        "root", "GET", "/tickets", params={"status": "awaiting_dispatch", "page_size": 1}
-    )["total"]
-    on_last = (awaiting - 1) % PAGE_SIZE + 1
-    if on_last < wanted:
-        made += [server.intake(content=f"{marker}-x{n} 市民反映嘉禾路路灯不亮。")
-                 for n in range(wanted - on_last)]  # fmt: skip
     assert all(t["status"] == "awaiting_dispatch" for t in made), made
-    return made[-wanted:]
+    return made
 
 
 def test_the_dispatcher_dispatches_several_tickets_at_once(
     open_console: Any, server: Server
 ) -> None:
     marker = _marker()
-    tickets = _awaiting_on_the_last_page(server, marker, 3)
+    tickets = _awaiting_on_the_first_page(server, marker, 3)
     disp = open_console("disp")
-    disp.goto("/dispatch?tab=awaiting&page=9999")
+    disp.goto("/dispatch?tab=awaiting")  # newest first
     for t in tickets:
         disp.page.locator(f"tr[data-number='{t['number']}'] input[name=ids]").check()
     expect(disp.page.locator("[data-selected-count]")).to_have_text("3")

@@ -49,3 +49,17 @@ def test_marking_read_needs_the_csrf_token(browser: Any, session: Session) -> No
     response = tab.client.post("/notifications/read", data={"ids": mine})
     assert response.status_code == 403
     assert ">1<" in tab.get("/notifications/bell").text
+
+
+def test_a_notification_looks_unread_only_to_whom_may_mark_it_read(
+    browser: Any, session: Session
+) -> None:
+    """A supervisor sees a unit's unread warning, but as the unit's to read: no unread look,
+    no 标为已读; the 未读 filter shows only the supervisor's own, as many as the bell."""
+    _notify(session, target_unit="jingtai")
+    own = _notify(session, target_role="supervisor")
+    page = browser("sup").get("/notifications").text
+    assert page.count('class="unread"') == 1 and "对方未读" in page and "景泰街道" in page
+    assert page.count('"btn-link">标为已读</button>') == 1
+    unread = browser("sup").get("/notifications?unread=1").text
+    assert unread.count('data-read="false"') == 1 and f'value="{own}"' in unread

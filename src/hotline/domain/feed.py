@@ -38,6 +38,7 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.urged": "督办",
     "ticket.merged": "合并",
     "ticket.returned_to_city": "退回市平台",
+    "ticket.progress": "阶段性答复",
 }
 
 _BY_ACTION: dict[Action, str] = {
@@ -58,12 +59,13 @@ _BY_ACTION: dict[Action, str] = {
     Action.URGE: "ticket.urged",
     Action.MERGE: "ticket.merged",
     Action.RETURN_TO_CITY: "ticket.returned_to_city",
+    Action.PROGRESS: "ticket.progress",
 }
 
 #: What an event may carry of its action's data (never deadlines' internals or ids of
 #: the people involved beyond role and unit).
 ACTION_FIELDS = ("unit", "reason", "content", "answer", "days", "satisfaction", "resolved",
-                 "reached", "into", "reply_due")  # fmt: skip
+                 "reached", "into", "reply_due", "co_units")  # fmt: skip
 
 
 def event_type(action: Action | str, status_after: Status | str) -> str | None:

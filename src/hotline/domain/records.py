@@ -69,6 +69,7 @@ class DispatchRecord:
     urged_at: tuple[datetime, ...] = ()
     closed_at: datetime | None = None
     handling_workdays: float | None = None
+    co_handling: bool = False  # a co-handling unit's part (协办), not the lead's (主办)
 
     @property
     def urgings(self) -> int:
@@ -88,12 +89,15 @@ class DispatchRecord:
 _Effect = Callable[[DispatchRecord, Event], DispatchRecord]
 
 
-def _start(facts: TicketFacts, seq: int, event: Event) -> DispatchRecord:
+def _start(
+    facts: TicketFacts, seq: int, event: Event, co_unit: str | None = None
+) -> DispatchRecord:
     deadlines = event.data["deadlines"]
     return DispatchRecord(
         ticket_id=facts.ticket_id,
         seq=seq,
-        unit=str(event.data["unit"]),
+        unit=co_unit or str(event.data["unit"]),
+        co_handling=co_unit is not None,
         type=facts.type,
         channel=facts.channel,
         dispatched_at=event.at,
@@ -178,26 +182,58 @@ def _effect(r: DispatchRecord, event: Event, requested_days: int) -> DispatchRec
     return r
 
 
+def _co_effect(r: DispatchRecord, event: Event) -> DispatchRecord:
+    """What one event does to a co-handling unit's record (协办): its own sign and reply;
+    it ends when the ticket leaves the lead unit or closes."""
+    action = Action(event.action)
+    mine = event.actor.unit == r.unit
+    if action == Action.CO_SIGN and mine:
+        return replace(r, signed_at=r.signed_at or event.at)
+    if action == Action.CO_REPLY and mine:
+        return replace(r, signed_at=r.signed_at or event.at, replied_at=r.replied_at or event.at)
+    if action in _LEAVES:
+        return replace(r, left_by=_LEAVES[action], left_at=event.at)
+    closes = action == Action.CLOSE or (
+        action == Action.CALLBACK
+        and not (
+            event.data.get("reached", True) and event.data.get("satisfaction") == "unsatisfied"
+        )
+    )
+    return replace(r, closed_at=r.closed_at or event.at) if closes else r
+
+
 def dispatch_records(
     facts: TicketFacts, events: Sequence[Event], calendar: WorkCalendar | None = None
 ) -> list[DispatchRecord]:
     """Project a ticket's history onto its dispatch records (派单记录), in dispatch order.
 
-    The history is trusted (every event passed :func:`hotline.domain.tickets.apply`
-    when it was appended). With a ``calendar``, ``handling_workdays`` (working days
-    from dispatch to the first reply) is filled in. A ticket closed at intake or
-    never dispatched has no record.
+    A dispatch with co-handling units (主办/协办) starts one record for the lead unit and
+    one for each co-unit (``co_handling``), so each unit's part (its sign, its reply) is
+    assessed; the caller's callback is the lead's. The history is trusted (every event
+    passed :func:`hotline.domain.tickets.apply` when it was appended). With a
+    ``calendar``, ``handling_workdays`` (working days from dispatch to the first reply)
+    is filled in. A ticket closed at intake or never dispatched has no record.
     """
     records: list[DispatchRecord] = []
+    lead: int | None = None  # the record of the unit holding the ticket
+    co: list[int] = []  # the records of the current co-units
     requested_days = 0  # of the pending extension request (延期申请)
     for event in events:
         action = Action(event.action)
         if action == Action.REQUEST_EXTENSION:
             requested_days = int(event.data.get("days", 0))
-        if records and records[-1].left_by is None:  # a unit holds the ticket
-            records[-1] = _effect(records[-1], event, requested_days)
+        if lead is not None and records[lead].left_by is None:  # a unit holds the ticket
+            records[lead] = _effect(records[lead], event, requested_days)
+        for i in co:
+            if records[i].left_by is None and records[i].closed_at is None:
+                records[i] = _co_effect(records[i], event)
         if action in (Action.DISPATCH, Action.APPROVE_RETURN) and event.data.get("unit"):
             records.append(_start(facts, len(records) + 1, event))
+            lead = len(records) - 1
+            co = []
+            for unit in event.data.get("co_units") or ():
+                records.append(_start(facts, len(records) + 1, event, co_unit=str(unit)))
+                co.append(len(records) - 1)
     if calendar is None:
         return records
     return [

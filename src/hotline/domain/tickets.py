@@ -81,6 +81,16 @@ ROLE_LABELS: dict[Role, str] = {
 
 #: Roles that see the caller's name and phone in full (each full view is audited).
 ROLES_SEEING_CALLER = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+#: What a list, an export or a unit shows for the caller of a confidential (保密) ticket.
+CONFIDENTIAL_LABEL = "（保密）"
+
+
+def may_see_caller(viewer: Actor, *, confidential: bool) -> bool:
+    """Whether ``viewer`` may see the caller in full (each view audited): a confidential
+    (保密) ticket's caller is hidden from handling units, and from every export."""
+    return not (confidential and viewer.role == Role.UNIT)
+
+
 #: Roles that may add files (附件) to a ticket they see: staff, systems, and the caller on
 #: the citizen portal (their own ticket, found by its number and query code). A leader
 #: only reads.
@@ -121,6 +131,18 @@ CHANNEL_LABELS = {
     "api": "API",
 }
 
+#: 派单异议: why a unit asks for a ticket to be reviewed (退单申请 made explicit, per
+#: 国办函〔2025〕66号). The reason's text is always required; the kind is optional.
+OBJECTION_LABELS = {
+    "not_ours": "非本单位职责",
+    "not_our_area": "不在本辖区",
+    "needs_several": "需多部门协同",
+    "other": "其他",
+}
+#: A unit whose return requests were rejected this many times in the window is shown to
+#: supervisors (repeated wrong returns, 不当退单).
+WRONG_RETURNS_FLAG = 2
+
 SATISFACTION_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -145,11 +167,18 @@ class Action(StrEnum):
     VIEW_CALLER = "view_caller"
     ATTACH = "attach"
     RETURN_TO_CITY = "return_to_city"
+    PROGRESS = "progress"
+    CO_SIGN = "co_sign"
+    CO_REPLY = "co_reply"
 
 
 S = Status
 _HUMAN_DISPATCH = frozenset({Role.DISPATCHER, Role.ADMIN})
 _WORKING = frozenset({S.DISPATCHED, S.HANDLING})
+#: While the lead unit works on a ticket, its co-units (协办单位) work on their parts.
+_CO_WORKING = frozenset({S.DISPATCHED, S.HANDLING, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED})
+#: The most co-handling units one dispatch may name.
+MAX_CO_UNITS = 5
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,7 @@ class ActionRule:
     to: Status | None  # None: the next status depends on the data (see _next_status)
     requires: tuple[str, ...] = ()
     own_unit_only: bool = True  # unit users may act only on their own unit's tickets
+    co_unit: bool = False  # the actor's unit must be one of the ticket's co-units (协办)
 
 
 RULES: dict[Action, ActionRule] = {
@@ -181,7 +211,7 @@ RULES: dict[Action, ActionRule] = {
     ),
     Action.SIGN: ActionRule("签收", frozenset({S.DISPATCHED}), frozenset({Role.UNIT}), S.HANDLING),
     Action.REQUEST_RETURN: ActionRule(
-        "申请退单", _WORKING, frozenset({Role.UNIT}), S.RETURN_REQUESTED, ("reason",)
+        "派单异议（申请退单）", _WORKING, frozenset({Role.UNIT}), S.RETURN_REQUESTED, ("reason",)
     ),
     Action.APPROVE_RETURN: ActionRule(
         "同意退单", frozenset({S.RETURN_REQUESTED}), _HUMAN_DISPATCH, None
@@ -262,6 +292,21 @@ RULES: dict[Action, ActionRule] = {
         S.RETURNED_TO_CITY,
         ("reason",),
     ),
+    # 阶段性答复: how the handling is going, for the caller to see (the event feed carries
+    # it to the platforms the caller follows); the ticket stays open
+    Action.PROGRESS: ActionRule(
+        "阶段性答复",
+        frozenset({S.HANDLING, S.EXTENSION_REQUESTED}),
+        frozenset({Role.UNIT}),
+        None,
+        ("content",),
+    ),
+    # 协办: a co-handling unit signs for and replies its part; the ticket's status is the
+    # lead unit's (主办), whose reply answers the caller
+    Action.CO_SIGN: ActionRule("协办签收", _CO_WORKING, frozenset({Role.UNIT}), None, co_unit=True),
+    Action.CO_REPLY: ActionRule(
+        "协办答复", _CO_WORKING, frozenset({Role.UNIT}), None, ("content",), co_unit=True
+    ),
 }
 
 #: The fields a person may give with each action (checked by :func:`check_fields`); the
@@ -270,10 +315,10 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
     action: frozenset(fields)
     for action, fields in {
         Action.CLOSE_AT_INTAKE: ("answer",),
-        Action.DISPATCH: ("unit",),
+        Action.DISPATCH: ("unit", "co_units"),
         Action.SIGN: (),
-        Action.REQUEST_RETURN: ("reason",),
-        Action.APPROVE_RETURN: ("unit", "reason"),
+        Action.REQUEST_RETURN: ("reason", "objection", "suggested_unit"),
+        Action.APPROVE_RETURN: ("unit", "reason", "co_units"),
         Action.REJECT_RETURN: ("reason",),
         Action.REQUEST_EXTENSION: ("reason", "days"),
         Action.APPROVE_EXTENSION: ("days", "reason"),  # days: at most those asked for
@@ -281,7 +326,17 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
         Action.REPLY: ("content",),
         Action.APPROVE_REPLY: ("reason",),
         Action.REJECT_REPLY: ("reason",),
-        Action.CALLBACK: ("satisfaction", "resolved", "reached", "reason"),
+        Action.CALLBACK: (
+            "satisfaction",
+            "resolved",
+            "reached",
+            "reason",
+            "note",
+            # a rating on the citizen portal (好差评) is its ticket's 回访
+            "rating",
+            "rating_label",
+            "channel",
+        ),  # fmt: skip
         Action.REOPEN: ("reason",),
         Action.URGE: ("reason",),
         Action.MERGE: ("into", "reason"),
@@ -289,14 +344,26 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
         Action.VIEW_CALLER: ("fields",),
         Action.ATTACH: (),
         Action.RETURN_TO_CITY: ("reason",),
+        Action.PROGRESS: ("content",),
+        Action.CO_SIGN: (),
+        Action.CO_REPLY: ("content",),
     }.items()
 }
 #: The text fields of actions (cleaned of control characters like an intake's text).
-TEXT_FIELDS = ("reason", "content", "answer")
+TEXT_FIELDS = ("reason", "content", "answer", "note")
 
 
 #: Actions that record something without changing the ticket's status.
-NON_STATE_ACTIONS = frozenset({Action.URGE, Action.VIEW_CALLER, Action.ATTACH})
+NON_STATE_ACTIONS = frozenset(
+    {
+        Action.URGE,
+        Action.VIEW_CALLER,
+        Action.ATTACH,
+        Action.PROGRESS,
+        Action.CO_SIGN,
+        Action.CO_REPLY,
+    }
+)
 #: Actions with a control of their own in the console, not a button among the actions.
 _NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH})
 
@@ -366,6 +433,9 @@ class TicketState:
     satisfaction: str | None = None
     resolved: bool | None = None
     merged_into: int | None = None
+    co_units: tuple[str, ...] = ()  # 协办单位 of the current dispatch
+    co_signed: tuple[str, ...] = ()  # those that signed for their part
+    co_replied: tuple[str, ...] = ()  # those that replied their part
 
     @property
     def is_open(self) -> bool:
@@ -388,7 +458,12 @@ def as_datetime(value: object) -> datetime:
 
 def allowed_actions(state: TicketState, actor: Actor) -> list[Action]:
     """The actions this actor may take on this ticket now (for buttons in the console)."""
-    return [a for a in Action if a not in _NOT_BUTTONS and may(state, a, actor)]
+    done = {Action.CO_SIGN: state.co_signed, Action.CO_REPLY: state.co_replied}
+    return [
+        a
+        for a in Action
+        if a not in _NOT_BUTTONS and may(state, a, actor) and actor.unit not in done.get(a, ())
+    ]
 
 
 def may(state: TicketState, action: Action, actor: Actor) -> bool:
@@ -428,6 +503,8 @@ def _refused_by(state: TicketState, action: Action, actor: Actor) -> str | None:
     if actor.role not in rule.roles:
         return "role"
     scope = unit_scope(actor)
+    if rule.co_unit:
+        return None if scope in state.co_units else "unit"
     if scope is not None and rule.own_unit_only and scope != state.unit:
         return "unit"
     return None
@@ -451,6 +528,8 @@ def _refusal(state: TicketState, action: Action, actor: Actor) -> Exception | No
             f"{ROLE_LABELS.get(actor.role, actor.role)}无权执行「{rule.label}」",
             action=action.value,
         )
+    if rule.co_unit:
+        return Forbidden("ticket.forbidden", "本单位不是该工单的协办单位", action=action.value)
     return Forbidden("ticket.forbidden", "只能办理本单位的工单", action=action.value)
 
 
@@ -511,11 +590,41 @@ def _check_close_at_intake(state: TicketState, event: Event) -> None:
 
 
 def _check_dispatch(state: TicketState, event: Event) -> None:
-    if state.status != S.AWAITING_DISPATCH and event.data["unit"] == state.unit:
+    _check_co_units(event.data)
+    same_co = tuple(event.data.get("co_units") or ()) == state.co_units
+    if state.status != S.AWAITING_DISPATCH and event.data["unit"] == state.unit and same_co:
         raise InvalidTransition("ticket.same_unit", "改派的单位与当前承办单位相同")
 
 
+def _check_co_units(data: Mapping[str, Any]) -> None:
+    """主办/协办: co-units are distinct units, none of them the lead, at most MAX_CO_UNITS."""
+    co = data.get("co_units")
+    if co is None:
+        return
+    if not isinstance(co, list | tuple) or not all(isinstance(u, str) and u for u in co):
+        raise MissingField("ticket.co_units", "协办单位须为单位代码的列表", field="co_units")
+    if len(set(co)) != len(co) or data.get("unit") in co:
+        raise MissingField(
+            "ticket.co_units", "协办单位不能重复，也不能与主办单位相同", field="co_units"
+        )
+    if len(co) > MAX_CO_UNITS:
+        raise MissingField("ticket.co_units", f"协办单位最多 {MAX_CO_UNITS} 个", field="co_units")
+
+
+def _check_co_sign(state: TicketState, event: Event) -> None:
+    if event.actor.unit in state.co_signed:
+        raise InvalidTransition("ticket.co_signed", "本单位已签收该工单的协办任务")
+
+
+def _check_co_reply(state: TicketState, event: Event) -> None:
+    if event.actor.unit in state.co_replied:
+        raise InvalidTransition("ticket.co_replied", "本单位已答复该工单的协办部分")
+
+
 def _check_return(state: TicketState, event: Event) -> None:
+    objection = event.data.get("objection")
+    if objection is not None and objection not in OBJECTION_LABELS:
+        raise MissingField("ticket.missing_field", "异议类型不正确", field="objection")
     if state.return_due is not None and event.at > state.return_due:
         raise InvalidTransition(
             "ticket.return_window_closed",
@@ -554,6 +663,8 @@ def _check_reopen(state: TicketState, event: Event) -> None:
 def _check_approve_return(state: TicketState, event: Event) -> None:
     if event.data.get("unit") and not event.data.get("deadlines"):
         _require(event.data, "deadlines", _FIELD_LABELS["deadlines"])
+    if event.data.get("unit"):
+        _check_co_units(event.data)
 
 
 _EXTRA_CHECKS = {
@@ -564,6 +675,8 @@ _EXTRA_CHECKS = {
     Action.CALLBACK: _check_callback,
     Action.APPROVE_RETURN: _check_approve_return,
     Action.REOPEN: _check_reopen,
+    Action.CO_SIGN: _check_co_sign,
+    Action.CO_REPLY: _check_co_reply,
 }
 
 
@@ -578,7 +691,7 @@ def _next_status(state: TicketState, action: Action, data: Mapping[str, Any]) ->
     if action == Action.CALLBACK:
         unhappy = data.get("reached", True) and data.get("satisfaction") == "unsatisfied"
         return S.UNSATISFIED if unhappy else S.CLOSED
-    return state.status  # urge, view_caller
+    return state.status  # urge, view_caller, attach, progress
 
 
 def _no_effect(state: TicketState, event: Event) -> TicketState:
@@ -599,6 +712,9 @@ def _dispatched(state: TicketState, event: Event, unit: str) -> TicketState:
         extensions=0,
         dispatches=state.dispatches + 1,
         auto_dispatched=event.actor.role == Role.SYSTEM,
+        co_units=tuple(event.data.get("co_units") or ()),
+        co_signed=(),
+        co_replied=(),
     )
 
 
@@ -627,7 +743,20 @@ def _on_approve_return(state: TicketState, event: Event) -> TicketState:
         reply_due=None,
         signed_at=None,
         limit_started_at=None,
+        co_units=(),
+        co_signed=(),
+        co_replied=(),
     )
+
+
+def _on_co_sign(state: TicketState, event: Event) -> TicketState:
+    return replace(state, co_signed=(*state.co_signed, str(event.actor.unit)))
+
+
+def _on_co_reply(state: TicketState, event: Event) -> TicketState:
+    unit = str(event.actor.unit)
+    signed = state.co_signed if unit in state.co_signed else (*state.co_signed, unit)
+    return replace(state, co_signed=signed, co_replied=(*state.co_replied, unit))
 
 
 def _on_approve_extension(state: TicketState, event: Event) -> TicketState:
@@ -642,6 +771,11 @@ def _on_reject_extension(state: TicketState, event: Event) -> TicketState:
 
 def _on_reply(state: TicketState, event: Event) -> TicketState:
     return replace(state, replied_at=event.at)
+
+
+def _on_reject_reply(state: TicketState, event: Event) -> TicketState:
+    """审核退回: the reply is sent back, so the ticket is not replied any more."""
+    return replace(state, replied_at=None)
 
 
 def _on_callback(state: TicketState, event: Event) -> TicketState:
@@ -688,9 +822,12 @@ _EFFECTS = {
     Action.APPROVE_EXTENSION: _on_approve_extension,
     Action.REJECT_EXTENSION: _on_reject_extension,
     Action.REPLY: _on_reply,
+    Action.REJECT_REPLY: _on_reject_reply,
     Action.CALLBACK: _on_callback,
     Action.REOPEN: _on_reopen,
     Action.CLOSE: _on_close,
     Action.URGE: _on_urge,
     Action.MERGE: _on_merge,
+    Action.CO_SIGN: _on_co_sign,
+    Action.CO_REPLY: _on_co_reply,
 }

@@ -36,10 +36,17 @@ _ADDR_TAIL = (
 )
 _ADDRESS = re.compile(
     rf"(?:{_CJK}{{1,8}}(?:区|镇|街道))?"
-    rf"(?:{_CJK}{{1,10}}(?:路|大道|街|大街|巷|村|社区|小区|花园|苑|新村|广场|大厦|公寓))"
+    rf"(?:{_CJK}{{1,10}}(?:路|大道|街道|大街|街|巷|村|社区|小区|花园|苑|新村|广场|大厦|公寓))"
     rf"{_ADDR_TAIL}"
 )
 _ADDRESS_LEAD = re.compile(r"^(?:市民|来电人|网友|反映|位于|在|其|我|住在|家住|来电|称)+")
+#: Words that are never part of a place name: what a caller asks for or how a sentence
+#: runs on. A match is cut at them and only the pieces that are addresses on their own
+#: are kept, so "要求表扬同德街道工作人员" gives 同德街道, never 要求表扬同德街.
+_NOT_PLACE = re.compile(
+    r"要求|表扬|投诉|举报|反映|咨询|建议|希望|请求|感谢|处理|尽快|帮忙|工作人员|他说|她说"
+    r"|市民|来电|网友|称|说|了|的|在|于|到|去|给|对|把|被|让"
+)
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
     "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾"
@@ -60,9 +67,9 @@ def extract(text: str | None, address: str | None = None) -> dict[str, list[str]
     phones += [m.replace(" ", "") for m in _LANDLINE.findall(rest)]
     addresses = [address.strip()] if address and address.strip() else []
     for m in _ADDRESS.finditer(_LANDLINE.sub(" ", rest)):
-        found = _ADDRESS_LEAD.sub("", m.group(0))
-        if len(found) >= 3 and not any(found in a for a in addresses):
-            addresses.append(found)
+        for found in _places_in(m.group(0)):
+            if not any(found in a for a in addresses):
+                addresses.append(found)
     names = []
     for m in _NAME.finditer(text):
         names.append(f"{m.group(1)}先生/女士" if m.group(1) else m.group(2) + m.group(3))
@@ -71,6 +78,12 @@ def extract(text: str | None, address: str | None = None) -> dict[str, list[str]
         "address": addresses,
         "names": list(dict.fromkeys(names)),
     }
+
+
+def _places_in(match: str) -> list[str]:
+    """The pieces of a pattern match that are whole addresses (see :data:`_NOT_PLACE`)."""
+    pieces = [_ADDRESS_LEAD.sub("", p) for p in _NOT_PLACE.split(_ADDRESS_LEAD.sub("", match))]
+    return [p for p in pieces if len(p) >= 3 and _ADDRESS.fullmatch(p)]
 
 
 class IntakeAssistant:

@@ -19,7 +19,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -175,6 +177,14 @@ class Ticket(Base):
     type: Mapped[str] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(8))
     category: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: 保密: the caller's name and phone are hidden from units and exports
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: 是否需回复: whether the caller wants to be answered
+    needs_reply: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: the 恶意来电 flag in force on the caller's phone when the ticket came in (marked,
+    #: never dropped)
+    caller_flag_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     # projection of the history (rebuilt by services.tickets after every action)
@@ -209,6 +219,36 @@ class Ticket(Base):
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.seq", lazy="raise"
     )
+
+
+class TicketCoUnit(Base):
+    """A co-handling unit (协办单位) of a ticket's current dispatch: a projection of the
+    history (``TicketState.co_units``), read to scope a co-unit's views."""
+
+    __tablename__ = "ticket_co_units"
+    __table_args__ = (Index("ix_ticket_co_units_unit", "unit", "ticket_id"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CallerFlag(Base):
+    """恶意来电: a dispatcher proposes to flag a phone number, a supervisor approves or
+    rejects it; an approved flag marks the number's new tickets until its end date."""
+
+    __tablename__ = "caller_flags"
+    __table_args__ = (Index("ix_caller_flags_phone", "phone", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(500))
+    until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # proposed | approved | rejected | lifted
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class TicketEvent(Base):
@@ -279,6 +319,7 @@ class DispatchRecordRow(Base):
     urged_at: Mapped[list[str]] = mapped_column(JSON, default=list)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     handling_workdays: Mapped[float | None] = mapped_column(Float, nullable=True)
+    co_handling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # when the record stopped counting (the earlier of left_at and closed_at); NULL
     # while it runs — lets a period's assessment read only the records it needs
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

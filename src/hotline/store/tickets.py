@@ -15,17 +15,17 @@ or it rolls back).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, insert, inspect, select, text, update
+from sqlalchemy import Row, Select, bindparam, delete, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from hotline.store import search
 from hotline.store.db import KNOWN_HISTORY, ON_EVENT_LOOP, HotlineSession, RowLockOnEventLoopError
-from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketEvent
+from hotline.store.models import AssistTask, DispatchRecordRow, Ticket, TicketCoUnit, TicketEvent
 
 # ------------------------------------------------------------------ ticket numbers
 
@@ -45,6 +45,7 @@ def next_number(session: Session, day: str) -> int:
 # ------------------------------------------------------------------ the ticket row
 
 _TABLE = Ticket.__table__
+_CO = TicketCoUnit.__table__
 _INSERT_COLUMNS = tuple(
     (attr.key, attr.columns[0].name) for attr in inspect(Ticket).column_attrs if attr.key != "id"
 )
@@ -68,8 +69,12 @@ def insert_ticket(session: Session, ticket: Ticket) -> None:
 
 
 def _by_id(query: Select[Any], unit_only: bool) -> Select[Any]:
+    """By id; with ``unit_only``, only if the unit leads or co-handles (协办) the ticket."""
     query = query.where(_TABLE.c.id == bindparam("ticket_id"))
-    return query.where(_TABLE.c.unit_code == bindparam("unit")) if unit_only else query
+    if not unit_only:
+        return query
+    co = select(_CO.c.ticket_id).where(_CO.c.unit == bindparam("unit"))
+    return query.where(or_(_TABLE.c.unit_code == bindparam("unit"), _TABLE.c.id.in_(co)))
 
 
 _ROW_COLUMNS = [c for c in _TABLE.c if c.key != "search_terms"]
@@ -216,3 +221,10 @@ def delete_dispatch_record(session: Session, ticket_id: int, seq: int) -> None:
 def _update_record(columns: frozenset[str]) -> Any:
     """UPDATE of some columns of one record (one statement per column set, built once)."""
     return update(_RECORDS).where(_RECORD_KEY).values({c: bindparam(c) for c in columns})
+
+
+def set_co_units(session: Session, ticket_id: int, units: Sequence[str]) -> None:
+    """The ticket's co-handling units (协办) are now ``units`` (a projection of its state)."""
+    session.execute(delete(_CO).where(_CO.c.ticket_id == ticket_id))
+    if units:
+        session.execute(insert(_CO), [{"ticket_id": ticket_id, "unit": u} for u in units])

@@ -14,6 +14,7 @@ from hotline.web.views import (
     assessment,
     attachments,
     audit,
+    caller_flags,
     dashboard,
     dispatch,
     hot,
@@ -51,6 +52,7 @@ def mount(app: FastAPI) -> None:
         audit,
         account,
         users_admin,
+        caller_flags,
     )
     for module in modules:
         app.include_router(module.router)

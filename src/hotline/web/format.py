@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from hotline.clock import now_local
 from hotline.domain import tickets as lc
 from hotline.domain.limits import WARNING_COLOURS, WARNING_LABELS, WarningLevel
-from hotline.services.admin.directory import UNIT_KIND_LABELS
+from hotline.services.admin.directory import UNIT_KIND_LABELS, person
 
 STATUS = {s.value: info for s, info in lc.STATUS_INFO.items()}
 TYPES = {t.value: label for t, label in lc.TYPE_LABELS.items()}
@@ -29,12 +30,15 @@ def as_dt(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def fmt_dt(value: datetime | str | None, with_year: bool = True) -> str:
-    """``2026-11-27 14:05`` (or ``11-27 14:05``); ``—`` when empty."""
+def fmt_dt(value: datetime | str | None, with_year: bool = True, today: date | None = None) -> str:
+    """``2026-11-27 14:05``, or ``11-27 14:05`` without the year when it is this year's
+    (``with_year=False``: a moment of another year always shows its year); ``—`` when empty."""
     moment = as_dt(value)
     if moment is None:
         return "—"
-    return moment.strftime("%Y-%m-%d %H:%M" if with_year else "%m-%d %H:%M")
+    if not with_year and moment.year == (today or now_local().date()).year:
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def duration(seconds: float) -> str:
@@ -172,8 +176,10 @@ def install(env: Any) -> None:
         SHORT_WARNINGS=SHORT_WARNINGS,
         CHANNELS=lc.CHANNEL_LABELS,
         SATISFACTION=lc.SATISFACTION_LABELS,
+        OBJECTIONS=lc.OBJECTION_LABELS,
         UNIT_KINDS=UNIT_KIND_LABELS,
         countdown=countdown,
+        person=person,
         alternatives=alternatives,
         reason_words=reason_words,
         reason_text=reason_text,

@@ -19,6 +19,7 @@ FIELD_LABELS = {
     "urgency": "紧急程度",
     "channel": "来源",
     "category": "事项分类",
+    "title": "诉求标题",
     "action": "操作",
     "unit": "承办单位",
     "reason": "理由",
@@ -28,6 +29,9 @@ FIELD_LABELS = {
     "resolved": "是否解决",
     "reached": "是否联系上",
     "into": "主工单",
+    "co_units": "协办单位",
+    "objection": "异议类型",
+    "note": "回访记录",
 }
 _REASONS = {
     "missing": "必须填写",
@@ -49,8 +53,22 @@ INTAKE_FIELDS = (
     "urgency",
     "channel",
     "answer",
+    "category",
+    "title",
 )
-ACTION_FIELDS = ("action", "unit", "reason", "content", "answer", "days", "satisfaction", "into")
+ACTION_FIELDS = (
+    "action",
+    "unit",
+    "reason",
+    "content",
+    "answer",
+    "days",
+    "satisfaction",
+    "into",
+    "objection",
+    "suggested_unit",
+    "note",
+)
 
 
 def _message(exc: ValidationError) -> str:
@@ -85,6 +103,8 @@ def ticket_create(form: Mapping[str, Any]) -> TicketCreate:
     """The intake form as a :class:`TicketCreate` (raises Invalid with Chinese text)."""
     data: dict[str, Any] = {name: _text(form, name) for name in INTAKE_FIELDS}
     data["manual_dispatch"] = bool(form.get("manual_dispatch"))
+    data["confidential"] = bool(form.get("confidential"))
+    data["needs_reply"] = form.get("needs_reply", "1") != "0"
     if data["content"] is None:
         raise Invalid("request.invalid", "「诉求内容」必须填写")
     return _parse(TicketCreate, {k: v for k, v in data.items() if v is not None})  # type: ignore[no-any-return]
@@ -100,6 +120,11 @@ def action_in(form: Mapping[str, Any]) -> ActionIn:
     resolved = _text(form, "resolved")
     if resolved in ("true", "false"):
         data["resolved"] = resolved == "true"
+    co_units = form.get("co_units")
+    if isinstance(co_units, list | tuple):
+        picked = [u.strip() for u in co_units if isinstance(u, str) and u.strip()]
+        if picked:
+            data["co_units"] = list(dict.fromkeys(picked))
     if _text(form, "reached") == "false":
         data["reached"] = False
         data.pop("satisfaction", None)

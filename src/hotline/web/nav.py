@@ -19,6 +19,7 @@ class Page:
     label: str
     href: str
     roles: frozenset[Role]
+    in_menu: bool = True  # False: reached from another page, not from the header
 
 
 PAGES: list[Page] = [
@@ -47,6 +48,14 @@ PAGES: list[Page] = [
     Page("dashboard", "数据大屏", "/dashboard", frozenset(Role) - {R.SYSTEM}),
     Page("users", "用户管理", "/admin/users", frozenset({R.ADMIN})),
     Page("audit", "审计日志", "/admin/audit", frozenset({R.ADMIN})),
+    # 恶意来电标记: proposed by dispatchers, approved by supervisors (linked from 督办)
+    Page(
+        "caller_flags",
+        "恶意来电标记",
+        "/caller-flags",
+        frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN}),
+        in_menu=False,
+    ),
 ]
 ROLES_OF = {p.key: p.roles for p in PAGES}
 
@@ -54,7 +63,7 @@ ROLES_OF = {p.key: p.roles for p in PAGES}
 def nav_for(viewer: Viewer | None) -> list[Page]:
     if viewer is None:
         return []
-    return [p for p in PAGES if viewer.role in p.roles]
+    return [p for p in PAGES if p.in_menu and viewer.role in p.roles]
 
 
 def allow(viewer: Viewer, key: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache
 from hotline.services.admin import rules
-from hotline.store.models import Category, Unit
+from hotline.store.models import Category, Unit, User
 
 UNIT_KIND_LABELS = {
     "street": "街道",
@@ -91,6 +92,40 @@ def _seed_categories(session: Session) -> None:
             ids[key] = row.id
 
 
+def category_code(path: str) -> str:
+    """A category's stable code (分类编码): the first 8 hex digits of the SHA-256 of its
+    path (``城乡建设/安全生产/事故处理``), the same in every database whatever order the
+    categories were added in. Open311 names its services by the same codes."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class CategoryLeaf:
+    """A leaf of the category tree, as the intake's picker lists it."""
+
+    code: str
+    path: str
+
+    @property
+    def label(self) -> str:
+        return " › ".join(self.path.split("/"))
+
+
+#: The category tree's leaves per database, re-read every minute (an admin may add some).
+CATEGORIES: Cache[list[CategoryLeaf]] = Cache("category leaves", ttl=60.0)
+
+
+def category_leaves(session: Session) -> list[CategoryLeaf]:
+    """The leaves of the category tree (事项分类) in the tree's order, with their codes."""
+    return CATEGORIES.get(session, "leaves", lambda: _leaves(session))
+
+
+def _leaves(session: Session) -> list[CategoryLeaf]:
+    paths = sorted(session.scalars(select(Category.path)))
+    parents = {path.rsplit("/", 1)[0] for path in paths if "/" in path}
+    return [CategoryLeaf(category_code(p), p) for p in paths if p not in parents]
+
+
 def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit]:
     query = select(Unit).order_by(Unit.kind.desc(), Unit.code)
     if not include_inactive:
@@ -112,3 +147,35 @@ def unit_names(session: Session) -> dict[str, str]:
 
 def _all_names(session: Session) -> dict[str, str]:
     return {u.code: u.name for u in list_units(session, include_inactive=True)}
+
+
+#: User name → the person's name per database, re-read every minute.
+PEOPLE: Cache[dict[str, str]] = Cache("people", ttl=60.0)
+
+
+def people_names(session: Session) -> dict[str, str]:
+    """User name → the person's display name (王敏), cached for a minute (:data:`PEOPLE`).
+    Screens show people by name, never by the name they log in with."""
+    return PEOPLE.get(session, "people", lambda: _people(session))
+
+
+def _people(session: Session) -> dict[str, str]:
+    rows = session.execute(select(User.username, User.display_name))
+    return {username: name for username, name in rows if name and name != username}
+
+
+def person(
+    names: dict[str, str], units: dict[str, str], username: str, role: str, unit: str | None
+) -> str:
+    """How a screen names who did something: the person's name, else their unit's name,
+    else their role; never a user name."""
+    from hotline.domain.tickets import ROLE_LABELS, Role
+
+    if username in names:
+        return names[username]
+    if unit:
+        return units.get(unit, "承办单位")
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return "工作人员"

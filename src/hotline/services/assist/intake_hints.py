@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.intel import links
 from hotline.intel.intake_assist import IntakeAssistant, extract
+from hotline.intel.titles import suggest_title
 from hotline.services.analysis import topics
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.assist import knowledge_history
@@ -117,10 +118,18 @@ def intake_assist(
             )
             or 0
         )
+    types = _labelled(suggested.get("type", []), TYPE_NAMES)
+    urgencies = _labelled(suggested.get("urgency", []), URGENCY_NAMES)
     return {
         "model": model is not None,
-        "types": _labelled(suggested.get("type", []), TYPE_NAMES),
-        "urgencies": _labelled(suggested.get("urgency", []), URGENCY_NAMES),
+        "preselect": {
+            name: found_[0]["value"]
+            for name, found_ in (("type", types), ("urgency", urgencies))
+            if found_ and found_[0]["confidence"] >= PRESELECT_CONFIDENCE
+        },
+        "title": suggest_title(content),
+        "types": types,
+        "urgencies": urgencies,
         "found": found,
         "answers": [a for a in answers if a["kind"] == "article"],
         "history_answers": [a for a in answers if a["kind"] != "article"],
@@ -129,3 +138,25 @@ def intake_assist(
         "same_event": _by_numbers(session, hints["same_event"][:5]),
         "calls_30d": calls,
     }
+
+
+#: The least confidence at which the machine's type or urgency is taken for a call the
+#: operator did not classify (the form shows the same choice preselected).
+PRESELECT_CONFIDENCE = 0.4
+
+
+def machine_kind(session: Session, content: str, models_dir: Path | None) -> dict[str, str]:
+    """The type and urgency the intake model is confident of for ``content`` (each only at
+    :data:`PRESELECT_CONFIDENCE` or more), e.g. ``{"type": "praise"}``; nothing without a
+    model. What the intake form preselects, and what a call submitted before the hints
+    arrived is recorded with, instead of the form's default."""
+    model = cached_model(model_path(session, "intake", models_dir), IntakeAssistant.load)
+    if model is None or not content.strip():
+        return {}
+    found = model.suggest(content, top=1)
+    picked: dict[str, str] = {}
+    for field in ("type", "urgency"):
+        best = (found.get(field) or [None])[0]
+        if best and best.get("confidence", 0) >= PRESELECT_CONFIDENCE:
+            picked[field] = str(best["value"])
+    return picked

@@ -8,7 +8,6 @@ level; a leaf whose name repeats within its group (``其他``) is named with its
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cache import Cache
 from hotline.domain.tickets import TYPE_LABELS, TicketType
+from hotline.services.admin.directory import category_code
 from hotline.services.integration.open311_input import DEFAULT_TYPE, Open311Error
 from hotline.store.models import Category
 
@@ -36,7 +36,7 @@ class Service:
 
 
 def service_code(path: str) -> str:
-    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8]
+    return category_code(path)
 
 
 #: The services of a database, read again every minute (an admin may add categories).

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.domain import tickets as lc
+from hotline.domain.errors import Forbidden
 from hotline.services.admin import audit
 from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.queries import mask_phone
@@ -16,7 +17,10 @@ from hotline.store.models import Ticket
 
 def reveal_caller(*, session: Session, ticket: Ticket, actor: lc.Actor) -> dict[str, Any]:
     """The full name and phone; the view is appended to the ticket's history and written
-    to the audit log (who, from where, in which request) before they are returned."""
+    to the audit log (who, from where, in which request) before they are returned.
+    A confidential (保密) ticket's caller is never shown to a unit."""
+    if not lc.may_see_caller(actor, confidential=bool(ticket.confidential)):
+        raise Forbidden("ticket.confidential", "该工单诉求人信息保密，承办单位不能查看")
     fields = ["caller_name", "caller_phone"]
     act(
         session=session,

@@ -26,10 +26,11 @@ from hotline.domain.limits import (
     extend_reply_deadline,
     reply_deadline_after_reopen,
 )
+from hotline.intel.titles import suggest_title
 from hotline.schemas import TicketCreate, clean_text
 from hotline.services.admin import rules
 from hotline.services.integration import feed
-from hotline.services.tickets import projection
+from hotline.services.tickets import caller_flags, projection
 from hotline.services.tickets.history import (
     HistoryEntry,
     domain_events,
@@ -160,6 +161,7 @@ def record_intake(
     """
     number = next_ticket_number(session, now)
     ticket = _new_ticket_row(number, ticket_in, actor, now, idempotency_key, suggestion)
+    ticket.caller_flag_id = caller_flags.flag_on(session, ticket_in.caller_phone, now)
     state = projection.load_state(ticket)
     history: list[Any] = []
     if ticket_in.answer:
@@ -205,6 +207,9 @@ def _new_ticket_row(
         type=ticket_in.type,
         urgency=ticket_in.urgency,
         category=ticket_in.category,
+        title=ticket_in.title or suggest_title(ticket_in.content),
+        confidential=ticket_in.confidential,
+        needs_reply=ticket_in.needs_reply,
         created_at=now,
         created_by=actor.username,
         event_count=0,
@@ -349,6 +354,8 @@ def _append(
     )
     projection.store_state(ticket, new_state)
     projection.refresh_warning_moment(session, ticket, new_state)
+    if new_state.co_units != state.co_units and ticket.id is not None:
+        store.set_co_units(session, ticket.id, new_state.co_units)
     return new_state
 
 
@@ -374,6 +381,8 @@ def _enrich(
     )
     if needs_deadlines and data.get("unit"):
         _check_unit(session, str(data["unit"]))
+        for co_unit in data.get("co_units") or ():
+            _check_unit(session, str(co_unit))
         deadlines = deadlines_at_dispatch(
             dispatched_at=at,
             ticket_type=state.type,

@@ -27,6 +27,8 @@ def state_to_json(state: lc.TicketState) -> dict[str, Any]:
             value = value.isoformat()
         elif isinstance(value, Enum):
             value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
         out[f.name] = value
     return out
 
@@ -39,6 +41,8 @@ def state_from_json(data: dict[str, Any]) -> lc.TicketState:
     kwargs["type"] = lc.TicketType(kwargs["type"])
     kwargs["urgency"] = lc.Urgency(kwargs["urgency"])
     kwargs["status"] = lc.Status(kwargs["status"])
+    for name in ("co_units", "co_signed", "co_replied"):
+        kwargs[name] = tuple(kwargs.get(name) or ())
     if kwargs.get("status_before_return"):
         kwargs["status_before_return"] = lc.Status(kwargs["status_before_return"])
     return lc.TicketState(**kwargs)

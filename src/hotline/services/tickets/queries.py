@@ -22,7 +22,7 @@ from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
 from hotline.store import tickets as store
-from hotline.store.models import Ticket
+from hotline.store.models import Ticket, TicketCoUnit
 
 MAX_PAGE_SIZE = 200
 
@@ -61,9 +61,17 @@ def mask_name(name: str | None) -> str | None:
 
 def scoped(query: Select[Any], viewer: lc.Actor) -> Select[Any]:
     """``query`` kept to the tickets ``viewer`` may see (:func:`lc.unit_scope`: a handling
-    unit's users only their own unit's). Every ticket query of a viewer goes through here."""
+    unit's users only their own unit's: those it leads and those it co-handles, 协办).
+    Every ticket query of a viewer goes through here."""
     unit = lc.unit_scope(viewer)
-    return query if unit is None else query.where(Ticket.unit_code == unit)
+    if unit is None:
+        return query
+    return query.where(or_(Ticket.unit_code == unit, Ticket.id.in_(co_handled(unit))))
+
+
+def co_handled(unit: str) -> Select[Any]:
+    """The ids of the tickets ``unit`` co-handles now (协办)."""
+    return select(TicketCoUnit.ticket_id).where(TicketCoUnit.unit == unit)
 
 
 def matching(
@@ -245,6 +253,10 @@ _LIST_COLUMNS = (
     Ticket.suggested_confidence,
     Ticket.satisfaction,
     Ticket.merged_into,
+    Ticket.title,
+    Ticket.confidential,
+    Ticket.needs_reply,
+    Ticket.caller_flag_id,
 )
 
 
@@ -292,6 +304,16 @@ _STATUS_LABELS = {status.value: info.label for status, info in lc.STATUS_INFO.it
 _TYPE_LABELS = {ticket_type.value: label for ticket_type, label in lc.TYPE_LABELS.items()}
 
 
+def _caller(ticket: Ticket | Row[Any]) -> dict[str, str | None]:
+    """The caller masked; nothing at all of a confidential (保密) ticket's caller."""
+    if ticket.confidential:
+        return {"caller_name": lc.CONFIDENTIAL_LABEL, "caller_phone": None}
+    return {
+        "caller_name": mask_name(ticket.caller_name),
+        "caller_phone": mask_phone(ticket.caller_phone),
+    }
+
+
 def ticket_public(
     ticket: Ticket | Row[Any], *, now: datetime, unit_names: dict[str, str]
 ) -> dict[str, Any]:
@@ -315,8 +337,11 @@ def ticket_public(
         "category": ticket.category,
         "content": ticket.content,
         "address": ticket.address,
-        "caller_name": mask_name(ticket.caller_name),
-        "caller_phone": mask_phone(ticket.caller_phone),
+        **_caller(ticket),
+        "title": ticket.title,
+        "confidential": bool(ticket.confidential),
+        "needs_reply": ticket.needs_reply is not False,
+        "caller_flagged": ticket.caller_flag_id is not None,
         "created_at": _iso(ticket.created_at),
         "deadlines": {
             "sign": _iso(ticket.sign_due),
@@ -362,7 +387,19 @@ def ticket_detail(
 
     state = load_state(ticket)
     out["allowed_actions"] = [a.value for a in lc.allowed_actions(state, viewer)]
-    out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer)
+    out["co_units"] = [
+        {
+            "unit": unit,
+            "unit_name": unit_names.get(unit),
+            "signed": unit in state.co_signed,
+            "replied": unit in state.co_replied,
+        }
+        for unit in state.co_units
+    ]
+    out["can_view_caller"] = lc.may(state, lc.Action.VIEW_CALLER, viewer) and lc.may_see_caller(
+        viewer, confidential=bool(ticket.confidential)
+    )
+    out["created_by"] = ticket.created_by
     out["can_attach"] = lc.may(state, lc.Action.ATTACH, viewer)
     out["attachments"] = attachments.listed(out["history"])  # from the history: no query
     out["suggestion"] = ticket.suggestion

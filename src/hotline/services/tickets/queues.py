@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -21,6 +21,7 @@ from hotline.services.tickets import queries
 from hotline.store.models import Ticket, TicketEvent, Unit
 
 PAGE_SIZE = 20
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,26 @@ def paginate(session: Session, query: Select[Any], page: int, page_size: int = P
     return PageOf(rows, int(total), page, page_size)
 
 
-def status_counts(session: Session, viewer: lc.Actor, statuses: Iterable[str]) -> dict[str, int]:
-    """How many tickets of each status (one GROUP BY), scoped to the viewer."""
+def status_counts(
+    session: Session, viewer: lc.Actor, statuses: Iterable[str], *, part: str = "any"
+) -> dict[str, int]:
+    """How many tickets of each status (one GROUP BY), scoped to the viewer; for a unit,
+    ``part`` keeps the tickets it leads (``"lead"``) or co-handles (``"co"``, 协办)."""
     query = (
         select(Ticket.status, func.count())
-        .where(Ticket.status.in_(list(statuses)))
+        .where(Ticket.status.in_(list(statuses)), *_part(viewer, part))
         .group_by(Ticket.status)
     )
     return {status: int(n) for status, n in session.execute(queries.scoped(query, viewer))}
+
+
+def _part(viewer: lc.Actor, part: str) -> list[Any]:
+    unit = lc.unit_scope(viewer)
+    if unit is None or part == "any":
+        return []
+    if part == "co":
+        return [Ticket.id.in_(queries.co_handled(unit))]
+    return [Ticket.unit_code == unit]
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...]
     event: str | None  # the request shown with each ticket (reason, reply…)
+    part: str = "any"  # a unit's tabs: the tickets it leads ("lead") or co-handles ("co")
 
 
 def tab_of(tabs: list[Tab], key: str) -> Tab:
@@ -70,16 +84,24 @@ def tab_of(tabs: list[Tab], key: str) -> Tab:
     return next((t for t in tabs if t.key == key), tabs[0])
 
 
+def tab_counts(session: Session, viewer: lc.Actor, tabs: list[Tab]) -> list[tuple[Tab, int]]:
+    """Every tab with the number of tickets it lists (one GROUP BY per kind of part)."""
+    counts: dict[str, dict[str, int]] = {}
+    for part in dict.fromkeys(t.part for t in tabs):
+        wanted = [s for t in tabs if t.part == part for s in t.statuses]
+        counts[part] = status_counts(session, viewer, wanted, part=part)
+    return [(t, sum(counts[t.part].get(s, 0) for s in t.statuses)) for t in tabs]
+
+
 def tab_context(
     session: Session, viewer: lc.Actor, tabs: list[Tab], current: Tab, rows: PageOf
 ) -> dict[str, Any]:
     """What a tabbed queue page shows besides its own figures: every tab with its count,
     the current tab, its page of rows and, per row, the request the tab is about."""
-    counts = status_counts(session, viewer, [s for t in tabs for s in t.statuses])
     ids = [t.id for t in rows.items]
     events = latest_events(session, ids, [current.event]) if current.event else {}
     return {
-        "tabs": [(t, sum(counts.get(s, 0) for s in t.statuses)) for t in tabs],
+        "tabs": tab_counts(session, viewer, tabs),
         "tab": current,
         "rows": rows,
         "events": events,
@@ -104,17 +126,54 @@ def queue(
     *,
     oldest_first: bool = True,
 ) -> PageOf:
-    """Tickets waiting in some statuses (the dispatcher's queues), oldest first."""
-    order = Ticket.created_at.asc() if oldest_first else Ticket.created_at.desc()
+    """Tickets waiting in some statuses (the dispatcher's queues), oldest or newest first."""
+    if oldest_first:
+        order = (Ticket.created_at.asc(), Ticket.id.asc())
+    else:
+        order = (Ticket.created_at.desc(), Ticket.id.desc())
     query = queries.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
-    return paginate(session, query.order_by(order, Ticket.id), page)
+    return paginate(session, query.order_by(*order), page)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """The inbox's filters: one status of the tab, a warning colour, a type, and the
+    days the tickets were dispatched (inclusive)."""
+
+    status: str | None = None
+    warning: str | None = None  # red | yellow | none
+    type: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def conditions(self, now: datetime) -> list[Any]:
+        found: list[Any] = []
+        if self.status:
+            found.append(Ticket.status == self.status)
+        if self.warning in ("red", "yellow", "none"):
+            found.append(warning_rank(now) == {"red": 0, "yellow": 1, "none": 2}[self.warning])
+        if self.type:
+            found.append(Ticket.type == self.type)
+        if self.since:
+            found.append(Ticket.dispatched_at >= datetime.combine(self.since, time.min))
+        if self.until:
+            found.append(Ticket.dispatched_at < datetime.combine(self.until, time.min) + DAY)
+        return found
 
 
 def inbox(
-    session: Session, viewer: lc.Actor, statuses: Iterable[str], page: int, now: datetime
+    session: Session,
+    viewer: lc.Actor,
+    statuses: Iterable[str],
+    page: int,
+    now: datetime,
+    filters: InboxFilter | None = None,
+    part: str = "lead",
 ) -> PageOf:
     """A unit's tickets by warning colour (red first), then by reply deadline."""
-    query = queries.scoped(select(Ticket).where(Ticket.status.in_(list(statuses))), viewer)
+    conditions = (filters or InboxFilter()).conditions(now) + _part(viewer, part)
+    query = select(Ticket).where(Ticket.status.in_(list(statuses)), *conditions)
+    query = queries.scoped(query, viewer)
     ordered = query.order_by(warning_rank(now), Ticket.reply_due.asc(), Ticket.id)
     return paginate(session, ordered, page)
 

@@ -12,10 +12,13 @@ from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain.errors import Invalid
 from hotline.domain.tickets import Action, Status
+from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import ticket_insight
+from hotline.services.dispatch import returns, usage
 from hotline.services.tickets import bulk as bulk_actions
 from hotline.services.tickets import queues
+from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.format import ACTIONS
 from hotline.web.nav import allow
@@ -27,7 +30,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Tab = queues.Tab
 TABS = [
     Tab("awaiting", "待派单", (Status.AWAITING_DISPATCH.value,), "request_return"),
-    Tab("returns", "退单审核", (Status.RETURN_REQUESTED.value,), "request_return"),
+    Tab("returns", "派单异议", (Status.RETURN_REQUESTED.value,), "request_return"),
     Tab("extensions", "延期审核", (Status.EXTENSION_REQUESTED.value,), "request_extension"),
     Tab("replies", "答复审核", (Status.REPLIED.value,), "reply"),
     Tab("callbacks", "待回访", (Status.AWAITING_CALLBACK.value,), "reply"),
@@ -58,7 +61,22 @@ def dispatch_page(
 ) -> Response:
     allow(user, "dispatch")
     current = queues.tab_of(TABS, tab)
-    rows = queues.queue(session, user.actor, current.statuses, page)
+    rows = queues.queue(session, user.actor, current.statuses, page, oldest_first=False)
+    now = now_local()
+
+    if current.key == "callbacks" and rows.items:
+        # the callback list shows the callers' phones to dial: one audit entry per view
+        shown = [t.id for t in rows.items if t.caller_phone and not t.confidential]
+        audit.record(
+            session=session,
+            actor=user.actor,
+            action="callback_list_phones",
+            detail={"tickets": shown},
+        )
+
+    def frequent(t: Ticket) -> list[str]:
+        return usage.frequent_units(session, category=t.category, ticket_type=t.type, now=now)
+
     return render(
         request,
         "dispatch.html",
@@ -68,9 +86,35 @@ def dispatch_page(
             "groups": queues.unit_groups(session),
             "names": unit_names(session),
             "bulk": BULK_OF_TAB.get(current.key),
-            "now": now_local(),
+            "frequent": frequent if current.key == "awaiting" else (lambda t: []),
+            "co_suggested": co_suggested,
+            "wrong_returns": (
+                returns.wrong_returns(session, now=now) if current.key == "returns" else {}
+            ),
+            "now": now,
         },
     )
+
+
+def co_suggested(t: Ticket) -> list[str]:
+    """The co-units the machine proposes (its 主办/协办 suggestion for a call about several
+    matters): every unit of ``matters`` but the first."""
+    matters = (t.suggestion or {}).get("matters") if isinstance(t.suggestion, dict) else None
+    if not isinstance(matters, list):
+        return []
+    units = [m.get("unit") for m in matters[1:] if isinstance(m, dict)]
+    return [u for u in units if isinstance(u, str) and u and u != t.suggested_unit]
+
+
+@router.get("/dispatch/tabs")
+def dispatch_tabs(
+    request: Request, session: SessionDep, user: ConsoleUser, tab: str = "awaiting"
+) -> Response:
+    """The queue's tabs with fresh counts (reloaded after each action of the page)."""
+    allow(user, "dispatch")
+    counts = queues.tab_counts(session, user.actor, TABS)
+    context = {"tabs": counts, "tab": queues.tab_of(TABS, tab), "tabs_url": "/dispatch/tabs"}
+    return render(request, "_tabs.html", {**context, "hot": None})
 
 
 @router.get("/dispatch/merges")

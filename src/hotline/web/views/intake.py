@@ -13,9 +13,9 @@ from hotline.api.deps import SessionDep, SettingsDep
 from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
-from hotline.domain.errors import DomainError
+from hotline.domain.errors import DomainError, Invalid
 from hotline.schemas import TicketCreate
-from hotline.services.admin.directory import unit_names
+from hotline.services.admin.directory import category_leaves, unit_names
 from hotline.services.assist import intake_hints
 from hotline.services.dispatch import auto_dispatch
 from hotline.services.dispatch import suggestion as dispatch_suggestion
@@ -47,8 +47,22 @@ def intake_page(request: Request, session: SessionDep, user: ConsoleUser) -> Res
             "idem": uuid.uuid4().hex,
             "recent": recent_intakes(session, user.username),
             "unit_names": unit_names(session),
+            "categories": category_leaves(session),
             "now": now_local(),
         },
+    )
+
+
+def _category(session: Any, label: str) -> str | None:
+    """The picked category's path, from its label (城乡建设 › 安全生产 › 事故处理) or code."""
+    label = label.strip()
+    if not label:
+        return None
+    for leaf in category_leaves(session):
+        if label in (leaf.label, leaf.code, leaf.path):
+            return leaf.path
+    raise Invalid(
+        "intake.unknown_category", f"事项分类「{label[:40]}」不在分类目录中，请从列表中选择"
     )
 
 
@@ -67,6 +81,11 @@ def intake_submit(
     channel: Text = "phone",
     answer: Text = "",
     manual_dispatch: Text = "",
+    title: Text = "",
+    category: Text = "",
+    confidential: Text = "",
+    needs_reply: Text = "1",
+    kind_source: Text = "",
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
     files: Files = None,
 ) -> Response:
@@ -78,6 +97,11 @@ def intake_submit(
     With ``answer`` (a knowledge-base answer adopted while typing) a consultation is
     recorded and closed on the spot in one transaction (直接办结)."""
     allow(user, "intake")
+    if kind_source not in ("operator", "machine"):
+        # submitted before the hints came and left as the form's default: a call is
+        # recorded with the machine's type and urgency, not with 咨询 by default
+        machine = intake_hints.machine_kind(session, content, settings.models_dir)
+        type, urgency = machine.get("type", type), machine.get("urgency", urgency)
     ticket_in = ticket_create(
         {
             "content": content,
@@ -89,6 +113,10 @@ def intake_submit(
             "channel": channel,
             "answer": answer,
             "manual_dispatch": "1" if manual_dispatch == "1" else "",
+            "title": title,
+            "category": _category(session, category),
+            "confidential": confidential == "1",
+            "needs_reply": "0" if needs_reply == "0" else "1",
         }
     )
     uploads = uploads_of(files)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hotline.api.deps import SessionDep
+from hotline.services.admin.directory import unit_names
 from hotline.services.assessment import supervision
 from hotline.web.auth import ConsoleUser, CsrfChecked
 from hotline.web.render import ConsoleRoute, render
@@ -44,6 +45,8 @@ def notifications_page(
 ) -> Response:
     """The newest 200 notifications the user may see; unread ones first marked."""
     items = supervision.notifications(session, viewer=user.actor, limit=200, unread=bool(unread))
+    if unread:  # 未读: the viewer's own, as many as the bell counts
+        items = [n for n in items if n["mine"]]
     return render(
         request,
         "notifications.html",
@@ -53,6 +56,7 @@ def notifications_page(
             "unread_only": bool(unread),
             "unread": supervision.unread_count(session, viewer=user.actor),
             "kinds": KIND_LABELS,
+            "names": unit_names(session),
         },
     )
 

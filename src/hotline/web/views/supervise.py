@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from hotline.api.deps import SessionDep
 from hotline.clock import now_local
 from hotline.domain import tickets as lc
+from hotline.domain.tickets import WRONG_RETURNS_FLAG
 from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import dashboard
+from hotline.services.dispatch import returns
 from hotline.services.tickets import queues
 from hotline.web.auth import ConsoleUser
 from hotline.web.nav import allow
@@ -53,5 +55,24 @@ def supervise_page(
             "names": unit_names(session),
             "can_urge": lc.Role(user.role) in lc.RULES[lc.Action.URGE].roles,
             "now": now,
+        },
+    )
+
+
+@router.get("/supervise/returns")
+def returns_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
+    """派单异议 by unit: return requests and rejected (不当) returns in the last 90 days;
+    units with repeated wrong returns first and marked."""
+    allow(user, "supervise")
+    now = now_local()
+    return render(
+        request,
+        "supervise_returns.html",
+        {
+            "active": "supervise",
+            "rows": returns.by_unit(session, now=now),
+            "names": unit_names(session),
+            "days": returns.WINDOW_DAYS,
+            "flag_at": WRONG_RETURNS_FLAG,
         },
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from hotline.api.deps import SessionDep, SettingsDep
 from hotline.clock import now_local
 from hotline.config import Settings
+from hotline.domain import caller_flags as flag_rules
 from hotline.domain import tickets as lc
 from hotline.domain.errors import Conflict, DomainError
-from hotline.services.admin.directory import unit_names
+from hotline.services.admin.directory import category_code, people_names, unit_names
 from hotline.services.assist import ticket_insight
 from hotline.services.tickets import attachments as ticket_files
-from hotline.services.tickets import queries, queues
+from hotline.services.tickets import caller_flags, queries, queues
 from hotline.services.tickets.caller import reveal_caller
 from hotline.services.tickets.lifecycle import act
 from hotline.services.tickets.projection import load_state
@@ -25,6 +26,7 @@ from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser, CsrfChecked, Viewer
 from hotline.web.format import ACTIONS
 from hotline.web.forms import action_in
+from hotline.web.next_ticket import next_in_queue
 from hotline.web.render import ConsoleRoute, is_htmx, render
 from hotline.web.views.attachments import Files, uploads_of
 
@@ -74,6 +76,7 @@ def ticket_page(
     user: ConsoleUser,
     ticket_id: TicketId,
     ok: str | None = None,
+    prev: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
     """Everything about one ticket; another unit's ticket is 404 like a missing one."""
     now = now_local()
@@ -82,6 +85,7 @@ def ticket_page(
     detail = queries.ticket_detail(session, ticket, viewer=user.actor, now=now, unit_names=names)
     detail["allowed_actions"] = offered_actions(ticket, user.actor, detail["allowed_actions"])
     needs_units = bool(_NEEDS_UNITS & set(detail["allowed_actions"]))
+    objecting = lc.Action.REQUEST_RETURN.value in detail["allowed_actions"]
     return render(
         request,
         "ticket.html",
@@ -90,14 +94,46 @@ def ticket_page(
             "t": detail,
             "ticket": ticket,
             "names": names,
+            "people": people_names(session),
             "groups": queues.unit_groups(session) if needs_units else [],
+            "groups_all": queues.unit_groups(session) if objecting else [],
             "done": ACTIONS.get(ok or ""),
             "now": now,
             "difficulty": _difficulty(session, ticket, settings),
             "linked": ticket_insight.linked_tickets(session, ticket, viewer=user.actor),
             "can_merge": lc.Action.MERGE.value in detail["allowed_actions"],
+            "category_code": category_code,
+            "next_ticket": next_in_queue(session, user.actor, ticket),
+            "previous": _previous(session, user, prev) if ok else None,
+            "can_flag": user.role in flag_rules.PROPOSERS and bool(ticket.caller_phone),
+            "flag": caller_flags.flag_of_ticket(session, ticket.caller_flag_id),
         },
     )
+
+
+@router.get("/tickets/{ticket_id}/print")
+def ticket_print(
+    request: Request, session: SessionDep, user: ConsoleUser, ticket_id: TicketId
+) -> Response:
+    """打印工单: the ticket and its whole history on A4 paper (print.css)."""
+    now = now_local()
+    ticket = queries.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor)
+    names = unit_names(session)
+    detail = queries.ticket_detail(session, ticket, viewer=user.actor, now=now, unit_names=names)
+    return render(
+        request,
+        "ticket_print.html",
+        {"t": detail, "names": names, "people": people_names(session), "now": now},
+    )
+
+
+def _previous(session: Session, user: Viewer, ticket_id: int | None) -> Ticket | None:
+    if ticket_id is None:
+        return None
+    try:
+        return queries.get_ticket(session=session, ticket_id=ticket_id, viewer=user.actor)
+    except DomainError:
+        return None
 
 
 def _merge_target(session: Session, user: Viewer, value: str) -> str:
@@ -129,6 +165,10 @@ def ticket_act(
     resolved: Text = "",
     reached: Text = "",
     into: Text = "",
+    objection: Text = "",
+    suggested_unit: Text = "",
+    note: Text = "",
+    co_units: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     view: Text = "",
     cols: Text = "6",
     files: Files = None,
@@ -147,6 +187,10 @@ def ticket_act(
             "resolved": resolved,
             "reached": reached,
             "into": _merge_target(session, user, into),
+            "objection": objection,
+            "suggested_unit": suggested_unit,
+            "note": note,
+            "co_units": co_units,
         }
     )
     uploads = uploads_of(files)
@@ -167,6 +211,7 @@ def ticket_act(
     ticket = queries.get_ticket(
         session=session, ticket_id=ticket_id, viewer=user.actor, for_update=True
     )
+    before = ticket.status
     act(session=session, ticket=ticket, action=body.action, data=body.data(), actor=user.actor)
     names = unit_names(session)
     if view in ("row", "intake") and is_htmx(request):
@@ -181,8 +226,12 @@ def ticket_act(
                 "cols": int(cols) if cols.isdigit() else 6,
                 "status": lc.STATUS_INFO[lc.Status(ticket.status)],
             },
+            headers={"HX-Trigger": "queue-changed"} if view == "row" else None,
         )
     target = f"/tickets/{ticket.id}?ok={body.action}"
+    following = next_in_queue(session, user.actor, ticket, before=before)
+    if following is not None:  # the page moves on to the next ticket of the queue
+        target = f"/tickets/{following.id}?ok={body.action}&prev={ticket.id}"
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

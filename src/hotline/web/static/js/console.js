@@ -64,6 +64,93 @@
     if (first) first.focus();
   });
 
+  /* The intake form: the machine's type and urgency are preselected when its hints come,
+     and marked as the machine's; a choice of the operator's own is never overwritten.
+     The suggested title fills the title field until the operator edits it. */
+  function intakeForm() { return document.getElementById("intake-form"); }
+  function markMachine(field, value, label) {
+    var mark = document.getElementById(field + "-machine");
+    document.querySelectorAll("input[name='" + field + "']").forEach(function (r) {
+      r.closest("label").classList.toggle("seg-machine", !!value && r.value === value);
+    });
+    if (!mark) return;
+    mark.hidden = !value;
+    mark.textContent = value ? "机器建议：" + label + "（可改）" : "";
+  }
+  function clearMachine() {
+    markMachine("type", "", "");
+    markMachine("urgency", "", "");
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (!evt.detail.target || evt.detail.target.id !== "suggest") return;
+    var hint = document.getElementById("machine-kind"), source = document.getElementById("f-kind-source");
+    if (!hint || !source) return;
+    if (source.value !== "operator") {
+      ["type", "urgency"].forEach(function (field) {
+        var value = hint.getAttribute("data-" + field);
+        var radio = value && document.getElementById("f-" + field + "-" + value);
+        if (!radio) return;
+        radio.checked = true;
+        markMachine(field, value, radio.nextElementSibling ? radio.nextElementSibling.textContent : value);
+        source.value = "machine";
+      });
+    }
+    var title = document.getElementById("f-title");
+    if (title && !title.hasAttribute("data-edited") && hint.getAttribute("data-title")) {
+      title.value = hint.getAttribute("data-title");
+    }
+  });
+  document.addEventListener("change", function (evt) {
+    var field = evt.target;
+    if (!field.form || field.form !== intakeForm() || !evt.isTrusted) return;
+    if (field.name === "type" || field.name === "urgency") {
+      document.getElementById("f-kind-source").value = "operator";
+      markMachine(field.name, "", "");
+    }
+  });
+  document.addEventListener("input", function (evt) {
+    if (evt.target.id === "f-title" && evt.isTrusted) evt.target.setAttribute("data-edited", "");
+    /* the next call begins: the previous call's result gives way to a one-line reminder */
+    var form = intakeForm();
+    if (!form || evt.target.form !== form || !form.hasAttribute("data-submitted")) return;
+    form.removeAttribute("data-submitted");
+    var result = document.getElementById("intake-result");
+    var number = result && result.querySelector("[data-ticket-number]");
+    if (result) {
+      result.textContent = "";
+      if (number) {
+        var p = document.createElement("p");
+        p.className = "muted small result-previous";
+        p.textContent = "上一张工单 " + number.getAttribute("data-ticket-number") + " 已保存（见“我最近受理”）。";
+        result.appendChild(p);
+      }
+    }
+  });
+  document.addEventListener("reset", function (evt) {
+    if (evt.target !== intakeForm()) return;
+    clearMachine();
+    var title = document.getElementById("f-title");
+    if (title) title.removeAttribute("data-edited");
+  });
+  /* After a submit the form is ready for the next call: no hints, no marks of the last one. */
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (!evt.detail.successful || form !== intakeForm()) return;
+    var panel = document.getElementById("suggest");
+    if (panel) {
+      panel.textContent = "";
+      var p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = "输入事发地址或诉求内容后，将在此提示所属镇街和建议承办单位。";
+      panel.appendChild(p);
+    }
+    clearMachine();
+    document.getElementById("f-kind-source").value = "";
+    var title = document.getElementById("f-title");
+    if (title) title.removeAttribute("data-edited");
+    form.setAttribute("data-submitted", "");
+  });
+
   /* Ctrl+Enter (or ⌘+Enter) submits forms marked data-ctrl-enter. */
   document.addEventListener("keydown", function (evt) {
     if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey)) {
@@ -131,6 +218,11 @@
       var radio = document.getElementById(button.getAttribute("data-check"));
       if (!radio) return;
       radio.checked = true;
+      var source = document.getElementById("f-kind-source");
+      if (source && (radio.name === "type" || radio.name === "urgency")) {
+        source.value = "operator"; // adopted by the operator: theirs now
+        markMachine(radio.name, "", "");
+      }
       changed(radio);
     } else {
       var form = document.getElementById("intake-form");
@@ -168,6 +260,111 @@
       evt.preventDefault();
       window.history.back();
     }
+  });
+
+  /* The unit picker's search box: typing hides the units whose name does not match. */
+  document.addEventListener("input", function (evt) {
+    var box = evt.target;
+    if (!box.matches || !box.matches("[data-unit-search]")) return;
+    var select = box.parentNode.querySelector("select[data-unit-picker]");
+    if (!select) return;
+    var term = box.value.trim();
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (o) {
+      if (!o.value) return;
+      var hit = !term || o.textContent.indexOf(term) >= 0;
+      o.hidden = !hit;
+      if (hit && !first) first = o;
+    });
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (g) {
+      g.hidden = !Array.prototype.some.call(g.children, function (o) { return !o.hidden; });
+    });
+    if (term && first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+      select.value = first.value;
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Enter" || !evt.target.matches || !evt.target.matches("[data-unit-search]")) return;
+    evt.preventDefault(); // Enter in the search box picks, it does not submit
+    var select = evt.target.parentNode.querySelector("select[data-unit-picker]");
+    if (select) select.focus();
+  });
+
+  /* Keyboard: J / K move through a queue's tickets, Enter (or A) takes the row's main
+     action, O opens the ticket; on a ticket page J opens the next ticket of the queue and
+     P prints; ? shows the list. Never while typing in a field. */
+  function rows() {
+    return Array.prototype.filter.call(document.querySelectorAll("tr[data-row]"), function (r) { return r.isConnected; });
+  }
+  function current() { return document.querySelector("tr[data-row].row-current"); }
+  function mark(row) {
+    rows().forEach(function (r) { r.classList.remove("row-current"); });
+    if (!row) return;
+    row.classList.add("row-current");
+    row.scrollIntoView({ block: "nearest" });
+    var main = row.querySelector("[data-main]");
+    if (main) main.focus({ preventScroll: true });
+  }
+  function move(step) {
+    var list = rows(), at = list.indexOf(current());
+    var next = list[Math.min(Math.max(at + step, 0), list.length - 1)];
+    if (at < 0) next = list[0];
+    mark(next);
+  }
+  window.hotlineNextRow = function () { move(1); };
+  /* After an action on a row, the next ticket of the queue has the attention. */
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var row = evt.detail.target && evt.detail.target.closest && evt.detail.target.closest("tr[data-row]");
+    if (!row || !evt.detail.shouldSwap) return;
+    var list = rows(), at = list.indexOf(row);
+    var next = list.slice(at + 1)[0] || list.slice(0, at).reverse()[0] || null;
+    setTimeout(function () { mark(next); }, 0);
+  });
+  function typing(target) {
+    return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+  }
+  document.addEventListener("keydown", function (evt) {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) return;
+    var key = evt.key;
+    if (key === "?") {
+      var dialog = document.getElementById("hotkeys");
+      if (dialog && !dialog.open) { evt.preventDefault(); dialog.showModal(); }
+      return;
+    }
+    if (key === "j" || key === "J" || key === "ArrowDown" && rows().length && current()) {
+      var link = document.querySelector("[data-next-ticket]");
+      if (rows().length) { evt.preventDefault(); move(1); }
+      else if (link && (key === "j" || key === "J")) { evt.preventDefault(); link.click(); }
+      return;
+    }
+    if (key === "k" || key === "K" || key === "ArrowUp" && rows().length && current()) {
+      if (rows().length) { evt.preventDefault(); move(-1); }
+      return;
+    }
+    var row = current();
+    if ((key === "a" || key === "A" || key === "Enter") && row && evt.target.tagName !== "BUTTON" && evt.target.tagName !== "A") {
+      var main = row.querySelector("[data-main]");
+      if (main) { evt.preventDefault(); main.click(); }
+      return;
+    }
+    if ((key === "o" || key === "O") && row) {
+      var open = row.querySelector("a.ticket-no");
+      if (open) { evt.preventDefault(); open.click(); }
+      return;
+    }
+    if (key === "p" || key === "P") {
+      var print = document.querySelector("[data-print]");
+      if (print) { evt.preventDefault(); print.click(); }
+    }
+  });
+  document.addEventListener("click", function (evt) {
+    var opener = evt.target.closest && evt.target.closest("[data-hotkeys-open]");
+    if (opener) {
+      var dialog = document.getElementById("hotkeys");
+      if (dialog) { evt.preventDefault(); dialog.showModal(); }
+    }
+    var row = evt.target.closest && evt.target.closest("tr[data-row]");
+    if (row) rows().forEach(function (r) { r.classList.toggle("row-current", r === row); });
   });
 
   document.addEventListener("DOMContentLoaded", updateCounters);
