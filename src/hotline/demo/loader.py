@@ -9,13 +9,14 @@ counted in the summary, never written.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
@@ -33,6 +34,7 @@ from hotline.services.admin.directory import baiyun_units
 from hotline.services.admin.users import create_user
 from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
+from hotline.store.bulk import write_rows
 from hotline.store.db import refresh_statistics, settings_of
 from hotline.store.models import (
     DispatchRecordRow,
@@ -224,6 +226,12 @@ class _Replayer:
         return state, events, None
 
 
+FLUSH_EVERY = 5000
+"""Tickets written per batch (with their events and dispatch records)."""
+PROGRESS_SECONDS = 10.0
+"""At most one progress line per this many seconds while writing."""
+
+
 def _load(
     session: Session, generated: list[Any], summary: DemoSummary, say: Callable[[str], None]
 ) -> None:
@@ -234,6 +242,7 @@ def _load(
     ids: dict[int, int] = {}
     batch: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
     prefix = settings_of(session).district_prefix
+    progress = _Progress(len(generated), say)
     for index, demo in enumerate(generated):
         ticket_id = next_id + index
         ids[index] = ticket_id
@@ -244,15 +253,35 @@ def _load(
         counters[day] += 1
         number = f"{prefix}{day}{counters[day]:06d}"
         _rows(batch, ticket_id, number, demo, state, events, replayer, searchable)
+        generated[index] = None  # written: its memory goes back as the load goes on
         summary.tickets += 1
         summary.events += len(events)
-        if len(batch[0]) >= 2000:
+        if len(batch[0]) >= FLUSH_EVERY:
             _flush(session, batch)
-            say(f"  已写入 {summary.tickets}/{len(generated)} 张")
+            progress.wrote(summary.tickets)
     _flush(session, batch)
     _finish_counters(session, counters)
     session.commit()
+    say("更新查询统计信息（ANALYZE）…")
     refresh_statistics(session)
+    say(f"写入完成：{summary.tickets} 张，用时 {time.monotonic() - progress.started:.0f} 秒")
+
+
+class _Progress:
+    """Says how far the writing is, its rate and the time left, every few seconds."""
+
+    def __init__(self, total: int, say: Callable[[str], None]) -> None:
+        self.total, self.say = total, say
+        self.started = self.last = time.monotonic()
+
+    def wrote(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_SECONDS and done < self.total:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        left = (self.total - done) / rate if rate else 0.0
+        self.say(f"  已写入 {done}/{self.total} 张（每秒 {rate:.0f} 张，约剩 {left:.0f} 秒）")
 
 
 def _rows(
@@ -331,9 +360,8 @@ def _rows(
 
 def _flush(session: Session, batch: tuple[list[dict[str, Any]], ...]) -> None:
     for model, rows in zip((Ticket, TicketEvent, DispatchRecordRow), batch, strict=True):
-        if rows:
-            session.execute(insert(model), rows)
-            rows.clear()
+        write_rows(session, model.__table__, rows)  # type: ignore[arg-type]
+        rows.clear()
 
 
 def _finish_counters(session: Session, counters: Counter[str]) -> None:
