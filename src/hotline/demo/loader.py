@@ -105,8 +105,10 @@ def build_demo(
     progress: Callable[[str], None] | None = None,
     train: bool = False,
     end: datetime | None = None,
+    train_sample: int | None = None,
 ) -> DemoSummary:
-    """Users, a year of tickets and, with ``train``, a dispatch model trained on them.
+    """Users, a year of tickets and, with ``train``, a dispatch model trained on them
+    (each model on at most ``train_sample`` tickets; default ``HOTLINE_TRAIN_MAX_TICKETS``).
 
     The year ends at ``end`` (``hotline demo`` passes the present hour, so that the
     dashboard has a today and a this month); without it, at the generator's fixed
@@ -129,8 +131,8 @@ def build_demo(
     say("写入数据库…")
     _load(session, generated, summary, say)
     if train:
-        summary.model = _train_model(session, say)
-        _train_assistants(session, say)
+        summary.model = _train_model(session, say, train_sample)
+        _train_assistants(session, say, train_sample)
     return summary
 
 
@@ -381,24 +383,28 @@ def _finish_counters(session: Session, counters: Counter[str]) -> None:
             )
 
 
-def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
+def _train_assistants(
+    session: Session, say: Callable[[str], None], limit: int | None = None
+) -> None:
     """The intake hints (type, urgency, category) and the difficult-ticket model."""
     from hotline.services.assist import difficulty
 
     say("训练受理辅助模型（诉求类型、紧急程度、分类）…")
-    difficulty.train_intake(session)
+    difficulty.train_intake(session, max_tickets=limit)
     say("训练疑难工单模型（在最近两个月上与规则基线对比）…")
-    found = difficulty.train_difficulty(session)
+    found = difficulty.train_difficulty(session, max_tickets=limit)
     if "error" in found:
         say(f"未训练疑难工单模型：{found['error']}")
 
 
-def _train_model(session: Session, say: Callable[[str], None]) -> str | None:
-    from hotline.services.dispatch.training import train_dispatch_from_db
+def _train_model(
+    session: Session, say: Callable[[str], None], limit: int | None = None
+) -> str | None:
+    from hotline.services.dispatch.training import train_dispatch
 
     say("用演示区历史工单训练智能派单模型…")
     try:
-        return train_dispatch_from_db(session=session, progress=say)
+        return train_dispatch(session=session, progress=say, max_tickets=limit).text()
     except DomainError as exc:
         say(f"未训练派单模型：{exc.message}")
         return None

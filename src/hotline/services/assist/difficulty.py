@@ -49,6 +49,7 @@ from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.review import ReplyReviewer, cue_score, explain
+from hotline.intel.sampling import bounded_sample
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
@@ -102,35 +103,75 @@ def _record(t: Ticket, unit: str | None = None) -> dict[str, Any]:
     }
 
 
+_HISTORY_COLUMNS = (
+    Ticket.id,
+    Ticket.content,
+    Ticket.type,
+    Ticket.urgency,
+    Ticket.channel,
+    Ticket.town,
+    Ticket.unit_code,
+    Ticket.category,
+    Ticket.created_at,
+    Ticket.caller_phone,
+    Ticket.status,
+    Ticket.state,
+)
+
+
 def history(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
-    """Dispatched tickets whose outcome is known, as intake records and went-wrong labels."""
+    """Dispatched tickets whose outcome is known, as intake records and went-wrong labels,
+    oldest first (the columns it needs, read in one pass: no ticket objects)."""
     units = _first_units(session)
-    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(list(units)))).all()
+    rows = session.execute(select(*_HISTORY_COLUMNS).order_by(Ticket.created_at, Ticket.id))
     records, labels = [], []
-    for t in tickets:
+    for t in rows:
+        unit = units.get(t.id)
+        if unit is None:
+            continue  # never dispatched
         bad = went_wrong(t.state or {})
         if t.status not in _FINISHED and not bad:
             continue  # still open and nothing wrong yet: outcome unknown
-        records.append(_record(t, units[t.id]))
+        records.append(_record(t, unit))  # type: ignore[arg-type]
         labels.append(int(bad))
     for r, n in zip(records, repeat_counts(records), strict=True):
         r["repeat_calls"] = n
     return records, labels
 
 
+def _bounded(
+    records: list[dict[str, Any]], labels: list[int], limit: int, half_life_days: float
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """At most ``limit`` rows (0: all): recency-weighted, both outcomes kept."""
+    if limit <= 0 or len(records) <= limit:
+        return records, labels
+    times = [r["created_at"] for r in records]
+    keep = bounded_sample(times, labels, limit, half_life_days=half_life_days)
+    return [records[i] for i in keep], [labels[i] for i in keep]
+
+
 def train_difficulty(
-    session: Session, k: int = 50, *, models_dir: Path | None = None
+    session: Session,
+    k: int = 50,
+    *,
+    models_dir: Path | None = None,
+    max_tickets: int | None = None,
 ) -> dict[str, Any]:
     """Train on all but the last two months and score the model and the rules baseline on
     those months (the metrics saved with the model); then refit the model on the whole
-    history, so that the units' latest record counts, and save it."""
+    history, so that the units' latest record counts, and save it. A long history trains
+    on a bounded sample (``max_tickets``, default ``HOTLINE_TRAIN_MAX_TICKETS``); the
+    repeat calls are counted over the whole history first."""
+    settings = settings_of(session)
+    limit = settings.train_max_tickets if max_tickets is None else max_tickets
+    half_life = settings.train_half_life_days
     records, labels = history(session)
     if not records:
         return {"error": "no history with known outcomes"}
     cutoff = max(r["created_at"] for r in records) - timedelta(days=HOLDOUT_DAYS)
     train = [i for i, r in enumerate(records) if r["created_at"] < cutoff]
     test = [i for i, r in enumerate(records) if r["created_at"] >= cutoff]
-    tr_x, tr_y = [records[i] for i in train], [labels[i] for i in train]
+    tr_x, tr_y = _bounded([records[i] for i in train], [labels[i] for i in train], limit, half_life)
     te_x, te_y = [records[i] for i in test], [labels[i] for i in test]
     if len(set(tr_y)) < 2:
         return {"error": "history too short: the training months hold one outcome only"}
@@ -138,12 +179,12 @@ def train_difficulty(
     rules = RulesBaseline().fit(tr_x, tr_y)
     metrics = {
         "cutoff": cutoff.isoformat(),
-        "train_rows": len(train),
+        "train_rows": len(tr_x),
         "model": model.evaluate(te_x, te_y, k),
         "rules_baseline": rules.evaluate(te_x, te_y, k),
     }
-    model = DifficultyModel().fit(records, labels)
-    model.save(model_path(session, "difficulty", models_dir), metrics)
+    all_x, all_y = _bounded(records, labels, limit, half_life)
+    DifficultyModel().fit(all_x, all_y).save(model_path(session, "difficulty", models_dir), metrics)
     log.info("difficulty model trained: %s", metrics)
     return metrics
 
@@ -300,21 +341,52 @@ def intake_labels(tickets: list[Ticket]) -> tuple[dict[str, list[Any]], dict[str
     return labels, weights
 
 
-def train_intake(session: Session, *, models_dir: Path | None = None) -> dict[str, Any]:
+_INTAKE_COLUMNS = (
+    Ticket.content,
+    Ticket.type,
+    Ticket.urgency,
+    Ticket.category,
+    Ticket.suggestion,
+    Ticket.created_at,
+)
+
+
+def train_intake(
+    session: Session, *, models_dir: Path | None = None, max_tickets: int | None = None
+) -> dict[str, Any]:
     """Train type/urgency/category suggestions on the history (last 20 % by time held out);
-    the operators' corrections of earlier suggestions count more."""
-    tickets = list(session.scalars(select(Ticket).order_by(Ticket.created_at, Ticket.id)))
+    the operators' corrections of earlier suggestions count more. A long history trains on
+    a bounded sample (``max_tickets``, default ``HOTLINE_TRAIN_MAX_TICKETS``): recency-
+    weighted, every category kept."""
+    settings = settings_of(session)
+    limit = settings.train_max_tickets if max_tickets is None else max_tickets
+    tickets = list(session.execute(select(*_INTAKE_COLUMNS).order_by(Ticket.created_at, Ticket.id)))
     split = int(len(tickets) * 0.8)
-    labels, weights = intake_labels(tickets)
-    texts = [t.content for t in tickets]
-    head = {f: v[:split] for f, v in labels.items()}
-    held = IntakeAssistant().fit(texts[:split], head, {f: w[:split] for f, w in weights.items()})
-    tail = {f: v[split:] for f, v in labels.items()}
-    metrics: dict[str, Any] = held.evaluate(texts[split:], tail)
+    head = _bounded_tickets(tickets[:split], limit, settings.train_half_life_days)
+    labels, weights = intake_labels(head)  # type: ignore[arg-type]
+    held = IntakeAssistant().fit([t.content for t in head], labels, weights)
+    tail_labels, _ = intake_labels(tickets[split:])  # type: ignore[arg-type]
+    metrics: dict[str, Any] = held.evaluate([t.content for t in tickets[split:]], tail_labels)
+    metrics["train_rows"] = len(head)
+    chosen = _bounded_tickets(tickets, limit, settings.train_half_life_days)
+    labels, weights = intake_labels(chosen)  # type: ignore[arg-type]
     metrics["corrections"] = {f: sum(w > 1 for w in weights[f]) for f in INTAKE_FIELDS}
-    model = IntakeAssistant().fit(texts, labels, weights)
+    model = IntakeAssistant().fit([t.content for t in chosen], labels, weights)
     model.save(model_path(session, "intake", models_dir), metrics)
     return metrics
+
+
+def _bounded_tickets(tickets: list[Any], limit: int, half_life_days: float) -> list[Any]:
+    """At most ``limit`` of the tickets (0: all), recency-weighted, every category kept."""
+    if limit <= 0 or len(tickets) <= limit:
+        return tickets
+    keep = bounded_sample(
+        [t.created_at for t in tickets],
+        [t.category or "" for t in tickets],
+        limit,
+        half_life_days=half_life_days,
+    )
+    return [tickets[i] for i in keep]
 
 
 def intake_suggestions(

@@ -25,6 +25,7 @@ from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
 from hotline.services.assist import reassessment
 from hotline.services.dispatch import training
+from hotline.services.jobs.priority import run_low_priority
 from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
@@ -174,9 +175,16 @@ def notify_bursts(session: Session, bursts: list[dict[str, Any]], now: datetime)
 
 
 def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
-    """Retrain smart dispatch on the database's history; skipped while it is too short."""
+    """Retrain smart dispatch on the database's history (on a bounded sample of it, in a
+    thread at the lowest CPU priority); skipped while the history is too short."""
     try:
-        outcome = training.train_dispatch(session=ctx.session, models_dir=ctx.settings.models_dir)
+        outcome = run_low_priority(
+            lambda: training.train_dispatch(
+                session=ctx.session,
+                models_dir=ctx.settings.models_dir,
+                max_tickets=ctx.settings.train_max_tickets,
+            )
+        )
     except DomainError as exc:
         if exc.code != "model.too_little_data":
             raise
