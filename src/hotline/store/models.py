@@ -376,6 +376,30 @@ class JobRun(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class DifficultyScore(Base):
+    """An open ticket's stored difficulty (疑难度): the score the saved model gave it, and when.
+
+    Written by the jobs worker (the ``assist_queue`` drain for changed tickets, the
+    ``difficulty_scan`` job for the rest and after a retraining); the difficult list reads
+    the highest scores of the current model from here instead of scoring every open ticket
+    per request. ``model`` is the version of the model file that scored it; ``unit`` the
+    unit the ticket had then (a re-dispatch queues a re-score); a ticket no longer open
+    loses its row at the next scan."""
+
+    __tablename__ = "difficulty_scores"
+    __table_args__ = (
+        Index("ix_difficulty_scores_model_score", "model", "score", "ticket_id"),
+        Index("ix_difficulty_scores_model_unit_score", "model", "unit", "score", "ticket_id"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    score: Mapped[float] = mapped_column(Float)
+    alert: Mapped[bool] = mapped_column(Boolean)
+    model: Mapped[str] = mapped_column(String(32))
+    scored_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AssistTask(Base):
     """A ticket changed by a committed intake or action, waiting to be re-assessed.
 

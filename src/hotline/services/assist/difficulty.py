@@ -37,6 +37,7 @@ from hotline.domain.tickets import (
     Actor,
     Role,
     Status,
+    unit_scope,
 )
 from hotline.intel.difficulty import (
     DifficultyModel,
@@ -53,6 +54,7 @@ from hotline.intel.sampling import bounded_sample
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
+from hotline.store import difficulty as score_store
 from hotline.store.db import settings_of
 from hotline.store.models import Ticket, TicketEvent
 
@@ -304,25 +306,146 @@ def reason_labels(session: Session) -> dict[str, Mapping[str, str]]:
     }
 
 
+ON_THE_FLY = 1000
+"""Open tickets without a stored score of the current model that the difficult list still
+scores itself (a small district, or the minutes after a retraining); beyond that it shows
+the stored scores and the ``difficulty_scan`` job scores the rest within its period."""
+SCAN_BATCH = 500
+
+
+def model_version(session: Session, models_dir: Path | None) -> str | None:
+    """The version of the saved difficulty model that scores are stored under (its file's
+    modification time in ns); None without a model."""
+    try:
+        return str(model_path(session, "difficulty", models_dir).stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
 def difficult_tickets(
     session: Session, *, viewer: Actor, top: int = 50, models_dir: Path | None = None
 ) -> list[dict[str, Any]]:
-    """Open tickets the viewer may see, most likely to go wrong first."""
-    query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-    tickets = list(session.scalars(scoped(query, viewer)).all())
-    if not tickets:
-        return []
+    """Open tickets the viewer may see, most likely to go wrong first, with the reasons.
+
+    The order comes from the stored scores (``difficulty_scores``, written by the jobs
+    worker); ``scored_at`` says when each was computed. Open tickets the current model has
+    not scored yet are scored here while they are few (:data:`ON_THE_FLY`)."""
     model = _difficulty_model(session, models_dir)
-    if model is None:
+    version = model_version(session, models_dir)
+    if model is None or version is None:
         return []
-    repeats = repeat_calls(session, tickets)
-    scored = score_tickets(model, tickets, repeats, labels=reason_labels(session))
+    found = _stored_highest(session, viewer, version, top)
+    open_ = [s.value for s in OPEN_STATUSES]
+    missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
+    if 0 < len(missing) <= ON_THE_FLY:
+        query = scoped(select(Ticket).where(Ticket.id.in_(missing)), viewer)
+        fresh = list(session.scalars(query))
+        if fresh:
+            scores = model.predict_proba(_records(session, fresh))
+            found += [(t, float(s), None) for t, s in zip(fresh, scores, strict=True)]
+    found.sort(key=lambda row: (-round(row[1], 3), -row[0].id))
+    chosen = found[:top]
+    if not chosen:
+        return []
+    tickets = [t for t, _s, _at in chosen]
+    scored = score_tickets(
+        model, tickets, repeat_calls(session, tickets), labels=reason_labels(session)
+    )
     rows = [
-        {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code} | s
-        for t, s in zip(tickets, scored, strict=True)
+        {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code}
+        | s
+        | {"scored_at": at.isoformat(timespec="seconds") if at else None}
+        for (t, _score, at), s in zip(chosen, scored, strict=True)
     ]
-    rows.sort(key=lambda r: -r["score"])
-    return rows[:top]
+    rows.sort(key=lambda r: -r["score"])  # as scored now (a repeat call since may add)
+    return rows
+
+
+def _stored_highest(
+    session: Session, viewer: Actor, version: str, top: int
+) -> list[tuple[Ticket, float, datetime | None]]:
+    """The viewer's ``top`` open tickets by stored score, read page by page from the
+    index until ``top`` are still open (a ticket closed since its score was stored is
+    skipped; the next scan forgets it)."""
+    open_ = {s.value for s in OPEN_STATUSES}
+    unit = unit_scope(viewer)
+    found: list[tuple[Ticket, float, datetime | None]] = []
+    skip, page = 0, top + 20
+    while len(found) < top:
+        rows = session.execute(score_store.highest(version, unit, page, skip)).all()
+        if not rows:
+            break
+        query = scoped(select(Ticket).where(Ticket.id.in_([r[0] for r in rows])), viewer)
+        tickets = {t.id: t for t in session.scalars(query) if t.status in open_}
+        found += [(tickets[i], float(s), at) for i, s, _a, at in rows if i in tickets]
+        skip += page
+    return found[:top]
+
+
+def _records(session: Session, tickets: list[Ticket]) -> list[dict[str, Any]]:
+    repeats = repeat_calls(session, tickets)
+    return [_record(t) | {"repeat_calls": repeats.get(t.id, 0)} for t in tickets]
+
+
+def store_scores(
+    session: Session,
+    tickets: list[Ticket],
+    scores: list[dict[str, Any]],
+    *,
+    version: str,
+    now: datetime,
+) -> None:
+    """Keep each ticket's score (as :func:`score_tickets` gave it) under the model's
+    version, in the session's transaction."""
+    score_store.save_scores(
+        session,
+        (
+            {
+                "ticket_id": t.id,
+                "unit": t.unit_code,
+                "score": s["score"],
+                "alert": bool(s["alert"]),
+                "model": version,
+                "scored_at": now,
+            }
+            for t, s in zip(tickets, scores, strict=True)
+        ),
+    )
+
+
+def scan_difficulty(
+    session: Session,
+    *,
+    now: datetime,
+    models_dir: Path | None = None,
+    limit: int = 20_000,
+    pause: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Forget the scores of tickets no longer open, then score (without reasons) the open
+    tickets the current model has not scored, oldest first, in batches of
+    :data:`SCAN_BATCH` committed one by one, at most ``limit``. ``pause(n)`` is called
+    after each batch of ``n`` (the job rests there)."""
+    open_ = [s.value for s in OPEN_STATUSES]
+    forgotten = score_store.forget_closed(session, open_)
+    session.commit()
+    model = cached_model(model_path(session, "difficulty", models_dir), DifficultyModel.load)
+    version = model_version(session, models_dir)
+    if model is None or version is None:
+        return {"forgotten": forgotten, "scored": 0, "left": 0}
+    scored = 0
+    while scored < limit:
+        ids = score_store.unscored(session, open_, version, min(SCAN_BATCH, limit - scored))
+        if not ids:
+            break
+        tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ids))))
+        found = score_tickets(model, tickets, repeat_calls(session, tickets), reasons=False)
+        store_scores(session, tickets, found, version=version, now=now)
+        session.commit()
+        scored += len(tickets)
+        if pause is not None:
+            pause(len(tickets))
+    left = len(score_store.unscored(session, open_, version, limit))
+    return {"forgotten": forgotten, "scored": scored, "left": left}
 
 
 def intake_labels(tickets: list[Ticket]) -> tuple[dict[str, list[Any]], dict[str, list[float]]]:

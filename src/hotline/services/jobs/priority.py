@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -52,3 +53,23 @@ def run_low_priority(body: Callable[[], T], *, nice: int = LOW_PRIORITY) -> T:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+class Pacer:
+    """Called after each batch of a long body: rests so that the body is busy at most
+    ``duty`` of the time (0.25: a batch of 0.1 s, then 0.3 s of rest)."""
+
+    def __init__(self, duty: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        if not 0 < duty <= 1:
+            raise ValueError(f"duty must be in (0, 1], not {duty}")
+        self.duty, self.sleep = duty, sleep
+        self.since = time.perf_counter()
+        self.rested = 0.0
+
+    def __call__(self, _done: int = 0) -> None:
+        busy = time.perf_counter() - self.since
+        if self.duty < 1:
+            rest = busy * (1 - self.duty) / self.duty
+            self.sleep(rest)
+            self.rested += rest
+        self.since = time.perf_counter()

@@ -23,9 +23,10 @@ from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
+from hotline.services.assist import difficulty as assist_difficulty
 from hotline.services.assist import reassessment
 from hotline.services.dispatch import training
-from hotline.services.jobs.priority import run_low_priority
+from hotline.services.jobs.priority import Pacer, run_low_priority
 from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
@@ -94,6 +95,19 @@ def assist_queue(ctx: JobContext) -> dict[str, Any]:
         duty=ctx.settings.assist_queue_duty,
         models_dir=ctx.settings.models_dir,
     )
+
+
+def difficulty_scan(ctx: JobContext) -> dict[str, Any]:
+    """Score the open tickets the current difficulty model has not scored yet (after a
+    retraining, tickets never queued) and forget those no longer open: the difficult list
+    reads these stored scores. Paced like the queue, at the lowest CPU priority."""
+    pacer = Pacer(ctx.settings.assist_queue_duty)
+    found = run_low_priority(
+        lambda: assist_difficulty.scan_difficulty(
+            ctx.session, now=ctx.now, models_dir=ctx.settings.models_dir, pause=pacer
+        )
+    )
+    return found | {"paused_ms": round(pacer.rested * 1000)}
 
 
 def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
@@ -254,6 +268,14 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(minutes=1),
         open311_media,
         lease=timedelta(minutes=10),
+    ),
+    Job(
+        "difficulty_scan",
+        "疑难度补评",
+        timedelta(minutes=10),
+        difficulty_scan,
+        at=timedelta(minutes=7),
+        lease=timedelta(minutes=30),
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}
