@@ -54,6 +54,7 @@ JOBS = (
     "housekeeping",
     "feed_cleanup",
     "dispatch_retrain",
+    "difficulty_scan",
 )
 
 
