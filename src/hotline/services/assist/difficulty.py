@@ -418,7 +418,7 @@ def scan_difficulty(
     *,
     now: datetime,
     models_dir: Path | None = None,
-    limit: int = 20_000,
+    limit: int = 50_000,
     pause: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Forget the scores of tickets no longer open, then score (without reasons) the open
