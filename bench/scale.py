@@ -55,6 +55,7 @@ JOBS = (
     "feed_cleanup",
     "dispatch_retrain",
     "difficulty_scan",
+    "hot_findings",
 )
 
 

@@ -400,6 +400,20 @@ class DifficultyScore(Base):
     scored_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class HotFindings(Base):
+    """热点分析's findings of one window, computed by the jobs worker (``hot_findings``) and
+    read by the page: the hot topics and the burst alerts as the analysis gave them.
+    ``scope`` is ``""`` for the whole district."""
+
+    __tablename__ = "hot_findings"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    topics: Mapped[list[Any]] = mapped_column(JSON)
+    alerts: Mapped[list[Any]] = mapped_column(JSON)
+
+
 class AssistTask(Base):
     """A ticket changed by a committed intake or action, waiting to be re-assessed.
 

@@ -20,6 +20,7 @@ from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import stored as analysis_store
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
@@ -108,6 +109,12 @@ def difficulty_scan(ctx: JobContext) -> dict[str, Any]:
         )
     )
     return found | {"paused_ms": round(pacer.rested * 1000)}
+
+
+def hot_findings(ctx: JobContext) -> dict[str, Any]:
+    """热点分析's 7-, 30- and 90-day findings of the district, stored for the page; at the
+    lowest CPU priority."""
+    return run_low_priority(lambda: analysis_store.refresh(ctx.session, now=ctx.now))
 
 
 def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
@@ -275,6 +282,14 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(minutes=10),
         difficulty_scan,
         at=timedelta(minutes=7),
+        lease=timedelta(minutes=30),
+    ),
+    Job(
+        "hot_findings",
+        "热点分析预计算",
+        timedelta(minutes=analysis_store.REFRESH_MINUTES),
+        hot_findings,
+        at=timedelta(minutes=3),
         lease=timedelta(minutes=30),
     ),
 )
