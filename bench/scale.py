@@ -193,10 +193,10 @@ def _round(x: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- jobs
-def jobs(url: str, data_dir: Path) -> list[dict[str, Any]]:
+def jobs(url: str, data_dir: Path, names: tuple[str, ...] = JOBS) -> list[dict[str, Any]]:
     hotline = str(Path(sys.executable).with_name("hotline"))
     rows = []
-    for name in JOBS:
+    for name in names:
         found = child([hotline, "jobs", "run-now", name], district_env(url, data_dir))
         row = {"job": name, **found, "load_after": load()}
         row["output"] = row["output"][-1][:160] if row["output"] else ""
@@ -401,6 +401,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the database if it has tickets")
     parser.add_argument("--skip", default="", help="parts to skip: build,train,jobs,routes")
     parser.add_argument("--train-sample", default="default", help="rows per fit, or 'default'")
+    parser.add_argument("--jobs", default=",".join(JOBS), help="the jobs to run, in order")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
@@ -415,7 +416,7 @@ def main() -> None:
     if "train" not in skip:
         out["training"] = train(url, data_dir, args.train_sample)
     if "jobs" not in skip:
-        out["jobs"] = jobs(url, data_dir)
+        out["jobs"] = jobs(url, data_dir, tuple(filter(None, args.jobs.split(","))))
     if "routes" not in skip:
         say(f"routes and pages ({load()})")
         out["routes"] = routes(url, data_dir, args.runs)
