@@ -128,6 +128,18 @@ class Settings(BaseSettings):
         description="Share of the time the re-assessment job (`assist_queue`) may be busy: "
         "it pauses between batches so that requests never wait for a long drain (1: no pause).",
     )
+    train_max_tickets: int = Field(
+        30000,
+        ge=0,
+        description="At most this many tickets train each model (dispatch, intake hints, "
+        "difficulty): a recency-weighted sample with every class kept; 0: the whole history.",
+    )
+    train_half_life_days: float = Field(
+        180.0,
+        gt=0,
+        description="Age at which a ticket is half as likely to be drawn into the training "
+        "sample as the newest one.",
+    )
     list_total_ttl_seconds: float = Field(
         10.0,
         ge=0,

@@ -74,3 +74,12 @@ def test_import_reports_bad_rows(cli_env: Path) -> None:
 def test_help_on_each_command(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_demo_without_training_writes_tickets_and_no_model(cli_env: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["demo", "--tickets", "300", "--no-serve", "--no-train", "--end", "2026-11-27T09:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "工单 300 张" in result.output and "写入完成：300 张" in result.output
+    assert not (cli_env / "models").exists() or not any((cli_env / "models").rglob("*.pkl"))

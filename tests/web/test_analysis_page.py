@@ -156,3 +156,30 @@ def test_a_units_export_holds_only_its_own_tickets(browser: Any, make_ticket: An
     listed = {n for row in book["热点话题"].iter_rows(min_row=2, values_only=True)
               for n in (row[-1] or "").split("、") if n}  # fmt: skip
     assert listed and listed <= own
+
+
+def test_the_page_shows_the_findings_the_jobs_worker_stored_and_when(
+    browser: Any, make_ticket: Any, session: Session
+) -> None:
+    from datetime import timedelta
+
+    from hotline.clock import now_local
+    from hotline.services.analysis import stored
+    from hotline.store.models import HotFindings
+
+    for n in range(5):
+        _ticket(make_ticket, "jingtai", NOISE + f"，第{n}次", n)
+    at = now_local()
+    found = stored.refresh(session, now=at)
+    assert set(found) == {"7d", "30d", "90d"} and found["30d"]["topics"] >= 1
+    assert len(session.scalars(select(HotFindings)).all()) == 3
+    for n in range(5):  # reported after the worker's run: not on the page until the next
+        _ticket(make_ticket, "jingtai", WATER + f"，{n}号楼", n + 10)
+    page = browser("sup").get("/analysis").text
+    assert f"分析于 {at:%H:%M}，每 {stored.REFRESH_MINUTES} 分钟更新" in page
+    assert "停水" not in _topics_of(page)
+    own = browser("jingtai").get("/analysis").text  # a unit's own window: analysed now
+    assert f"每 {stored.REFRESH_MINUTES} 分钟更新" not in own
+    supervisor = Actor("sup", Role.SUPERVISOR)
+    late = at + stored.STALE_AFTER + timedelta(minutes=1)
+    assert stored.stored(session, supervisor, 30, now=late) is None  # the worker stopped

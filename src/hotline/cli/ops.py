@@ -188,9 +188,30 @@ def db_upgrade() -> None:
     help="When the demo year ends: now (the present hour) or a moment such as 2026-11-27T09:00.",
 )
 @click.option("--no-serve", is_flag=True, help="Build the demo district without serving.")
+@click.option(
+    "--no-train",
+    is_flag=True,
+    help="Write the tickets only; train no model (the jobs worker or `hotline train` can).",
+)
+@click.option(
+    "--train-sample",
+    default=None,
+    type=click.IntRange(0),
+    help="Train each model on at most this many tickets (a recency-weighted sample; "
+    "0: all; default HOTLINE_TRAIN_MAX_TICKETS).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def demo(n_tickets: int, seed: int, end: str, no_serve: bool, host: str, port: int) -> None:
+def demo(
+    n_tickets: int,
+    seed: int,
+    end: str,
+    no_serve: bool,
+    no_train: bool,
+    train_sample: int | None,
+    host: str,
+    port: int,
+) -> None:
     """Build the demo district of Baiyun (a year of tickets, users, a trained model)."""
     from hotline.demo.loader import build_demo, demo_end, demo_logins
 
@@ -206,8 +227,9 @@ def demo(n_tickets: int, seed: int, end: str, no_serve: bool, host: str, port: i
                 n_tickets=n_tickets,
                 seed=seed,
                 progress=lambda msg: click.echo(msg, err=True),
-                train=True,
+                train=not no_train,
                 end=year_end,
+                train_sample=train_sample,
             )
         except DomainError as exc:
             if exc.code != "demo.not_empty":

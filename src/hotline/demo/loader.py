@@ -9,13 +9,14 @@ counted in the summary, never written.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hotline.clock import now_local
@@ -33,6 +34,7 @@ from hotline.services.admin.directory import baiyun_units
 from hotline.services.admin.users import create_user
 from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
+from hotline.store.bulk import write_rows
 from hotline.store.db import refresh_statistics, settings_of
 from hotline.store.models import (
     DispatchRecordRow,
@@ -103,8 +105,10 @@ def build_demo(
     progress: Callable[[str], None] | None = None,
     train: bool = False,
     end: datetime | None = None,
+    train_sample: int | None = None,
 ) -> DemoSummary:
-    """Users, a year of tickets and, with ``train``, a dispatch model trained on them.
+    """Users, a year of tickets and, with ``train``, a dispatch model trained on them
+    (each model on at most ``train_sample`` tickets; default ``HOTLINE_TRAIN_MAX_TICKETS``).
 
     The year ends at ``end`` (``hotline demo`` passes the present hour, so that the
     dashboard has a today and a this month); without it, at the generator's fixed
@@ -127,8 +131,8 @@ def build_demo(
     say("写入数据库…")
     _load(session, generated, summary, say)
     if train:
-        summary.model = _train_model(session, say)
-        _train_assistants(session, say)
+        summary.model = _train_model(session, say, train_sample)
+        _train_assistants(session, say, train_sample)
     return summary
 
 
@@ -224,6 +228,12 @@ class _Replayer:
         return state, events, None
 
 
+FLUSH_EVERY = 5000
+"""Tickets written per batch (with their events and dispatch records)."""
+PROGRESS_SECONDS = 10.0
+"""At most one progress line per this many seconds while writing."""
+
+
 def _load(
     session: Session, generated: list[Any], summary: DemoSummary, say: Callable[[str], None]
 ) -> None:
@@ -234,6 +244,7 @@ def _load(
     ids: dict[int, int] = {}
     batch: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
     prefix = settings_of(session).district_prefix
+    progress = _Progress(len(generated), say)
     for index, demo in enumerate(generated):
         ticket_id = next_id + index
         ids[index] = ticket_id
@@ -244,15 +255,35 @@ def _load(
         counters[day] += 1
         number = f"{prefix}{day}{counters[day]:06d}"
         _rows(batch, ticket_id, number, demo, state, events, replayer, searchable)
+        generated[index] = None  # written: its memory goes back as the load goes on
         summary.tickets += 1
         summary.events += len(events)
-        if len(batch[0]) >= 2000:
+        if len(batch[0]) >= FLUSH_EVERY:
             _flush(session, batch)
-            say(f"  已写入 {summary.tickets}/{len(generated)} 张")
+            progress.wrote(summary.tickets)
     _flush(session, batch)
     _finish_counters(session, counters)
     session.commit()
+    say("更新查询统计信息（ANALYZE）…")
     refresh_statistics(session)
+    say(f"写入完成：{summary.tickets} 张，用时 {time.monotonic() - progress.started:.0f} 秒")
+
+
+class _Progress:
+    """Says how far the writing is, its rate and the time left, every few seconds."""
+
+    def __init__(self, total: int, say: Callable[[str], None]) -> None:
+        self.total, self.say = total, say
+        self.started = self.last = time.monotonic()
+
+    def wrote(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_SECONDS and done < self.total:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        left = (self.total - done) / rate if rate else 0.0
+        self.say(f"  已写入 {done}/{self.total} 张（每秒 {rate:.0f} 张，约剩 {left:.0f} 秒）")
 
 
 def _rows(
@@ -331,9 +362,8 @@ def _rows(
 
 def _flush(session: Session, batch: tuple[list[dict[str, Any]], ...]) -> None:
     for model, rows in zip((Ticket, TicketEvent, DispatchRecordRow), batch, strict=True):
-        if rows:
-            session.execute(insert(model), rows)
-            rows.clear()
+        write_rows(session, model.__table__, rows)  # type: ignore[arg-type]
+        rows.clear()
 
 
 def _finish_counters(session: Session, counters: Counter[str]) -> None:
@@ -353,24 +383,28 @@ def _finish_counters(session: Session, counters: Counter[str]) -> None:
             )
 
 
-def _train_assistants(session: Session, say: Callable[[str], None]) -> None:
+def _train_assistants(
+    session: Session, say: Callable[[str], None], limit: int | None = None
+) -> None:
     """The intake hints (type, urgency, category) and the difficult-ticket model."""
     from hotline.services.assist import difficulty
 
     say("训练受理辅助模型（诉求类型、紧急程度、分类）…")
-    difficulty.train_intake(session)
+    difficulty.train_intake(session, max_tickets=limit)
     say("训练疑难工单模型（在最近两个月上与规则基线对比）…")
-    found = difficulty.train_difficulty(session)
+    found = difficulty.train_difficulty(session, max_tickets=limit)
     if "error" in found:
         say(f"未训练疑难工单模型：{found['error']}")
 
 
-def _train_model(session: Session, say: Callable[[str], None]) -> str | None:
-    from hotline.services.dispatch.training import train_dispatch_from_db
+def _train_model(
+    session: Session, say: Callable[[str], None], limit: int | None = None
+) -> str | None:
+    from hotline.services.dispatch.training import train_dispatch
 
     say("用演示区历史工单训练智能派单模型…")
     try:
-        return train_dispatch_from_db(session=session, progress=say)
+        return train_dispatch(session=session, progress=say, max_tickets=limit).text()
     except DomainError as exc:
         say(f"未训练派单模型：{exc.message}")
         return None

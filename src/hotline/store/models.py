@@ -417,6 +417,44 @@ class JobRun(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class DifficultyScore(Base):
+    """An open ticket's stored difficulty (疑难度): the score the saved model gave it, and when.
+
+    Written by the jobs worker (the ``assist_queue`` drain for changed tickets, the
+    ``difficulty_scan`` job for the rest and after a retraining); the difficult list reads
+    the highest scores of the current model from here instead of scoring every open ticket
+    per request. ``model`` is the version of the model file that scored it; ``unit`` the
+    unit the ticket had then (a re-dispatch queues a re-score); a ticket no longer open
+    loses its row at the next scan."""
+
+    __tablename__ = "difficulty_scores"
+    __table_args__ = (
+        Index("ix_difficulty_scores_model_score", "model", "score", "ticket_id"),
+        Index("ix_difficulty_scores_model_unit_score", "model", "unit", "score", "ticket_id"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    score: Mapped[float] = mapped_column(Float)
+    alert: Mapped[bool] = mapped_column(Boolean)
+    model: Mapped[str] = mapped_column(String(32))
+    scored_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HotFindings(Base):
+    """热点分析's findings of one window, computed by the jobs worker (``hot_findings``) and
+    read by the page: the hot topics and the burst alerts as the analysis gave them.
+    ``scope`` is ``""`` for the whole district."""
+
+    __tablename__ = "hot_findings"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    topics: Mapped[list[Any]] = mapped_column(JSON)
+    alerts: Mapped[list[Any]] = mapped_column(JSON)
+
+
 class AssistTask(Base):
     """A ticket changed by a committed intake or action, waiting to be re-assessed.
 

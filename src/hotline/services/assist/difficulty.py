@@ -37,6 +37,7 @@ from hotline.domain.tickets import (
     Actor,
     Role,
     Status,
+    unit_scope,
 )
 from hotline.intel.difficulty import (
     DifficultyModel,
@@ -49,9 +50,11 @@ from hotline.intel.intake_assist import FIELDS as INTAKE_FIELDS
 from hotline.intel.intake_assist import IntakeAssistant, extract
 from hotline.intel.links import REPEAT_CALL_WINDOW
 from hotline.intel.review import ReplyReviewer, cue_score, explain
+from hotline.intel.sampling import bounded_sample
 from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
+from hotline.store import difficulty as score_store
 from hotline.store.db import settings_of
 from hotline.store.models import Ticket, TicketEvent
 
@@ -102,35 +105,75 @@ def _record(t: Ticket, unit: str | None = None) -> dict[str, Any]:
     }
 
 
+_HISTORY_COLUMNS = (
+    Ticket.id,
+    Ticket.content,
+    Ticket.type,
+    Ticket.urgency,
+    Ticket.channel,
+    Ticket.town,
+    Ticket.unit_code,
+    Ticket.category,
+    Ticket.created_at,
+    Ticket.caller_phone,
+    Ticket.status,
+    Ticket.state,
+)
+
+
 def history(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
-    """Dispatched tickets whose outcome is known, as intake records and went-wrong labels."""
+    """Dispatched tickets whose outcome is known, as intake records and went-wrong labels,
+    oldest first (the columns it needs, read in one pass: no ticket objects)."""
     units = _first_units(session)
-    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(list(units)))).all()
+    rows = session.execute(select(*_HISTORY_COLUMNS).order_by(Ticket.created_at, Ticket.id))
     records, labels = [], []
-    for t in tickets:
+    for t in rows:
+        unit = units.get(t.id)
+        if unit is None:
+            continue  # never dispatched
         bad = went_wrong(t.state or {})
         if t.status not in _FINISHED and not bad:
             continue  # still open and nothing wrong yet: outcome unknown
-        records.append(_record(t, units[t.id]))
+        records.append(_record(t, unit))  # type: ignore[arg-type]
         labels.append(int(bad))
     for r, n in zip(records, repeat_counts(records), strict=True):
         r["repeat_calls"] = n
     return records, labels
 
 
+def _bounded(
+    records: list[dict[str, Any]], labels: list[int], limit: int, half_life_days: float
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """At most ``limit`` rows (0: all): recency-weighted, both outcomes kept."""
+    if limit <= 0 or len(records) <= limit:
+        return records, labels
+    times = [r["created_at"] for r in records]
+    keep = bounded_sample(times, labels, limit, half_life_days=half_life_days)
+    return [records[i] for i in keep], [labels[i] for i in keep]
+
+
 def train_difficulty(
-    session: Session, k: int = 50, *, models_dir: Path | None = None
+    session: Session,
+    k: int = 50,
+    *,
+    models_dir: Path | None = None,
+    max_tickets: int | None = None,
 ) -> dict[str, Any]:
     """Train on all but the last two months and score the model and the rules baseline on
     those months (the metrics saved with the model); then refit the model on the whole
-    history, so that the units' latest record counts, and save it."""
+    history, so that the units' latest record counts, and save it. A long history trains
+    on a bounded sample (``max_tickets``, default ``HOTLINE_TRAIN_MAX_TICKETS``); the
+    repeat calls are counted over the whole history first."""
+    settings = settings_of(session)
+    limit = settings.train_max_tickets if max_tickets is None else max_tickets
+    half_life = settings.train_half_life_days
     records, labels = history(session)
     if not records:
         return {"error": "no history with known outcomes"}
     cutoff = max(r["created_at"] for r in records) - timedelta(days=HOLDOUT_DAYS)
     train = [i for i, r in enumerate(records) if r["created_at"] < cutoff]
     test = [i for i, r in enumerate(records) if r["created_at"] >= cutoff]
-    tr_x, tr_y = [records[i] for i in train], [labels[i] for i in train]
+    tr_x, tr_y = _bounded([records[i] for i in train], [labels[i] for i in train], limit, half_life)
     te_x, te_y = [records[i] for i in test], [labels[i] for i in test]
     if len(set(tr_y)) < 2:
         return {"error": "history too short: the training months hold one outcome only"}
@@ -138,12 +181,12 @@ def train_difficulty(
     rules = RulesBaseline().fit(tr_x, tr_y)
     metrics = {
         "cutoff": cutoff.isoformat(),
-        "train_rows": len(train),
+        "train_rows": len(tr_x),
         "model": model.evaluate(te_x, te_y, k),
         "rules_baseline": rules.evaluate(te_x, te_y, k),
     }
-    model = DifficultyModel().fit(records, labels)
-    model.save(model_path(session, "difficulty", models_dir), metrics)
+    all_x, all_y = _bounded(records, labels, limit, half_life)
+    DifficultyModel().fit(all_x, all_y).save(model_path(session, "difficulty", models_dir), metrics)
     log.info("difficulty model trained: %s", metrics)
     return metrics
 
@@ -263,25 +306,146 @@ def reason_labels(session: Session) -> dict[str, Mapping[str, str]]:
     }
 
 
+ON_THE_FLY = 1000
+"""Open tickets without a stored score of the current model that the difficult list still
+scores itself (a small district, or the minutes after a retraining); beyond that it shows
+the stored scores and the ``difficulty_scan`` job scores the rest within its period."""
+SCAN_BATCH = 500
+
+
+def model_version(session: Session, models_dir: Path | None) -> str | None:
+    """The version of the saved difficulty model that scores are stored under (its file's
+    modification time in ns); None without a model."""
+    try:
+        return str(model_path(session, "difficulty", models_dir).stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
 def difficult_tickets(
     session: Session, *, viewer: Actor, top: int = 50, models_dir: Path | None = None
 ) -> list[dict[str, Any]]:
-    """Open tickets the viewer may see, most likely to go wrong first."""
-    query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-    tickets = list(session.scalars(scoped(query, viewer)).all())
-    if not tickets:
-        return []
+    """Open tickets the viewer may see, most likely to go wrong first, with the reasons.
+
+    The order comes from the stored scores (``difficulty_scores``, written by the jobs
+    worker); ``scored_at`` says when each was computed. Open tickets the current model has
+    not scored yet are scored here while they are few (:data:`ON_THE_FLY`)."""
     model = _difficulty_model(session, models_dir)
-    if model is None:
+    version = model_version(session, models_dir)
+    if model is None or version is None:
         return []
-    repeats = repeat_calls(session, tickets)
-    scored = score_tickets(model, tickets, repeats, labels=reason_labels(session))
+    found = _stored_highest(session, viewer, version, top)
+    open_ = [s.value for s in OPEN_STATUSES]
+    missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
+    if 0 < len(missing) <= ON_THE_FLY:
+        query = scoped(select(Ticket).where(Ticket.id.in_(missing)), viewer)
+        fresh = list(session.scalars(query))
+        if fresh:
+            scores = model.predict_proba(_records(session, fresh))
+            found += [(t, float(s), None) for t, s in zip(fresh, scores, strict=True)]
+    found.sort(key=lambda row: (-round(row[1], 3), -row[0].id))
+    chosen = found[:top]
+    if not chosen:
+        return []
+    tickets = [t for t, _s, _at in chosen]
+    scored = score_tickets(
+        model, tickets, repeat_calls(session, tickets), labels=reason_labels(session)
+    )
     rows = [
-        {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code} | s
-        for t, s in zip(tickets, scored, strict=True)
+        {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code}
+        | s
+        | {"scored_at": at.isoformat(timespec="seconds") if at else None}
+        for (t, _score, at), s in zip(chosen, scored, strict=True)
     ]
-    rows.sort(key=lambda r: -r["score"])
-    return rows[:top]
+    rows.sort(key=lambda r: -r["score"])  # as scored now (a repeat call since may add)
+    return rows
+
+
+def _stored_highest(
+    session: Session, viewer: Actor, version: str, top: int
+) -> list[tuple[Ticket, float, datetime | None]]:
+    """The viewer's ``top`` open tickets by stored score, read page by page from the
+    index until ``top`` are still open (a ticket closed since its score was stored is
+    skipped; the next scan forgets it)."""
+    open_ = {s.value for s in OPEN_STATUSES}
+    unit = unit_scope(viewer)
+    found: list[tuple[Ticket, float, datetime | None]] = []
+    skip, page = 0, top + 20
+    while len(found) < top:
+        rows = session.execute(score_store.highest(version, unit, page, skip)).all()
+        if not rows:
+            break
+        query = scoped(select(Ticket).where(Ticket.id.in_([r[0] for r in rows])), viewer)
+        tickets = {t.id: t for t in session.scalars(query) if t.status in open_}
+        found += [(tickets[i], float(s), at) for i, s, _a, at in rows if i in tickets]
+        skip += page
+    return found[:top]
+
+
+def _records(session: Session, tickets: list[Ticket]) -> list[dict[str, Any]]:
+    repeats = repeat_calls(session, tickets)
+    return [_record(t) | {"repeat_calls": repeats.get(t.id, 0)} for t in tickets]
+
+
+def store_scores(
+    session: Session,
+    tickets: list[Ticket],
+    scores: list[dict[str, Any]],
+    *,
+    version: str,
+    now: datetime,
+) -> None:
+    """Keep each ticket's score (as :func:`score_tickets` gave it) under the model's
+    version, in the session's transaction."""
+    score_store.save_scores(
+        session,
+        (
+            {
+                "ticket_id": t.id,
+                "unit": t.unit_code,
+                "score": s["score"],
+                "alert": bool(s["alert"]),
+                "model": version,
+                "scored_at": now,
+            }
+            for t, s in zip(tickets, scores, strict=True)
+        ),
+    )
+
+
+def scan_difficulty(
+    session: Session,
+    *,
+    now: datetime,
+    models_dir: Path | None = None,
+    limit: int = 50_000,
+    pause: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Forget the scores of tickets no longer open, then score (without reasons) the open
+    tickets the current model has not scored, oldest first, in batches of
+    :data:`SCAN_BATCH` committed one by one, at most ``limit``. ``pause(n)`` is called
+    after each batch of ``n`` (the job rests there)."""
+    open_ = [s.value for s in OPEN_STATUSES]
+    forgotten = score_store.forget_closed(session, open_)
+    session.commit()
+    model = cached_model(model_path(session, "difficulty", models_dir), DifficultyModel.load)
+    version = model_version(session, models_dir)
+    if model is None or version is None:
+        return {"forgotten": forgotten, "scored": 0, "left": 0}
+    scored = 0
+    while scored < limit:
+        ids = score_store.unscored(session, open_, version, min(SCAN_BATCH, limit - scored))
+        if not ids:
+            break
+        tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ids))))
+        found = score_tickets(model, tickets, repeat_calls(session, tickets), reasons=False)
+        store_scores(session, tickets, found, version=version, now=now)
+        session.commit()
+        scored += len(tickets)
+        if pause is not None:
+            pause(len(tickets))
+    left = len(score_store.unscored(session, open_, version, limit))
+    return {"forgotten": forgotten, "scored": scored, "left": left}
 
 
 def intake_labels(tickets: list[Ticket]) -> tuple[dict[str, list[Any]], dict[str, list[float]]]:
@@ -300,21 +464,52 @@ def intake_labels(tickets: list[Ticket]) -> tuple[dict[str, list[Any]], dict[str
     return labels, weights
 
 
-def train_intake(session: Session, *, models_dir: Path | None = None) -> dict[str, Any]:
+_INTAKE_COLUMNS = (
+    Ticket.content,
+    Ticket.type,
+    Ticket.urgency,
+    Ticket.category,
+    Ticket.suggestion,
+    Ticket.created_at,
+)
+
+
+def train_intake(
+    session: Session, *, models_dir: Path | None = None, max_tickets: int | None = None
+) -> dict[str, Any]:
     """Train type/urgency/category suggestions on the history (last 20 % by time held out);
-    the operators' corrections of earlier suggestions count more."""
-    tickets = list(session.scalars(select(Ticket).order_by(Ticket.created_at, Ticket.id)))
+    the operators' corrections of earlier suggestions count more. A long history trains on
+    a bounded sample (``max_tickets``, default ``HOTLINE_TRAIN_MAX_TICKETS``): recency-
+    weighted, every category kept."""
+    settings = settings_of(session)
+    limit = settings.train_max_tickets if max_tickets is None else max_tickets
+    tickets = list(session.execute(select(*_INTAKE_COLUMNS).order_by(Ticket.created_at, Ticket.id)))
     split = int(len(tickets) * 0.8)
-    labels, weights = intake_labels(tickets)
-    texts = [t.content for t in tickets]
-    head = {f: v[:split] for f, v in labels.items()}
-    held = IntakeAssistant().fit(texts[:split], head, {f: w[:split] for f, w in weights.items()})
-    tail = {f: v[split:] for f, v in labels.items()}
-    metrics: dict[str, Any] = held.evaluate(texts[split:], tail)
+    head = _bounded_tickets(tickets[:split], limit, settings.train_half_life_days)
+    labels, weights = intake_labels(head)  # type: ignore[arg-type]
+    held = IntakeAssistant().fit([t.content for t in head], labels, weights)
+    tail_labels, _ = intake_labels(tickets[split:])  # type: ignore[arg-type]
+    metrics: dict[str, Any] = held.evaluate([t.content for t in tickets[split:]], tail_labels)
+    metrics["train_rows"] = len(head)
+    chosen = _bounded_tickets(tickets, limit, settings.train_half_life_days)
+    labels, weights = intake_labels(chosen)  # type: ignore[arg-type]
     metrics["corrections"] = {f: sum(w > 1 for w in weights[f]) for f in INTAKE_FIELDS}
-    model = IntakeAssistant().fit(texts, labels, weights)
+    model = IntakeAssistant().fit([t.content for t in chosen], labels, weights)
     model.save(model_path(session, "intake", models_dir), metrics)
     return metrics
+
+
+def _bounded_tickets(tickets: list[Any], limit: int, half_life_days: float) -> list[Any]:
+    """At most ``limit`` of the tickets (0: all), recency-weighted, every category kept."""
+    if limit <= 0 or len(tickets) <= limit:
+        return tickets
+    keep = bounded_sample(
+        [t.created_at for t in tickets],
+        [t.category or "" for t in tickets],
+        limit,
+        half_life_days=half_life_days,
+    )
+    return [tickets[i] for i in keep]
 
 
 def intake_suggestions(

@@ -41,9 +41,11 @@ from hotline.services.assist.difficulty import (
     ALERT_ROLES,
     cached_model,
     model_path,
+    model_version,
     reason_labels,
     repeat_calls,
     score_tickets,
+    store_scores,
 )
 from hotline.store import tickets as store
 from hotline.store.models import AssistTask, Notification, Ticket
@@ -164,6 +166,9 @@ def rescore(
     repeats = repeat_calls(session, open_tickets)
     scores = score_tickets(model, open_tickets, repeats, reasons=False)
     found = {t.id: s for t, s in zip(open_tickets, scores, strict=True)}
+    version = model_version(session, models_dir)
+    if version is not None:
+        store_scores(session, open_tickets, scores, version=version, now=now)
     alerting = [t for t in open_tickets if found[t.id]["alert"]]
     warned = _already_warned(session, [t.id for t in alerting])
     to_warn = [t for t in alerting if t.id not in warned]

@@ -20,11 +20,14 @@ from hotline.domain.errors import DomainError
 from hotline.domain.tickets import SYSTEM_ACTOR
 from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import stored as analysis_store
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
+from hotline.services.assist import difficulty as assist_difficulty
 from hotline.services.assist import reassessment
 from hotline.services.dispatch import training
+from hotline.services.jobs.priority import Pacer, run_low_priority
 from hotline.store.models import JobRun, Notification
 
 EPOCH = datetime(2000, 1, 3)  # a Monday, 00:00 local time: slots of every period align on it
@@ -93,6 +96,25 @@ def assist_queue(ctx: JobContext) -> dict[str, Any]:
         duty=ctx.settings.assist_queue_duty,
         models_dir=ctx.settings.models_dir,
     )
+
+
+def difficulty_scan(ctx: JobContext) -> dict[str, Any]:
+    """Score the open tickets the current difficulty model has not scored yet (after a
+    retraining, tickets never queued) and forget those no longer open: the difficult list
+    reads these stored scores. Paced like the queue, at the lowest CPU priority."""
+    pacer = Pacer(ctx.settings.assist_queue_duty)
+    found = run_low_priority(
+        lambda: assist_difficulty.scan_difficulty(
+            ctx.session, now=ctx.now, models_dir=ctx.settings.models_dir, pause=pacer
+        )
+    )
+    return found | {"paused_ms": round(pacer.rested * 1000)}
+
+
+def hot_findings(ctx: JobContext) -> dict[str, Any]:
+    """热点分析's 7-, 30- and 90-day findings of the district, stored for the page; at the
+    lowest CPU priority."""
+    return run_low_priority(lambda: analysis_store.refresh(ctx.session, now=ctx.now))
 
 
 def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
@@ -174,9 +196,16 @@ def notify_bursts(session: Session, bursts: list[dict[str, Any]], now: datetime)
 
 
 def dispatch_retrain(ctx: JobContext) -> dict[str, Any]:
-    """Retrain smart dispatch on the database's history; skipped while it is too short."""
+    """Retrain smart dispatch on the database's history (on a bounded sample of it, in a
+    thread at the lowest CPU priority); skipped while the history is too short."""
     try:
-        outcome = training.train_dispatch(session=ctx.session, models_dir=ctx.settings.models_dir)
+        outcome = run_low_priority(
+            lambda: training.train_dispatch(
+                session=ctx.session,
+                models_dir=ctx.settings.models_dir,
+                max_tickets=ctx.settings.train_max_tickets,
+            )
+        )
     except DomainError as exc:
         if exc.code != "model.too_little_data":
             raise
@@ -246,6 +275,22 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(minutes=1),
         open311_media,
         lease=timedelta(minutes=10),
+    ),
+    Job(
+        "difficulty_scan",
+        "疑难度补评",
+        timedelta(minutes=10),
+        difficulty_scan,
+        at=timedelta(minutes=7),
+        lease=timedelta(minutes=30),
+    ),
+    Job(
+        "hot_findings",
+        "热点分析预计算",
+        timedelta(minutes=analysis_store.REFRESH_MINUTES),
+        hot_findings,
+        at=timedelta(minutes=3),
+        lease=timedelta(minutes=30),
     ),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}

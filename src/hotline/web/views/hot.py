@@ -15,6 +15,7 @@ from hotline.cache import Cache
 from hotline.clock import now_local
 from hotline.domain.tickets import Actor, unit_scope
 from hotline.services.admin.directory import unit_names
+from hotline.services.analysis import stored
 from hotline.services.analysis import topics as topic_analysis
 from hotline.services.tickets import exports
 from hotline.store.models import Ticket
@@ -26,7 +27,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 #: The windows offered, in days; another ``days`` falls back to the default.
 WINDOWS = {7: "近7天", 30: "近30天", 90: "近90天"}
 DEFAULT_DAYS = 30
-TOPICS_SHOWN = 15
+TOPICS_SHOWN = stored.TOPICS_KEPT
 TICKETS_SHOWN = 3  # a topic's or alert's first tickets, linked
 
 
@@ -39,7 +40,7 @@ def hot_page(
 ) -> Response:
     allow(user, "analysis")
     days = _window_of(days)
-    found_at, topics, alerts = _found(session, user.actor, days)
+    found_at, topics, alerts, every = _found(session, user.actor, days)
     return render(
         request,
         "analysis.html",
@@ -53,7 +54,7 @@ def hot_page(
             "names": unit_names(session),
             "shown": TICKETS_SHOWN,
             "found_at": found_at,
-            "fresh_minutes": int(FRESH_SECONDS // 60),
+            "fresh_minutes": every,
         },
     )
 
@@ -67,7 +68,7 @@ def hot_export(
     """导出 Excel: what the page shows, with every ticket number behind each finding."""
     allow(user, "analysis")
     days = _window_of(days)
-    _found_at, topics, alerts = _found(session, user.actor, days)
+    _found_at, topics, alerts, _every = _found(session, user.actor, days)
     content, filename = exports.export_hot_topics_xlsx(
         session=session, viewer=user.actor, days=days, topics=topics, alerts=alerts
     )
@@ -90,19 +91,24 @@ FINDINGS: Cache[tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]] = C
 
 def _found(
     session: Session, viewer: Actor, days: int
-) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
-    """(when found, hot topics, burst alerts) of the window ending now, kept
-    :data:`FRESH_SECONDS` per database, scope (a unit sees its own) and window."""
+) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]], int]:
+    """(when found, hot topics, burst alerts, minutes between updates) of the window
+    ending now: the district's as the jobs worker stored them (``hot_findings``, every
+    :data:`stored.REFRESH_MINUTES`); else (a unit's own tickets, no recent stored findings)
+    analysed here and kept :data:`FRESH_SECONDS` per database, scope and window."""
+    now = now_local()
+    ahead = stored.stored(session, viewer, days, now=now)
+    if ahead is not None:
+        return (*ahead, stored.REFRESH_MINUTES)
     key = (unit_scope(viewer), days)
 
     def find() -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
-        now = now_local()
         found = topic_analysis.hot_findings(
             session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
         )
         return now, found["topics"], found["alerts"]
 
-    return FINDINGS.get(session, key, find)
+    return (*FINDINGS.get(session, key, find), int(FRESH_SECONDS // 60))
 
 
 def _ticket_ids(session: Session, found: list[dict[str, Any]]) -> dict[str, int]:
