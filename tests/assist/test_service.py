@@ -33,10 +33,14 @@ def test_difficulty_on_held_out_months_beats_the_rules(demo: Session, settings: 
     metrics = assist_models.train_difficulty(demo, models_dir=settings.models_dir)
     model, rules = metrics["model"], metrics["rules_baseline"]
     assert model["n"] > 100 and model["positives"] > 10
-    # held-out last 61 days, both scored in this run; measured 0.38 vs 0.24, AUC 0.60 vs 0.52
+    # held-out last 61 days, both scored in this run
     assert model["precision_at_50"] > rules["precision_at_50"]
     assert model["auc"] > rules["auc"] and model["auc"] > 0.55
-    assert model["recall_at_threshold"] > rules["recall_at_threshold"]
+    # at its threshold the model dominates the rules: it finds at least as many difficult
+    # tickets while flagging no more, and is strictly better on one of the two
+    found, flagged = model["recall_at_threshold"], model["flagged_share"]
+    assert found >= rules["recall_at_threshold"] and flagged <= rules["flagged_share"]
+    assert found > rules["recall_at_threshold"] or flagged < rules["flagged_share"]
     assert (settings.models_dir / "difficulty" / "model.pkl").exists()
 
     dispatcher = Actor("disp", Role.DISPATCHER)

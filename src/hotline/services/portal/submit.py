@@ -150,7 +150,7 @@ def submit(
         prepared=prepared,
         actor=PORTAL_ACTOR,
         settings=settings,
-        idempotency_key=key,
+        source_key=key,  # the portal's own key, which its rows join on
     )
     return _receipt(session, ticket, code, created=created)
 

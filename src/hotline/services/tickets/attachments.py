@@ -160,13 +160,19 @@ def intake_prepared(
     actor: lc.Actor,
     settings: Settings,
     idempotency_key: str | None = None,
+    source_key: str | None = None,
 ) -> tuple[Ticket, bool]:
     """受理 with files already checked and stored (:func:`prepare`): the ticket (with
-    秒派), then its 添加附件; a retried intake adds no file twice."""
+    秒派), then its 添加附件; a retried intake adds no file twice. ``idempotency_key``: a
+    person's (bound to them); ``source_key``: a channel's own, kept as it is."""
     from hotline.services.dispatch import auto_dispatch
 
     ticket, created = auto_dispatch.intake_ticket(
-        session=session, ticket_in=ticket_in, actor=actor, idempotency_key=idempotency_key
+        session=session,
+        ticket_in=ticket_in,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        source_key=source_key,
     )
     if prepared:
         _add_prepared(session, ticket.id, prepared, actor, settings, now_local())
