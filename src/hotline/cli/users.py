@@ -10,15 +10,10 @@ import json
 
 import click
 
-from hotline.cli.ops import _fail, _login_name, _sessions, command_settings, prepare_database
+from hotline.cli.ops import _fail, _sessions, cli_actor, command_settings, prepare_database
 from hotline.domain.errors import DomainError
-from hotline.domain.tickets import Actor, Role
 
 ROLES = ["operator", "dispatcher", "unit", "supervisor", "leader", "admin"]
-
-
-def _actor() -> Actor:
-    return Actor(f"cli:{_login_name()}"[:64], Role.SYSTEM)
 
 
 @click.group()
@@ -48,7 +43,7 @@ def users_create(
                 role=role,
                 unit=unit,
                 display_name=display_name,
-                actor=_actor(),
+                actor=cli_actor(),
             )
         except DomainError as exc:
             _fail(exc)
@@ -100,7 +95,7 @@ def users_passwd(username: str, password: str) -> None:
     def change(session) -> None:  # type: ignore[no-untyped-def]
         accounts.reset_password(
             session=session,
-            actor=_actor(),
+            actor=cli_actor(),
             username=username,
             password=password,
             settings=command_settings(),
@@ -113,23 +108,24 @@ def users_passwd(username: str, password: str) -> None:
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Disable USERNAME: no sign-in, and their sessions end at once."""
-    from hotline.services.admin import users as accounts
-
-    _run(
-        lambda s: accounts.set_active(session=s, actor=_actor(), username=username, active=False),
-        f"已停用 {username}；其已登录的会话已结束",
-    )
+    _set_active(username, False, f"已停用 {username}；其已登录的会话已结束")
 
 
 @users.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
     """Enable USERNAME again."""
+    _set_active(username, True, f"已启用 {username}")
+
+
+def _set_active(username: str, active: bool, done: str) -> None:
     from hotline.services.admin import users as accounts
 
     _run(
-        lambda s: accounts.set_active(session=s, actor=_actor(), username=username, active=True),
-        f"已启用 {username}",
+        lambda s: accounts.set_active(
+            session=s, actor=cli_actor(), username=username, active=active
+        ),
+        done,
     )
 
 
@@ -143,7 +139,7 @@ def users_set_role(username: str, role: str, unit: str | None) -> None:
 
     _run(
         lambda s: accounts.set_role(
-            session=s, actor=_actor(), username=username, role=role, unit=unit
+            session=s, actor=cli_actor(), username=username, role=role, unit=unit
         ),
         f"已将 {username} 改为 {role}{' / ' + unit if unit else ''}；其已登录的会话已结束",
     )
@@ -156,7 +152,7 @@ def users_unlock(username: str) -> None:
     from hotline.services.admin import users as accounts
 
     _run(
-        lambda s: accounts.unlock(session=s, actor=_actor(), username=username),
+        lambda s: accounts.unlock(session=s, actor=cli_actor(), username=username),
         f"已解锁 {username}",
     )
 
@@ -168,6 +164,6 @@ def users_reset_two_factor(username: str) -> None:
     from hotline.services.admin import users as accounts
 
     _run(
-        lambda s: accounts.reset_two_factor(session=s, actor=_actor(), username=username),
+        lambda s: accounts.reset_two_factor(session=s, actor=cli_actor(), username=username),
         f"已重置 {username} 的两步验证；其下次登录时重新绑定",
     )
