@@ -55,6 +55,7 @@ from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
 from hotline.store import difficulty as score_store
+from hotline.store.crypto import session_ring
 from hotline.store.db import settings_of
 from hotline.store.models import Ticket, TicketEvent
 
@@ -222,23 +223,24 @@ def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyMo
 
 
 def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
-    phones = {t.caller_phone for t in tickets if t.caller_phone}
-    if not phones:
+    # a phone is found by its keyed hashes (one per key of the ring, during a rotation)
+    ring = session_ring(session)
+    hashes = {t.id: ring.phone_hashes(t.caller_phone) for t in tickets if t.caller_phone}
+    wanted = {h for found in hashes.values() for h in found}
+    if not wanted:
         return {}
     earliest = min(t.created_at for t in tickets) - REPEAT_CALL_WINDOW
     rows = session.execute(
-        select(Ticket.caller_phone, Ticket.created_at).where(
-            Ticket.caller_phone.in_(phones), Ticket.created_at >= earliest
+        select(Ticket.caller_phone_hash, Ticket.created_at).where(
+            Ticket.caller_phone_hash.in_(wanted), Ticket.created_at >= earliest
         )
     ).all()
-    calls: dict[str, list[datetime]] = defaultdict(list)
-    for phone, at in rows:
-        calls[phone].append(at)
-    for times in calls.values():
-        times.sort()
+    by_hash: dict[str, list[datetime]] = defaultdict(list)
+    for phone_hash, at in rows:
+        by_hash[phone_hash].append(at)
     out = {}
     for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
-        times = calls.get(t.caller_phone or "", [])
+        times = sorted(at for h in hashes.get(t.id, []) for at in by_hash.get(h, []))
         window = t.created_at - REPEAT_CALL_WINDOW
         out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out
