@@ -315,16 +315,6 @@ class Settings(BaseSettings):
         return keys
 
     @model_validator(mode="after")
-    def _refuse_dev_data_key_in_production(self) -> Settings:
-        if self.env == "production" and not self.data_keys:
-            raise ValueError(
-                "HOTLINE_DATA_KEYS must be set when HOTLINE_ENV=production: the key ring "
-                'that encrypts personal data, e.g. {"2026a":"<key>"} (make a key with '
-                f"{_MAKE_DATA_KEY})"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
         if self.env != "production":
             return self
@@ -337,6 +327,17 @@ class Settings(BaseSettings):
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long when "
                 "HOTLINE_ENV=production (e.g. python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_dev_data_key_in_production(self) -> Settings:
+        """Checked after the secret key (a weak secret is named first)."""
+        if self.env == "production" and not self.data_keys:
+            raise ValueError(
+                "HOTLINE_DATA_KEYS must be set when HOTLINE_ENV=production: the key ring "
+                'that encrypts personal data, e.g. {"2026a":"<key>"} (make a key with '
+                f"{_MAKE_DATA_KEY})"
             )
         return self
 
