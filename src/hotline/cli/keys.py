@@ -21,7 +21,7 @@ def keys_status() -> None:
     settings = command_settings()
     with _sessions()() as session:
         held = keys.status(session)
-        current = keys.session_ring(session).current
+        current = keys.current_key(session)
     click.echo(f"当前加密密钥：{current}（HOTLINE_DATA_KEYS 的第一个）")
     for column in held:
         counts = "，".join(f"{k}: {n}" for k, n in sorted(column.by_key.items())) or "无"
@@ -41,7 +41,7 @@ def keys_rotate() -> None:
 
     prepare_database()
     with _sessions()() as session:
-        current = keys.session_ring(session).current
+        current = keys.current_key(session)
         # audited before it starts (an interrupted rotation is on record too) and when done
         audit.record(
             session=session, actor=cli_actor(), action="keys.rotate", detail={"key": current}

@@ -21,7 +21,6 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -179,8 +178,3 @@ class Encrypted(TypeDecorator[str]):
         if value is None:
             return None
         return ring_of_dialect(dialect).decrypt(value, self.purpose)
-
-
-def encrypt_all(ring: KeyRing, values: Iterable[str | None], purpose: str) -> list[str | None]:
-    """``values`` encrypted (None kept), for writers that bypass the column types (COPY)."""
-    return [None if v is None else ring.encrypt(v, purpose) for v in values]

@@ -63,6 +63,11 @@ def _raw(model: Any, name: str) -> Any:
     return type_coerce(getattr(model, name), String)
 
 
+def current_key(session: Session) -> str:
+    """The id of the key new values are written under (the ring's first)."""
+    return session_ring(session).current
+
+
 def status(session: Session) -> list[Held]:
     """Per column, how many stored values each key id holds (a key id the ring lacks is
     listed too: such values cannot be read until its key is put back)."""
