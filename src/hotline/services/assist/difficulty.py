@@ -55,7 +55,6 @@ from hotline.services.admin.directory import unit_names
 from hotline.services.assist import knowledge as knowledge_base
 from hotline.services.tickets.queries import scoped
 from hotline.store import difficulty as score_store
-from hotline.store.crypto import session_ring
 from hotline.store.db import settings_of
 from hotline.store.models import Ticket, TicketEvent
 
@@ -102,7 +101,8 @@ def _record(t: Ticket, unit: str | None = None) -> dict[str, Any]:
         "unit": unit or t.unit_code,
         "category": t.category,
         "created_at": t.created_at,
-        "caller_phone": t.caller_phone,
+        # the model only compares callers: their phones' keyed hashes, never decrypted
+        "caller_phone": t.caller_phone_hash,
     }
 
 
@@ -116,7 +116,7 @@ _HISTORY_COLUMNS = (
     Ticket.unit_code,
     Ticket.category,
     Ticket.created_at,
-    Ticket.caller_phone,
+    Ticket.caller_phone_hash,
     Ticket.status,
     Ticket.state,
 )
@@ -223,10 +223,10 @@ def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyMo
 
 
 def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
-    # a phone is found by its keyed hashes (one per key of the ring, during a rotation)
-    ring = session_ring(session)
-    hashes = {t.id: ring.phone_hashes(t.caller_phone) for t in tickets if t.caller_phone}
-    wanted = {h for found in hashes.values() for h in found}
+    """Per ticket, the calls of its phone in the 30 days before it, found by the phone's
+    stored keyed hash (no phone is decrypted; while a rotation of the data key runs,
+    calls under the other key are not counted)."""
+    wanted = {t.caller_phone_hash for t in tickets if t.caller_phone_hash}
     if not wanted:
         return {}
     earliest = min(t.created_at for t in tickets) - REPEAT_CALL_WINDOW
@@ -235,12 +235,14 @@ def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
             Ticket.caller_phone_hash.in_(wanted), Ticket.created_at >= earliest
         )
     ).all()
-    by_hash: dict[str, list[datetime]] = defaultdict(list)
+    calls: dict[str, list[datetime]] = defaultdict(list)
     for phone_hash, at in rows:
-        by_hash[phone_hash].append(at)
+        calls[phone_hash].append(at)
+    for times in calls.values():
+        times.sort()
     out = {}
     for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
-        times = sorted(at for h in hashes.get(t.id, []) for at in by_hash.get(h, []))
+        times = calls.get(t.caller_phone_hash or "", [])
         window = t.created_at - REPEAT_CALL_WINDOW
         out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out
