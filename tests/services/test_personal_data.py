@@ -151,11 +151,27 @@ def test_rotation_moves_every_value_to_the_new_key_and_keeps_it_readable(
 def test_a_value_under_a_key_the_ring_lacks_is_a_clear_error(
     engine: Engine, settings: Settings
 ) -> None:
-    with session_factory(engine, settings)() as session:
+    first = settings.model_copy(update={"data_keys": {"k1": _key(1)}})
+    with session_factory(engine, first)() as session:
         ticket = _take(session)
     other = settings.model_copy(update={"data_keys": {"k9": _key(9)}})
-    with session_factory(engine, other)() as session, pytest.raises(DataKeyError, match="dev"):
+    with session_factory(engine, other)() as session, pytest.raises(DataKeyError, match="k1"):
         session.scalar(select(Ticket.caller_phone).where(Ticket.id == ticket.id))
+
+
+def test_a_ring_set_outside_production_still_reads_the_derived_key(
+    engine: Engine, settings: Settings
+) -> None:
+    with session_factory(engine, settings)() as session:
+        ticket = _take(session)  # no ring: the key derived from the secret key
+    ring = settings.model_copy(update={"data_keys": {"k1": _key(1)}})
+    with session_factory(engine, ring)() as session:
+        loaded = session.get(Ticket, ticket.id)
+        assert loaded.caller_phone == PHONE
+        keys.rotate(session)
+        assert {h.column: h.by_key for h in keys.status(session)}["tickets.caller_name"] == {
+            "k1": 1
+        }
 
 
 def test_production_refuses_to_start_without_a_key_ring_or_with_a_bad_key() -> None:

@@ -121,15 +121,21 @@ def dev_key(secret_key: str) -> bytes:
 
 
 @lru_cache(maxsize=16)
-def _ring(pairs: tuple[tuple[str, str], ...], secret_key: str) -> KeyRing:
+def _ring(pairs: tuple[tuple[str, str], ...], secret_key: str, production: bool) -> KeyRing:
+    dev = (DEV_KEY_ID, dev_key(secret_key))
     if not pairs:
-        return KeyRing(((DEV_KEY_ID, dev_key(secret_key)),))
-    return KeyRing(tuple((key_id, data_key_bytes(key_id, encoded)) for key_id, encoded in pairs))
+        return KeyRing((dev,))
+    keys = tuple((key_id, data_key_bytes(key_id, encoded)) for key_id, encoded in pairs)
+    if not production and DEV_KEY_ID not in dict(pairs):
+        keys += (dev,)  # still reads a database built without a ring, so it can be rotated
+    return KeyRing(keys)
 
 
 def ring_of(settings: Settings) -> KeyRing:
-    """The key ring of ``settings`` (built once per distinct ring)."""
-    return _ring(tuple(settings.data_keys.items()), settings.secret_key)
+    """The key ring of ``settings`` (built once per distinct ring). Outside production a
+    set ring also reads (never writes) values under the derived ``dev`` key."""
+    production = settings.env == "production"
+    return _ring(tuple(settings.data_keys.items()), settings.secret_key, production)
 
 
 # ------------------------------------------------------------------ the engine's ring
