@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -35,6 +36,7 @@ from sqlalchemy.types import TypeDecorator
 from hotline.config import Settings, data_key_bytes, settings_from_environment
 
 DEV_KEY_ID = "dev"
+_NOT_DIGIT = re.compile(r"\D")
 _NONCE = 12
 _HASH_HEX = 32
 _HASH_INFO = b"hotline phone hash v1"
@@ -47,7 +49,7 @@ class DataKeyError(ValueError):
 
 def normalise_phone(phone: str) -> str:
     """What a number is hashed as: its digits only (spaces, dashes and ``+`` left out)."""
-    return "".join(ch for ch in phone if ch.isdigit())
+    return _NOT_DIGIT.sub("", phone)
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,15 @@ class KeyRing:
     """Keys by id; ``current`` (the first) encrypts and hashes."""
 
     keys: tuple[tuple[str, bytes], ...]
+    current: str = field(init=False)
     _aead: dict[str, AESGCM] = field(default_factory=dict, compare=False, repr=False)
     _mac: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "current", self.keys[0][0])
         for key_id, raw in self.keys:
             self._aead[key_id] = AESGCM(raw)
             self._mac[key_id] = hmac.digest(raw, _HASH_INFO, "sha256")
-
-    @property
-    def current(self) -> str:
-        return self.keys[0][0]
 
     @property
     def ids(self) -> tuple[str, ...]:
