@@ -22,7 +22,7 @@ def keys_status() -> None:
     with _sessions()() as session:
         held = keys.status(session)
         current = keys.current_key(session)
-    click.echo(f"当前加密密钥：{current}（HOTLINE_DATA_KEYS 的第一个）")
+    click.echo(f"当前加密密钥：{current}")
     for column in held:
         counts = "，".join(f"{k}: {n}" for k, n in sorted(column.by_key.items())) or "无"
         click.echo(f"  {column.column}: {counts}")
