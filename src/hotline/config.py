@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +13,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SECRET = "dev-secret-change-me"
 #: Shortest secret key accepted in production (bytes).
 MIN_SECRET_BYTES = 32
+#: What a key id of ``HOTLINE_DATA_KEYS`` may be.
+DATA_KEY_ID = re.compile(r"^[A-Za-z0-9-]{1,16}$")
+_MAKE_DATA_KEY = (
+    "python -c 'import secrets, base64; print(base64.b64encode(secrets.token_bytes(32)).decode())'"
+)
+
+
+def data_key_bytes(key_id: str, encoded: str) -> bytes:
+    """The 32 bytes of one key of ``HOTLINE_DATA_KEYS`` (base64, standard or URL-safe);
+    ValueError naming the key when it is not one."""
+    if not DATA_KEY_ID.match(key_id):
+        raise ValueError(f"HOTLINE_DATA_KEYS: key id {key_id!r} must be 1-16 letters, digits or -")
+    try:
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(
+            f"HOTLINE_DATA_KEYS: key {key_id!r} must be 32 random bytes in base64 "
+            f"(make one with {_MAKE_DATA_KEY})"
+        )
+    return raw
 
 
 class Settings(BaseSettings):
@@ -29,6 +53,13 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         DEFAULT_SECRET, description="Key that signs API tokens and console sessions."
+    )
+    data_keys: dict[str, str] = Field(
+        {},
+        description="Key ring of the personal data stored encrypted (callers' names and "
+        "phones, TOTP secrets): JSON object key id → 32 random bytes in base64, e.g. "
+        '`{"2026a":"…"}`. The first key encrypts, every key decrypts. Required in '
+        "production; elsewhere, when empty, a key derived from the secret key is used.",
     )
     audit_retention_days: int = Field(
         365,
@@ -276,6 +307,13 @@ class Settings(BaseSettings):
             raise ValueError(f"HOTLINE_TWO_FACTOR_ROLES names unknown roles: {unknown}")
         return roles
 
+    @field_validator("data_keys")
+    @classmethod
+    def _well_formed_keys(cls, keys: dict[str, str]) -> dict[str, str]:
+        for key_id, encoded in keys.items():
+            data_key_bytes(key_id, encoded)
+        return keys
+
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
         if self.env != "production":
@@ -289,6 +327,17 @@ class Settings(BaseSettings):
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long when "
                 "HOTLINE_ENV=production (e.g. python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_dev_data_key_in_production(self) -> Settings:
+        """Checked after the secret key (a weak secret is named first)."""
+        if self.env == "production" and not self.data_keys:
+            raise ValueError(
+                "HOTLINE_DATA_KEYS must be set when HOTLINE_ENV=production: the key ring "
+                'that encrypts personal data, e.g. {"2026a":"<key>"} (make a key with '
+                f"{_MAKE_DATA_KEY})"
             )
         return self
 

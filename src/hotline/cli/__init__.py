@@ -9,7 +9,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.cli import audit, jobs, open311, ops, users
+from hotline.cli import audit, jobs, keys, open311, ops, users
 from hotline.clock import use_timezone
 
 
@@ -36,6 +36,7 @@ main.add_command(ops.restore_cmd)
 main.add_command(jobs.jobs_cmd)
 main.add_command(open311.open311_cmd)
 main.add_command(audit.audit_cmd)
+main.add_command(keys.keys_cmd)
 
 
 def _add_optional(module: str, names: list[str]) -> None:

@@ -35,6 +35,7 @@ from hotline.services.admin.users import create_user
 from hotline.services.tickets.projection import record_to_row, state_to_json
 from hotline.store import search
 from hotline.store.bulk import write_rows
+from hotline.store.crypto import KeyRing, session_ring
 from hotline.store.db import refresh_statistics, settings_of
 from hotline.store.models import (
     DispatchRecordRow,
@@ -239,6 +240,7 @@ def _load(
 ) -> None:
     replayer = _Replayer(session)
     searchable = search.kept_by(session)
+    ring = session_ring(session)
     next_id = int(session.scalar(select(func.max(Ticket.id))) or 0) + 1
     counters: Counter[str] = Counter()
     ids: dict[int, int] = {}
@@ -254,7 +256,7 @@ def _load(
         day = demo.created_at.strftime("%Y%m%d")
         counters[day] += 1
         number = f"{prefix}{day}{counters[day]:06d}"
-        _rows(batch, ticket_id, number, demo, state, events, replayer, searchable)
+        _rows(batch, ticket_id, number, demo, state, events, replayer, searchable, ring)
         generated[index] = None  # written: its memory goes back as the load goes on
         summary.tickets += 1
         summary.events += len(events)
@@ -295,6 +297,7 @@ def _rows(
     events: list[lc.Event],
     replayer: _Replayer,
     searchable: bool,
+    ring: KeyRing,
 ) -> None:
     tickets, event_rows, records = batch
     auto = next((e for e in events if e.action == lc.Action.DISPATCH), None)
@@ -305,7 +308,8 @@ def _rows(
             "idempotency_key": None,
             "channel": demo.channel,
             "caller_name": demo.caller_name,
-            "caller_phone": demo.caller_phone,
+            "caller_phone": demo.caller_phone,  # encrypted as written (store/bulk.py)
+            "caller_phone_hash": ring.phone_hash(demo.caller_phone) if demo.caller_phone else None,
             "content": demo.content,
             "address": demo.address,
             "town": demo.town,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.config import Settings, settings_from_environment
+from hotline.store.crypto import bind_ring
 
 
 def make_engine(url: str) -> Engine:
@@ -88,7 +89,9 @@ def engine_for(url: str) -> Engine:
 def get_engine(settings: Settings) -> Engine:
     if settings.sqlalchemy_url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return engine_for(settings.sqlalchemy_url)
+    engine = engine_for(settings.sqlalchemy_url)
+    bind_ring(engine, settings)
+    return engine
 
 
 READ_ONLY = "hotline.read_only"
@@ -175,7 +178,9 @@ def session_factory(
     engine: Engine, settings: Settings | None = None
 ) -> sessionmaker[HotlineSession]:
     """Sessions of the app or command whose ``settings`` the services read
-    (:func:`settings_of`)."""
+    (:func:`settings_of`); the engine's encrypted columns take their key ring."""
+    if settings is not None:
+        bind_ring(engine, settings)
     return sessionmaker(engine, class_=HotlineSession, expire_on_commit=False, info=_info(settings))
 
 
@@ -207,6 +212,8 @@ def read_session_factory(
     anyway. SQLite has no round trips to save and keeps its transaction (one snapshot
     per request). Either way such a session refuses to write (:class:`ReadOnlySessionError`).
     """
+    if settings is not None:
+        bind_ring(engine, settings)
     bind = (
         engine.execution_options(isolation_level="AUTOCOMMIT")
         if engine.dialect.name == "postgresql"

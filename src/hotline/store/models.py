@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hotline.store.crypto import Encrypted
+
 
 def postgresql_only(index: Index) -> Index:
     """An index made on PostgreSQL only (by the migrations and by ``create_all``)."""
@@ -77,7 +79,7 @@ class User(Base):
     #: Hashes of the previous passwords, newest first (a new one may repeat none of them).
     password_history: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     #: Two-factor sign-in (TOTP): the shared secret (base32) once enrolment is confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(Encrypted("users.totp_secret"), nullable=True)
     #: The last time step whose code was accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Hashes of the unused recovery codes (each works once).
@@ -141,7 +143,7 @@ class Ticket(Base):
         Index("ix_tickets_unit_created", "unit_code", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_reply_due", "reply_due"),
-        Index("ix_tickets_caller_phone", "caller_phone"),
+        Index("ix_tickets_caller_phone_hash", "caller_phone_hash"),
         Index("ix_tickets_source_number", "source_number", unique=True),
         # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
         # rows without them (none once revision 0006 has run) are found through the second
@@ -168,8 +170,13 @@ class Ticket(Base):
     # the request an idempotency key was first used with (sha256 of the intake's body)
     idempotency_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     channel: Mapped[str] = mapped_column(String(16))
-    caller_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    caller_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # personal data, encrypted at rest (store/crypto.py); the phone is found by its
+    # keyed hash, never by the column itself
+    caller_name: Mapped[str | None] = mapped_column(Encrypted("tickets.caller_name"), nullable=True)
+    caller_phone: Mapped[str | None] = mapped_column(
+        Encrypted("tickets.caller_phone"), nullable=True
+    )
+    caller_phone_hash: Mapped[str | None] = mapped_column(String(48), nullable=True)
     content: Mapped[str] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     town: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -237,10 +244,11 @@ class CallerFlag(Base):
     rejects it; an approved flag marks the number's new tickets until its end date."""
 
     __tablename__ = "caller_flags"
-    __table_args__ = (Index("ix_caller_flags_phone", "phone", "status"),)
+    __table_args__ = (Index("ix_caller_flags_phone_hash", "phone_hash", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    phone: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(Encrypted("caller_flags.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(48), nullable=True)
     reason: Mapped[str] = mapped_column(String(500))
     until: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))  # proposed | approved | rejected | lifted
@@ -678,7 +686,7 @@ class Open311Request(Base):
     media_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     media_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
     media_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email: Mapped[str | None] = mapped_column(Encrypted("open311_requests.email"), nullable=True)
     account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -693,14 +701,15 @@ class PortalRequest(Base):
 
     __tablename__ = "portal_requests"
     __table_args__ = (
-        Index("ix_portal_requests_phone", "phone", "created_at"),
+        Index("ix_portal_requests_phone", "phone_hash", "created_at"),
         Index("ix_portal_requests_address", "address_key", "created_at"),
         Index("ix_portal_requests_publish", "publish", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_key: Mapped[str] = mapped_column(String(128), unique=True)
-    phone: Mapped[str] = mapped_column(String(20))
+    #: the keyed hash of the caller's phone (store/crypto.py): the per-phone limit counts it
+    phone_hash: Mapped[str] = mapped_column(String(48))
     address_key: Mapped[str] = mapped_column(String(200))
     code_hash: Mapped[str] = mapped_column(String(160))
     publish: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -732,10 +741,11 @@ class PortalSmsCode(Base):
     ``HOTLINE_PORTAL_SMS_CODE`` is on): its salted hash, used once."""
 
     __tablename__ = "portal_sms_codes"
-    __table_args__ = (Index("ix_portal_sms_codes_phone", "phone", "created_at"),)
+    __table_args__ = (Index("ix_portal_sms_codes_phone", "phone_hash", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20))
+    #: the keyed hash of the phone (store/crypto.py)
+    phone_hash: Mapped[str] = mapped_column(String(48))
     code_hash: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

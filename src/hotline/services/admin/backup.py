@@ -48,6 +48,10 @@ def _backup_database(engine: Engine, target: Path) -> Path:
         dest = sqlite3.connect(target)
         try:
             source.backup(dest)
+            # the page copy carries the file's free pages too, where text deleted or
+            # rewritten (a value before its encryption) may linger: rebuild the copy
+            # from its live rows only
+            dest.execute("VACUUM")
         finally:
             dest.close()
             source.close()

@@ -25,6 +25,7 @@ from hotline.intel.stock import StockPhrases
 from hotline.intel.topics import Window
 from hotline.services.admin.directory import unit_names
 from hotline.services.tickets.queries import mask_phone, scoped
+from hotline.store.crypto import session_ring
 from hotline.store.models import Ticket
 
 _COLUMNS = (
@@ -33,7 +34,9 @@ _COLUMNS = (
     Ticket.content,
     Ticket.address,
     Ticket.town,
-    Ticket.caller_phone,
+    # who called, as the phone's keyed hash: the analyses compare callers, never read
+    # their numbers (a window is thousands of tickets, none decrypted)
+    Ticket.caller_phone_hash,
     Ticket.created_at,
     Ticket.type,
     Ticket.category,
@@ -74,7 +77,7 @@ def _tickets(rows: list[Any]) -> links.Tickets:
         texts=[r.content for r in rows],
         times=[r.created_at for r in rows],
         places=[r.town for r in rows],
-        callers=[r.caller_phone for r in rows],
+        callers=[r.caller_phone_hash for r in rows],
     )
 
 
@@ -146,7 +149,7 @@ def _window(rows: list[Any]) -> Window:
         times=[r.created_at for r in rows],
         ids=[r.number for r in rows],
         places=[r.town for r in rows],
-        writers=[r.caller_phone for r in rows],
+        writers=[r.caller_phone_hash for r in rows],
         groups=[r.category or r.unit_code for r in rows],
     )
 
@@ -177,9 +180,20 @@ def repeat_callers(
 ) -> list[dict[str, Any]]:
     """重复来电: the same phone about the same matter within 30 days (phone masked)."""
     rows = _rows(session, viewer, days, until)
+    found = links.repeat_callers(_tickets(rows))
+    first = [rows[r["tickets"][0]].id for r in found]
+    phones = (
+        dict(
+            session.execute(
+                select(Ticket.id, Ticket.caller_phone).where(Ticket.id.in_(first))
+            ).all()
+        )
+        if first
+        else {}
+    )
     return [
-        {"caller": mask_phone(r["caller"]), "ids": [rows[i].number for i in r["tickets"]]}
-        for r in links.repeat_callers(_tickets(rows))
+        {"caller": mask_phone(phones.get(i)), "ids": [rows[t].number for t in r["tickets"]]}
+        for i, r in zip(first, found, strict=True)
     ]
 
 
@@ -213,10 +227,11 @@ def intake_hints(
         return {"repeat_caller": [], "same_event": []}
     texts = [r.content for r in rows] + [ticket_text]
     sims = links.pair_similarity(texts, [(i, len(rows)) for i in range(len(rows))])
+    hashes = set(session_ring(session).phone_hashes(phone)) if phone else set()
     repeat = [
         rows[i].number
         for i in range(len(rows))
-        if phone and rows[i].caller_phone == phone and sims[i] >= links.SAME_MATTER
+        if rows[i].caller_phone_hash in hashes and sims[i] >= links.SAME_MATTER
     ]
     recent = now - links.SAME_EVENT_WINDOW
     same = [

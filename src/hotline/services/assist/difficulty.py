@@ -101,7 +101,8 @@ def _record(t: Ticket, unit: str | None = None) -> dict[str, Any]:
         "unit": unit or t.unit_code,
         "category": t.category,
         "created_at": t.created_at,
-        "caller_phone": t.caller_phone,
+        # the model only compares callers: their phones' keyed hashes, never decrypted
+        "caller_phone": t.caller_phone_hash,
     }
 
 
@@ -115,7 +116,7 @@ _HISTORY_COLUMNS = (
     Ticket.unit_code,
     Ticket.category,
     Ticket.created_at,
-    Ticket.caller_phone,
+    Ticket.caller_phone_hash,
     Ticket.status,
     Ticket.state,
 )
@@ -222,23 +223,26 @@ def _difficulty_model(session: Session, models_dir: Path | None) -> DifficultyMo
 
 
 def repeat_calls(session: Session, tickets: list[Ticket]) -> dict[int, int]:
-    phones = {t.caller_phone for t in tickets if t.caller_phone}
-    if not phones:
+    """Per ticket, the calls of its phone in the 30 days before it, found by the phone's
+    stored keyed hash (no phone is decrypted; while a rotation of the data key runs,
+    calls under the other key are not counted)."""
+    wanted = {t.caller_phone_hash for t in tickets if t.caller_phone_hash}
+    if not wanted:
         return {}
     earliest = min(t.created_at for t in tickets) - REPEAT_CALL_WINDOW
     rows = session.execute(
-        select(Ticket.caller_phone, Ticket.created_at).where(
-            Ticket.caller_phone.in_(phones), Ticket.created_at >= earliest
+        select(Ticket.caller_phone_hash, Ticket.created_at).where(
+            Ticket.caller_phone_hash.in_(wanted), Ticket.created_at >= earliest
         )
     ).all()
     calls: dict[str, list[datetime]] = defaultdict(list)
-    for phone, at in rows:
-        calls[phone].append(at)
+    for phone_hash, at in rows:
+        calls[phone_hash].append(at)
     for times in calls.values():
         times.sort()
     out = {}
     for t in tickets:  # the caller's calls in the 30 days before this one (by bisection)
-        times = calls.get(t.caller_phone or "", [])
+        times = calls.get(t.caller_phone_hash or "", [])
         window = t.created_at - REPEAT_CALL_WINDOW
         out[t.id] = bisect_left(times, t.created_at) - bisect_left(times, window)
     return out

@@ -32,6 +32,7 @@ from hotline.services.assist.ticket_insight import (
     link,
     train_in_background,
 )
+from hotline.store.crypto import session_ring
 from hotline.store.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def intake_assist(
         calls = int(
             session.scalar(
                 select(func.count()).where(
-                    Ticket.caller_phone == phone.strip(),
+                    Ticket.caller_phone_hash.in_(session_ring(session).phone_hashes(phone)),
                     Ticket.created_at >= now - links.REPEAT_CALL_WINDOW,
                 )
             )

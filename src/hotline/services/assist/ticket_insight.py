@@ -33,6 +33,7 @@ from hotline.intel.intake_assist import IntakeAssistant
 from hotline.services.assist import difficulty as assist_models
 from hotline.services.assist.difficulty import cached_model, model_path
 from hotline.services.tickets.queries import scoped
+from hotline.store.crypto import session_ring
 from hotline.store.db import sibling_session
 from hotline.store.models import Ticket
 
@@ -107,7 +108,7 @@ def earlier_calls(session: Session, ticket: Ticket) -> int:
     if not ticket.caller_phone:
         return 0
     query = select(func.count()).where(
-        Ticket.caller_phone == ticket.caller_phone,
+        Ticket.caller_phone_hash.in_(session_ring(session).phone_hashes(ticket.caller_phone)),
         Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
         Ticket.created_at < ticket.created_at,
         Ticket.id != ticket.id,
@@ -243,7 +244,7 @@ def _repeat_calls(session: Session, ticket: Ticket, viewer: lc.Actor) -> list[di
     if not ticket.caller_phone:
         return []
     query = select(*LINK_COLUMNS).where(
-        Ticket.caller_phone == ticket.caller_phone,
+        Ticket.caller_phone_hash.in_(session_ring(session).phone_hashes(ticket.caller_phone)),
         Ticket.created_at >= ticket.created_at - links.REPEAT_CALL_WINDOW,
         Ticket.created_at <= ticket.created_at + links.REPEAT_CALL_WINDOW,
         Ticket.id != ticket.id,

@@ -19,6 +19,7 @@ from hotline.domain.errors import Throttled
 from hotline.domain.portal import PortalInputError
 from hotline.services.assessment.supervision import Sender, load_sender
 from hotline.services.portal import codes, throttle
+from hotline.store.crypto import session_ring
 from hotline.store.models import PortalSmsCode
 
 VALID = timedelta(minutes=10)
@@ -35,23 +36,29 @@ def send_code(
     now: datetime,
     sender: Sender | None = None,
 ) -> None:
-    """Make a code for ``phone``, keep its hash, and send it (refused when asked too often)."""
-    latest = session.scalar(
-        select(func.max(PortalSmsCode.created_at)).where(PortalSmsCode.phone == phone)
-    )
+    """Make a code for ``phone``, keep its hash, and send it (refused when asked too often).
+    The phone is kept as its keyed hash only."""
+    ring = session_ring(session)
+    of_phone = PortalSmsCode.phone_hash.in_(ring.phone_hashes(phone))
+    latest = session.scalar(select(func.max(PortalSmsCode.created_at)).where(of_phone))
     if latest is not None and now - latest < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest)).total_seconds()) + 1
         raise Throttled("portal.sms_wait", f"验证码已发送，请 {wait} 秒后再获取")
     today = session.scalar(
         select(func.count())
         .select_from(PortalSmsCode)
-        .where(PortalSmsCode.phone == phone, PortalSmsCode.created_at > now - timedelta(days=1))
+        .where(of_phone, PortalSmsCode.created_at > now - timedelta(days=1))
     )
     if (today or 0) >= PER_DAY:
         raise Throttled("portal.sms_limit", "该手机号今天获取验证码的次数已达上限，请明天再试")
     code = codes.sms_code()
     session.add(
-        PortalSmsCode(phone=phone, code_hash=codes.hash_code(code), created_at=now, attempts=0)
+        PortalSmsCode(
+            phone_hash=ring.phone_hash(phone) or "",
+            code_hash=codes.hash_code(code),
+            created_at=now,
+            attempts=0,
+        )
     )
     session.commit()
     out = sender or load_sender(settings.reminder_sender)
@@ -71,12 +78,17 @@ def verify(
     typed = codes.clean_code(code, codes.SMS_DIGITS)
     if not typed:
         raise PortalInputError("portal.sms_missing", "请填写短信中的 6 位验证码", field="sms_code")
+    ring = session_ring(session)
+    subject = ring.phone_hash(phone) or ""  # wrong tries are counted per phone, by its hash
     throttle.check_guessing(
-        session, kind="sms", subject=phone, client=client, settings=settings, now=now
+        session, kind="sms", subject=subject, client=client, settings=settings, now=now
     )
     row = session.scalars(
         select(PortalSmsCode)
-        .where(PortalSmsCode.phone == phone, PortalSmsCode.used_at.is_(None))
+        .where(
+            PortalSmsCode.phone_hash.in_(ring.phone_hashes(phone)),
+            PortalSmsCode.used_at.is_(None),
+        )
         .order_by(PortalSmsCode.created_at.desc())
         .limit(1)
     ).first()
@@ -88,7 +100,7 @@ def verify(
         return
     if row is not None:
         row.attempts += 1
-    throttle.record_failure(session, kind="sms", subject=phone, client=client, now=now)
+    throttle.record_failure(session, kind="sms", subject=subject, client=client, now=now)
     if not live:
         raise PortalInputError("portal.sms_expired", "验证码已失效，请重新获取", field="sms_code")
     raise PortalInputError(

@@ -31,6 +31,7 @@ from hotline.schemas import TicketCreate
 from hotline.services.portal import codes, sms, throttle
 from hotline.services.tickets import attachments
 from hotline.services.tickets.attachments import PORTAL_ACTOR, Prepared, Upload
+from hotline.store.crypto import session_ring
 from hotline.store.db import serialized_writes
 from hotline.store.models import PortalRequest, Ticket
 
@@ -203,7 +204,7 @@ def _write_row(
     """The portal's row, committed before the intake (a retry finds it and goes on)."""
     row = PortalRequest(
         ticket_key=key,
-        phone=request.phone,
+        phone_hash=session_ring(session).phone_hash(request.phone) or "",
         address_key=address_key,
         code_hash=codes.hash_code(code),
         publish=request.publish,

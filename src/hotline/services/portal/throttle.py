@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline.config import Settings
 from hotline.domain.errors import Throttled
+from hotline.store.crypto import session_ring
 from hotline.store.models import PortalAttempt, PortalRequest
 
 SUBJECT_WINDOW = timedelta(minutes=15)
@@ -28,7 +29,10 @@ def check_request_limits(
     """Refuse a new request when its phone or its address has used its share (429)."""
     since = now - timedelta(hours=settings.portal_limit_window_hours)
     hours = f"{settings.portal_limit_window_hours:g}"
-    by_phone = _count(session, PortalRequest.phone == phone, PortalRequest.created_at > since)
+    hashes = session_ring(session).phone_hashes(phone)  # the phone is kept as its keyed hash
+    by_phone = _count(
+        session, PortalRequest.phone_hash.in_(hashes), PortalRequest.created_at > since
+    )
     if by_phone >= settings.portal_phone_limit:
         raise Throttled(
             "portal.phone_limit",

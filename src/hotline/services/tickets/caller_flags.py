@@ -17,14 +17,15 @@ from hotline.cache import Cache
 from hotline.domain import caller_flags as rules
 from hotline.domain.errors import NotFound
 from hotline.domain.tickets import Actor
+from hotline.store.crypto import session_ring
 from hotline.store.models import CallerFlag
 
-#: phone → (flag id, end date) of the approved flags; per database, one minute.
+#: phone's keyed hash → (flag id, end date) of the approved flags; per database, one minute.
 IN_FORCE: Cache[dict[str, tuple[int, date]]] = Cache("caller flags", ttl=60.0)
 
 
 def _approved(session: Session) -> dict[str, tuple[int, date]]:
-    query = select(CallerFlag.phone, CallerFlag.id, CallerFlag.until).where(
+    query = select(CallerFlag.phone_hash, CallerFlag.id, CallerFlag.until).where(
         CallerFlag.status == rules.FlagStatus.APPROVED.value
     )
     return {phone: (flag_id, until) for phone, flag_id, until in session.execute(query)}
@@ -34,10 +35,12 @@ def flag_on(session: Session, phone: str | None, at: datetime) -> int | None:
     """The flag in force on ``phone`` at ``at`` (its id), else None. Marks, never refuses."""
     if not phone:
         return None
-    found = IN_FORCE.get(session, "flags", lambda: _approved(session)).get(phone)
-    if found is None or not rules.in_force(rules.FlagStatus.APPROVED, found[1], at):
-        return None
-    return found[0]
+    approved = IN_FORCE.get(session, "flags", lambda: _approved(session))
+    for phone_hash in session_ring(session).phone_hashes(phone):
+        found = approved.get(phone_hash)
+        if found is not None and rules.in_force(rules.FlagStatus.APPROVED, found[1], at):
+            return found[0]
+    return None
 
 
 def propose(
@@ -47,6 +50,7 @@ def propose(
     rules.check_proposal(proposal, actor, now.date())
     flag = CallerFlag(
         phone=proposal.phone,
+        phone_hash=session_ring(session).phone_hash(proposal.phone) or "",
         reason=proposal.reason[:500],
         until=until,
         status=rules.FlagStatus.PROPOSED.value,

@@ -39,6 +39,7 @@ from hotline.services.tickets.history import (
 )
 from hotline.services.tickets.numbers import next_ticket_number
 from hotline.store import tickets as store
+from hotline.store.crypto import session_ring
 from hotline.store.db import serialized_writes
 from hotline.store.models import Notification, Ticket, TicketEvent
 
@@ -161,6 +162,8 @@ def record_intake(
     """
     number = next_ticket_number(session, now)
     ticket = _new_ticket_row(number, ticket_in, actor, now, idempotency_key, suggestion)
+    if ticket_in.caller_phone:  # the phone is found by its keyed hash (store/crypto.py)
+        ticket.caller_phone_hash = session_ring(session).phone_hash(ticket_in.caller_phone)
     ticket.caller_flag_id = caller_flags.flag_on(session, ticket_in.caller_phone, now)
     state = projection.load_state(ticket)
     history: list[Any] = []

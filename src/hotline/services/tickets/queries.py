@@ -22,6 +22,7 @@ from hotline.services.tickets.history import history_of
 from hotline.services.tickets.list_totals import ListTotals
 from hotline.store import search
 from hotline.store import tickets as store
+from hotline.store.crypto import session_ring
 from hotline.store.models import Ticket, TicketCoUnit
 
 MAX_PAGE_SIZE = 200
@@ -80,9 +81,10 @@ def matching(
     """The tickets ``viewer`` may see that match ``filters`` (a search uses PostgreSQL's
     index of search terms; SQLite reads the texts)."""
     indexed = search.kept_by(session)
-    by_caller = lc.may_find_by_caller(viewer)
+    phone = phone_term(filters.q) if lc.may_find_by_caller(viewer) else None
+    hashes = session_ring(session).phone_hashes(phone) if phone else []
     query = scoped(select(Ticket), viewer)
-    return _apply_filter(query, filters, now, indexed=indexed, by_caller=by_caller)
+    return _apply_filter(query, filters, now, indexed=indexed, phone_hashes=hashes)
 
 
 def phone_term(term: str | None) -> str | None:
@@ -98,11 +100,18 @@ _PHONE_TERM = re.compile(r"[0-9+\-() ]+")
 
 
 def _apply_filter(
-    query: Select[Any], f: TicketFilter, now: datetime, *, indexed: bool, by_caller: bool
+    query: Select[Any],
+    f: TicketFilter,
+    now: datetime,
+    *,
+    indexed: bool,
+    phone_hashes: list[str],
 ) -> Select[Any]:
     conditions = []
     if f.q:
-        conditions.append(_search_condition(f.q.strip(), indexed=indexed, by_caller=by_caller))
+        conditions.append(
+            _search_condition(f.q.strip(), indexed=indexed, phone_hashes=phone_hashes)
+        )
     _check_choices("工单状态", f.status, lc.Status)
     _check_choices("诉求类型", f.type, lc.TicketType)
     for column, value in (
@@ -127,10 +136,11 @@ def _apply_filter(
     return query.where(*conditions)
 
 
-def _search_condition(term: str, *, indexed: bool, by_caller: bool) -> Any:
-    """A ticket whose number or caller's phone is ``term`` (the phone only ``by_caller``:
-    for a viewer who may see callers), or whose content or address contains it (``%``
-    and ``_`` in it are plain characters).
+def _search_condition(term: str, *, indexed: bool, phone_hashes: list[str]) -> Any:
+    """A ticket whose number is ``term``, or whose caller's phone has one of
+    ``phone_hashes`` (the keyed hashes of a full number: given only for a viewer who may
+    see callers), or whose content or address contains it (``%`` and ``_`` in it are
+    plain characters).
 
     With ``indexed`` (PostgreSQL), the texts read are only those of the tickets holding
     every bigram of the term (GIN index), and of any ticket without search terms yet.
@@ -139,8 +149,8 @@ def _search_condition(term: str, *, indexed: bool, by_caller: bool) -> Any:
     like = f"%{escaped}%"
     contains = or_(Ticket.content.like(like, escape="\\"), Ticket.address.like(like, escape="\\"))
     exact = (
-        (Ticket.number == term, Ticket.caller_phone == term)
-        if by_caller
+        (Ticket.number == term, Ticket.caller_phone_hash.in_(phone_hashes))
+        if phone_hashes
         else (Ticket.number == term,)
     )
     pairs = bigrams(term) if indexed else []
