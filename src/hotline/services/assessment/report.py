@@ -21,6 +21,7 @@ from hotline.services.assessment.monthly import DAY_FIELDS, TARGETS, AssessmentR
 
 INDICATOR_LABELS = {
     "on_time_sign_rate": "按时签收率",
+    "response_rate": "响应率",
     "on_time_reply_rate": "按时办结率",
     "satisfaction_rate": "满意率",
     "resolution_rate": "解决率",
