@@ -133,7 +133,12 @@ def scheme_in_force(session: Session, day: date) -> ScoringScheme:
 
 
 def save_scheme(
-    session: Session, scheme: ScoringScheme, actor: Actor, *, today: date | None = None
+    session: Session,
+    scheme: ScoringScheme,
+    actor: Actor,
+    *,
+    today: date | None = None,
+    based_on: str | None = None,
 ) -> list[ScoringScheme]:
     """Add a scheme version (admin only). It may not start before the current month, so a
     past month keeps the scheme it was scored by; versions and start days are unique."""
@@ -157,6 +162,8 @@ def save_scheme(
     row.value = value  # type: ignore[assignment]
     row.updated_at, row.updated_by = now_local(), actor.username
     detail = {"version": scheme.version, "valid_from": scheme.valid_from.isoformat()}
+    if based_on:
+        detail["based_on"] = based_on
     audit.record(session=session, actor=actor, action="scheme.add", detail=detail, commit=False)
     session.commit()
     return schemes
