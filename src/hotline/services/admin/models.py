@@ -325,7 +325,7 @@ def _in_thread(work: Callable[[], None]) -> None:
 
 
 def start_retraining(
-    session: Session, actor: Actor, kind: str, *, start: Starter = _in_thread
+    session: Session, actor: Actor, kind: str, *, start: Starter | None = None
 ) -> str:
     """Run the kind's retraining job now, in the background (``start``: how it is run);
     its progress is the job's run (进行中, 已完成, 失败). Audited ``model.retrain``.
@@ -346,5 +346,5 @@ def start_retraining(
         except Exception:  # noqa: BLE001 - recorded by the job run; nobody to raise to
             log.exception("retraining %s failed", kind)
 
-    start(work)
+    (start or _in_thread)(work)
     return job
