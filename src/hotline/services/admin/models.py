@@ -190,7 +190,8 @@ def _single_file(session: Session, kind: str, models_dir: Path) -> list[Version]
         Version(
             version="现用",
             trained_at=_local(stamp),
-            tickets=metrics.get("train_rows"),
+            tickets=(getattr(model, "summary_", None) or {}).get("rows")
+            or metrics.get("train_rows"),
             held_out=int(held) if isinstance(held, int | float) and not math.isnan(held) else None,
             figures=figures(metrics),
             in_force=True,
