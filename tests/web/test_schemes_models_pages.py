@@ -76,6 +76,9 @@ def test_a_new_version_from_the_preset_is_saved_and_audited(browser: Any, sessio
     assert set(stored[1].rules) == {"response_rate", "resolution_rate", "satisfaction_rate"}
     [entry] = _audited(session, "scheme.add")
     assert entry["version"] == "三率-2027" and entry["based_on"] == "three_rates"
+    start = date.fromisoformat(_next_month())
+    after = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    assert f'name="valid_from" value="{after.isoformat()}"' in response.text  # the next free
 
 
 @pytest.mark.parametrize(

@@ -57,8 +57,9 @@ def _page(
     if base not in schemes.PRESETS:
         base = "current"
     if form is None:
-        start = today.replace(day=1)
-        start = date(start.year + start.month // 12, start.month % 12 + 1, 1)  # next month
+        # the first of next month, or of the month after the latest version's start
+        latest = max(today, max(v.scheme.valid_from for v in listed))
+        start = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
         form = schemes.form_values(schemes.base_scheme(session, base, today), "", start.isoformat())
     context = {
         "active": "schemes",
