@@ -88,6 +88,13 @@ MATRIX += [
     ("PUT", "/api/v1/admin/users/{username}/role", "F   F    F   F    A    F   F"),
     ("POST", "/api/v1/admin/users/{username}/unlock", "F   F    F   F    A    F   F"),
     ("POST", "/api/v1/admin/users/{username}/reset-2fa", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/assessment/scheme-presets", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/models", "F   F    F   F    A    F   F"),
+    # {kind} is the intake assistant: one saved file, no versions to switch, no retraining
+    # job, so the admin is let through and the request refused (409, 422)
+    ("POST", "/api/v1/admin/models/{kind}/promote", "F   F    F   F    V    F   F"),
+    ("POST", "/api/v1/admin/models/{kind}/rollback", "F   F    F   F    V    F   F"),
+    ("POST", "/api/v1/admin/models/{kind}/retrain", "F   F    F   F    V    F   F"),
     # one's own account: let through, the body (a weak password, a wrong code) refused
     ("POST", "/api/v1/auth/password", "V   V    V   V    V    V   V"),
     ("POST", "/api/v1/auth/2fa/setup", "A   A    A   A    A    A   A"),
@@ -119,6 +126,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         from hotline.domain.scoring import ScoringScheme
 
         return ScoringScheme.default().to_dict() | {"version": "2099.1", "valid_from": "2099-01-01"}
+    if path.endswith("/promote"):
+        return {"version": "v0001"}
     if path == "/api/v1/assist/intake":
         return {"content": "咨询社保转移"}
     if path == "/api/v1/notifications/read":
@@ -172,6 +181,7 @@ def _url(path: str, ticket_id: int | str) -> str:
         .replace("{month}", "2026-11")
         .replace("{key}", ARTICLE)
         .replace("{username}", "hrss")
+        .replace("{kind}", "intake")
     )
 
 
@@ -266,6 +276,9 @@ CONSOLE: list[tuple[str, str]] = [
     ("/admin/audit", "F  F    F   F    A    F   F       L"),
     ("/account", "A  A    A   A    A    A   A       L"),
     ("/admin/users", "F  F    F   F    A    F   F       L"),
+    ("/admin/schemes", "F  F    F   F    A    F   F       L"),
+    ("/admin/models", "F  F    F   F    A    F   F       L"),
+    ("/admin/models/runs/{kind}", "F  F    F   F    A    F   F       L"),
     # the code step needs the password step first (its pending cookie): else to /login
     ("/login/2fa", "L  L    L   L    L    L   L       L"),
     ("/login/2fa/enrol", "L  L    L   L    L    L   L       L"),
@@ -279,7 +292,13 @@ CONSOLE: list[tuple[str, str]] = [
 #: they lead to their page).
 PANELS = {"/dispatch/merges"}
 #: What a path parameter of a console page stands for in the walk.
-SAMPLE_PARAMS = {"month": "2026-11", "unit": "jingtai", "day": "2031-01-01", "key": "demo"}
+SAMPLE_PARAMS = {
+    "month": "2026-11",
+    "unit": "jingtai",
+    "day": "2031-01-01",
+    "key": "demo",
+    "kind": "dispatch",
+}
 
 
 def _console_get_pages() -> set[str]:

@@ -21,6 +21,7 @@ from hotline.api.routes import (
     auth,
     inbound,
     knowledge,
+    models,
     open311,
     stats,
     tickets,
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge.router,
         stats.router,
         users.router,
+        models.router,
     ):
         app.include_router(router, prefix="/api/v1")
     app.include_router(inbound.router, prefix="/api/v1")  # the city platform's pushes

@@ -360,6 +360,7 @@ def _rows(
         urgency=demo.urgency,
         channel=demo.channel,
         created_at=demo.created_at,
+        category=demo.category,
     )
     records.extend(record_to_row(r) for r in dispatch_records(facts, events, replayer.calendar))
 

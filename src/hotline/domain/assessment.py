@@ -17,7 +17,11 @@ indicator                    counted by             numerator ÷ denominator
 按时签收率 on-time sign-off  dispatched_at          first response (sign or return request) by
                                                     sign_due ÷ dispatches assessed for sign-off
 按时办结率 on-time reply     reply_due              replied by reply_due ÷ records due
-满意率 satisfaction          callback_at            满意 + 基本满意 ÷ callbacks reached
+响应率 response (三率)       dispatched_at          the same count as 按时签收率: the unit
+                                                    responded (签收 or 退单申请) within the sign
+                                                    limit ÷ dispatches assessed for sign-off
+满意率 satisfaction          callback_at            满意 + 基本满意 ÷ callbacks rated (reached,
+                                                    less the exempt matters, see below)
 解决率 resolution            callback_at            resolved ÷ callbacks reached
 退单率 return rate           return_requested_at    holdings with a return request ÷ dispatched
 无效退单 invalid returns     return_requested_at    rejected return requests (a count)
@@ -60,6 +64,10 @@ Edge cases (decisions)
   accuracy (准确率) but not against the auto-dispatch rate (智能转派率): no person
   overrode the machine's choice; a dispatcher's re-dispatch (改派) counts against both.
 * **Urgings** go to the unit holding the ticket when urged, counted by urge time.
+* **Matters exempt from 满意率.** With ``satisfaction_exempt`` (kinds of matter of
+  :mod:`hotline.domain.matters`: 行政执法, 调解) a reached callback on such a ticket
+  counts in 解决率 but not in 满意率, neither above nor below the line
+  (``callbacks_rated`` is the denominator of 满意率).
 * **City platform** (市平台转办) records are counted apart in ``city_platform``; with
   ``include_city=False`` they are left out of every other indicator.
 """
@@ -71,6 +79,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from hotline.domain.matters import matter_of
 from hotline.domain.records import DispatchRecord, TicketFacts, dispatch_records
 
 __all__ = [
@@ -169,10 +178,12 @@ class UnitIndicators:
     sign_assessed: int = 0
     signed_on_time: int = 0
     on_time_sign_rate: float | None = None  # 按时签收率
+    response_rate: float | None = None  # 响应率 (三率): the same count as 按时签收率
     due: int = 0
     replied_on_time: int = 0
     on_time_reply_rate: float | None = None  # 按时办结率
     callbacks_reached: int = 0
+    callbacks_rated: int = 0  # reached callbacks that count in 满意率
     satisfied: int = 0
     satisfaction_rate: float | None = None  # 满意率
     resolved: int = 0
@@ -228,6 +239,7 @@ class _Tally:
     due: int = 0
     replied_on_time: int = 0
     callbacks_reached: int = 0
+    callbacks_rated: int = 0
     satisfied: int = 0
     resolved: int = 0
     return_requests: int = 0
@@ -244,8 +256,16 @@ class _Tally:
     days: list[float] = field(default_factory=list)
     workdays: list[float] = field(default_factory=list)
 
-    def add(self, r: DispatchRecord, start: datetime, end: datetime, now: datetime) -> None:
-        """Count one record in every indicator whose period it falls in (module table)."""
+    def add(
+        self,
+        r: DispatchRecord,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        exempt: frozenset[str] = frozenset(),
+    ) -> None:
+        """Count one record in every indicator whose period it falls in (module table);
+        ``exempt``: kinds of matter left out of 满意率."""
         if start <= r.dispatched_at < end:
             self._dispatched(r, now)
         if start <= r.reply_due < end:
@@ -259,10 +279,12 @@ class _Tally:
             self.overdue += 1
         if r.callback_at is not None and r.reached and start <= r.callback_at < end:
             self.callbacks_reached += 1
-            if r.satisfaction in SATISFIED:
-                self.satisfied += 1
             if r.resolved:
                 self.resolved += 1
+            if not exempt or matter_of(r.category) not in exempt:
+                self.callbacks_rated += 1
+                if r.satisfaction in SATISFIED:
+                    self.satisfied += 1
         if r.return_requested_at is not None and start <= r.return_requested_at < end:
             self.return_requests += 1
             self.invalid_returns += r.return_rejections
@@ -319,8 +341,9 @@ class _Tally:
             unit=unit,
             **counts,
             on_time_sign_rate=_rate(self.signed_on_time, self.sign_assessed),
+            response_rate=_rate(self.signed_on_time, self.sign_assessed),
             on_time_reply_rate=_rate(self.replied_on_time, self.due),
-            satisfaction_rate=_rate(self.satisfied, self.callbacks_reached),
+            satisfaction_rate=_rate(self.satisfied, self.callbacks_rated),
             resolution_rate=_rate(self.resolved, self.callbacks_reached),
             return_rate=_rate(self.return_requests, self.dispatched),
             reopen_rate=_rate(self.reopened, self.closed),
@@ -339,6 +362,7 @@ def _aggregate(
     now: datetime | None,
     include_city: bool,
     by_unit: bool,
+    exempt: frozenset[str] = frozenset(),
 ) -> dict[str, _Tally]:
     start, end = period.start, period.end
     cutoff = datetime.max if now is None else now
@@ -353,7 +377,7 @@ def _aggregate(
                 tally.city_platform += 1
             if not include_city:
                 continue
-        tally.add(r, start, end, cutoff)
+        tally.add(r, start, end, cutoff, exempt)
     return tallies
 
 
@@ -364,6 +388,7 @@ def unit_indicators(
     now: datetime | None = None,
     include_city: bool = True,
     units: Iterable[str] = (),
+    satisfaction_exempt: Iterable[str] = (),
 ) -> dict[str, UnitIndicators]:
     """Indicators per unit for ``period``, in one pass over ``records``.
 
@@ -372,8 +397,11 @@ def unit_indicators(
     assessed once it is over). ``include_city=False`` leaves city-platform records out
     of everything but ``city_platform``. ``units`` are listed even without records
     (every count 0, every rate ``None``). Units come out in name order.
+    ``satisfaction_exempt``: kinds of matter (``"enforcement"``, ``"mediation"``) whose
+    callbacks are left out of 满意率 (they still count in 解决率).
     """
-    tallies = _aggregate(records, period, now, include_city, by_unit=True)
+    exempt = frozenset(satisfaction_exempt)
+    tallies = _aggregate(records, period, now, include_city, by_unit=True, exempt=exempt)
     for unit in units:
         tallies.setdefault(unit, _Tally())
     return {unit: tallies[unit].indicators(unit) for unit in sorted(tallies)}
@@ -385,8 +413,10 @@ def district_indicators(
     *,
     now: datetime | None = None,
     include_city: bool = True,
+    satisfaction_exempt: Iterable[str] = (),
 ) -> UnitIndicators:
     """The same indicators over the whole district (``unit="*"``), e.g. for the seed's
     figures: average handling days ≤ 10, auto-dispatch rate and accuracy ≥ 0.8."""
-    tallies = _aggregate(records, period, now, include_city, by_unit=False)
+    exempt = frozenset(satisfaction_exempt)
+    tallies = _aggregate(records, period, now, include_city, by_unit=False, exempt=exempt)
     return tallies.get(DISTRICT, _Tally()).indicators(DISTRICT)

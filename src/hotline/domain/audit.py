@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, str] = {
     "scheme.add": "新增考核方案",
     "model.train": "训练模型",
     "model.promote": "启用模型版本",
+    "model.rollback": "回滚模型版本",
+    "model.retrain": "启动模型重训",
     "webhook.create": "新增推送订阅",
     "webhook.update": "修改推送订阅",
     "client.create": "新增接口客户端",

@@ -28,6 +28,7 @@ class TicketFacts:
     urgency: str
     channel: str
     created_at: datetime
+    category: str | None = None  # 事项分类 path, e.g. 政法/仲裁与调解/司法调解
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class DispatchRecord:
     closed_at: datetime | None = None
     handling_workdays: float | None = None
     co_handling: bool = False  # a co-handling unit's part (协办), not the lead's (主办)
+    category: str | None = None  # the ticket's 事项分类 (what kind of matter it is)
 
     @property
     def urgings(self) -> int:
@@ -105,6 +107,7 @@ def _start(
         sign_due=as_datetime(deadlines["sign"]),
         return_due=as_datetime(deadlines["return"]),
         reply_due=as_datetime(deadlines["reply"]),
+        category=facts.category,
     )
 
 

@@ -182,6 +182,11 @@ def assess(
     by the scheme in force on the period's first day."""
     scheme = scheme_in_force(schemes, period.start.date())
     indicators = unit_indicators(
-        records, period, now=now, include_city=scheme.count_city_platform, units=groups
+        records,
+        period,
+        now=now,
+        include_city=scheme.count_city_platform,
+        units=groups,
+        satisfaction_exempt=scheme.satisfaction_exempt,
     )
     return score_units(indicators, groups, scheme)

@@ -207,6 +207,10 @@ class ModelRegistry:
         log.info("promoted %s model %s", self.kind, version)
         return self.info(version)
 
+    def can_roll_back(self) -> bool:
+        """Whether a version was promoted before the current one."""
+        return len(self._pointer().get("history", [])) >= 2
+
     def rollback(self) -> ModelInfo:
         """Promote again the version promoted before the current one."""
         history = self._pointer().get("history", [])

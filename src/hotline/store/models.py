@@ -328,6 +328,8 @@ class DispatchRecordRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     handling_workdays: Mapped[float | None] = mapped_column(Float, nullable=True)
     co_handling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the ticket's category path: which kind of matter (行政执法, 调解) the holding was
+    category: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # when the record stopped counting (the earlier of left_at and closed_at); NULL
     # while it runs — lets a period's assessment read only the records it needs
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

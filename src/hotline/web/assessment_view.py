@@ -43,7 +43,8 @@ DESC_FIRST = frozenset(
 FRACTIONS = {
     "on_time_sign_rate": ("signed_on_time", "sign_assessed"),
     "on_time_reply_rate": ("replied_on_time", "due"),
-    "satisfaction_rate": ("satisfied", "callbacks_reached"),
+    "response_rate": ("signed_on_time", "sign_assessed"),
+    "satisfaction_rate": ("satisfied", "callbacks_rated"),
     "resolution_rate": ("resolved", "callbacks_reached"),
     "return_rate": ("return_requests", "dispatched"),
     "reopen_rate": ("reopened", "closed"),
@@ -53,6 +54,7 @@ FRACTIONS = {
 #: Rates where the tickets behind the figure are those that count *against* it.
 FAILING = {
     "on_time_sign_rate",
+    "response_rate",
     "on_time_reply_rate",
     "satisfaction_rate",
     "resolution_rate",

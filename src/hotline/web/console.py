@@ -20,7 +20,9 @@ from hotline.web.views import (
     hot,
     inbox,
     intake,
+    models_admin,
     notices,
+    schemes_admin,
     search,
     session,
     supervise,
@@ -53,6 +55,8 @@ def mount(app: FastAPI) -> None:
         account,
         users_admin,
         caller_flags,
+        schemes_admin,
+        models_admin,
     )
     for module in modules:
         app.include_router(module.router)

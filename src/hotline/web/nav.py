@@ -57,6 +57,11 @@ PAGES: list[Page] = [
         in_menu=False,
     ),
 ]
+# 管理员: assessment schemes and models (kept apart from the list above for easy merges)
+PAGES += [
+    Page("schemes", "考核方案", "/admin/schemes", frozenset({R.ADMIN})),
+    Page("models", "模型管理", "/admin/models", frozenset({R.ADMIN})),
+]
 ROLES_OF = {p.key: p.roles for p in PAGES}
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
+from hotline.api.deps import AdminActor, CurrentActor, SessionDep, TicketId, require_roles
 from hotline.clock import now_local
 from hotline.domain.errors import Forbidden
 from hotline.domain.scoring import ScoringScheme
@@ -20,6 +20,7 @@ from hotline.domain.tickets import Actor, Role, unit_scope
 from hotline.services.admin import audit
 from hotline.services.assessment import monthly as monthly_assessment
 from hotline.services.assessment import report, supervision
+from hotline.services.assessment import schemes as schemes_admin
 from hotline.services.tickets.exports import XLSX
 
 router = APIRouter(tags=["assessment"])
@@ -45,6 +46,12 @@ def schemes(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
     stored = monthly_assessment.load_schemes(session)
     current = monthly_assessment.scheme_in_force(session, now_local().date())
     return {"current": current.version, "schemes": [s.to_dict() for s in stored]}
+
+
+@router.get("/assessment/scheme-presets")
+def scheme_presets(actor: AdminActor) -> dict[str, Any]:
+    """The presets a new version can start from (三率, 综合), without version or start day."""
+    return {"presets": schemes_admin.preset_dicts()}
 
 
 @router.post("/assessment/schemes", status_code=201)

@@ -31,6 +31,7 @@ from hotline.domain.assessment import (
     unit_indicators,
 )
 from hotline.domain.errors import Conflict, Forbidden, Invalid
+from hotline.domain.matters import matter_of
 from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, score_units
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
@@ -54,6 +55,7 @@ DRILL_LABELS = {
 }
 DRILL_OF_INDICATOR = {
     "on_time_sign_rate": "late_sign",
+    "response_rate": "late_sign",
     "on_time_reply_rate": "overdue",
     "satisfaction_rate": "unsatisfied",
     "resolution_rate": "unresolved",
@@ -131,7 +133,12 @@ def scheme_in_force(session: Session, day: date) -> ScoringScheme:
 
 
 def save_scheme(
-    session: Session, scheme: ScoringScheme, actor: Actor, *, today: date | None = None
+    session: Session,
+    scheme: ScoringScheme,
+    actor: Actor,
+    *,
+    today: date | None = None,
+    based_on: str | None = None,
 ) -> list[ScoringScheme]:
     """Add a scheme version (admin only). It may not start before the current month, so a
     past month keeps the scheme it was scored by; versions and start days are unique."""
@@ -155,6 +162,8 @@ def save_scheme(
     row.value = value  # type: ignore[assignment]
     row.updated_at, row.updated_by = now_local(), actor.username
     detail = {"version": scheme.version, "valid_from": scheme.valid_from.isoformat()}
+    if based_on:
+        detail["based_on"] = based_on
     audit.record(session=session, actor=actor, action="scheme.add", detail=detail, commit=False)
     session.commit()
     return schemes
@@ -229,11 +238,17 @@ def month_assessment(
     scheme = scheme_in_force(session, period.start.date())
     names, groups = unit_directory(session)
     records = [r for r in load_records(session, period) if r.unit in groups]
+    exempt = scheme.satisfaction_exempt
     indicators = unit_indicators(
-        records, period, now=now, include_city=scheme.count_city_platform, units=groups
+        records,
+        period,
+        now=now,
+        include_city=scheme.count_city_platform,
+        units=groups,
+        satisfaction_exempt=exempt,
     )
     scores = score_units(indicators, groups, scheme)
-    district = district_indicators(records, period, now=now)
+    district = district_indicators(records, period, now=now, satisfaction_exempt=exempt)
     deducted = {s.unit for s in scores if s.deductions} if details else set()
     found = _deduction_details(session, records, period, now, scheme, deducted)
     return AssessmentResult(period, scheme, scores, indicators, district, names, found)
@@ -335,11 +350,13 @@ def tickets_behind(
         raise Invalid("request.invalid_indicator", f"无法下钻的指标：{indicator}（可选 {choices}）")
     now = now or now_local()
     scheme = scheme_in_force(session, period.start.date())
+    exempt = scheme.satisfaction_exempt if kind == "unsatisfied" else ()
     hits = [
         r
         for r in load_records(session, period, unit=unit)
         if (scheme.count_city_platform or r.channel != CITY_CHANNEL or kind == "city_platform")
         and predicate(r, period, now)
+        and not (exempt and matter_of(r.category) in exempt)  # not counted in 满意率
     ]
     numbers = _numbers(session, {r.ticket_id for r in hits})
     return [

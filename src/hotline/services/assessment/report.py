@@ -21,6 +21,7 @@ from hotline.services.assessment.monthly import DAY_FIELDS, TARGETS, AssessmentR
 
 INDICATOR_LABELS = {
     "on_time_sign_rate": "按时签收率",
+    "response_rate": "响应率",
     "on_time_reply_rate": "按时办结率",
     "satisfaction_rate": "满意率",
     "resolution_rate": "解决率",
@@ -165,6 +166,8 @@ def _unit_sheet(ws: Worksheet, result: AssessmentResult, score: UnitScore) -> No
     ind = result.indicators[score.unit]
     row = 2
     for name, label in INDICATOR_LABELS.items():
+        if name == "response_rate" and name not in result.scheme.rules:
+            continue  # 按时签收率 under its 三率 name: listed when the scheme scores it
         ws.cell(row=row, column=1, value=label)
         _value_cell(ws, row, 2, name, getattr(ind, name))
         points = score.parts.get(name)

@@ -87,6 +87,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         urgency=ticket.urgency,
         channel=ticket.channel,
         created_at=ticket.created_at,
+        category=ticket.category,
     )
 
 
