@@ -576,9 +576,7 @@ def check_fields(action: Action, data: Mapping[str, Any], role: Role) -> None:
         message = f"「{RULES[action].label}」不接受「{label}」"
         if name in CITIZEN_FIELDS.get(action, ()):
             message = f"「{label}」只能由诉求人在市民端评价时给出"
-        raise Invalid(
-            "ticket.unexpected_field", message, field=name, action=action.value
-        )
+        raise Invalid("ticket.unexpected_field", message, field=name, action=action.value)
 
 
 def _check_data(state: TicketState, action: Action, event: Event) -> None:
