@@ -83,7 +83,8 @@ def configure(*, json_lines: bool, level: int = logging.INFO) -> None:
 
 
 class RequestIdMiddleware:
-    """Take or make an ``X-Request-ID``, expose it to logs and return it to the client."""
+    """Take or make an ``X-Request-ID``, expose it to logs and return it to the client,
+    with the server's time in ``Server-Timing: app;dur=<ms>``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,8 +104,16 @@ class RequestIdMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                # the server's time to the response's start (a page is rendered by then),
+                # for the browser's developer tools and bench/console_browser.py
+                dur = (time.perf_counter() - started) * 1000
+                timing = f"app;dur={dur:.1f}".encode()
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", rid.encode()),
+                    (b"server-timing", timing),
+                ]
             await send(message)
 
         try:

@@ -282,6 +282,7 @@ CONSOLE: list[tuple[str, str]] = [
     # the code step needs the password step first (its pending cookie): else to /login
     ("/login/2fa", "L  L    L   L    L    L   L       L"),
     ("/login/2fa/enrol", "L  L    L   L    L    L   L       L"),
+    ("/login/password", "L  L    L   L    L    L   L       L"),  # after an admin's reset
     ("/tickets/{ticket_id}/print", "A  A    A   A    A    A   N       L"),
     ("/dispatch/tabs", "F  A    F   F    A    F   F       L"),
     ("/inbox/tabs", "F  F    F   F    F    A   A       L"),

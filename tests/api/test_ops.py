@@ -65,6 +65,14 @@ def test_openapi_lists_the_contract(client: TestClient) -> None:
         assert path in paths
 
 
+def test_every_response_tells_the_servers_time(client: TestClient) -> None:
+    import re
+
+    for path in ("/healthz", "/login", "/api/v1/tickets"):
+        timing = client.get(path).headers.get("server-timing", "")
+        assert re.fullmatch(r"app;dur=\d+\.\d", timing), (path, timing)
+
+
 def test_request_id_is_returned_and_logged(client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
     import logging
 

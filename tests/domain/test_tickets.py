@@ -336,3 +336,13 @@ def test_a_reply_sent_back_leaves_the_ticket_unreplied() -> None:
         lc.Event(lc.Action.REJECT_REPLY, T0 + timedelta(hours=3), DISP, {"reason": "答复不完整"}),
     )
     assert back.status == lc.Status.HANDLING and back.replied_at is None
+
+
+def test_only_the_caller_rates_a_callback() -> None:
+    rating = {"satisfaction": "satisfied", "rating": 5, "rating_label": "非常满意"}
+    lc.check_fields(lc.Action.CALLBACK, {**rating, "channel": "portal"}, lc.Role.CITIZEN)
+    for role in (lc.Role.OPERATOR, lc.Role.DISPATCHER, lc.Role.ADMIN):
+        with pytest.raises(DomainError) as refused:
+            lc.check_fields(lc.Action.CALLBACK, rating, role)
+        assert refused.value.code == "ticket.unexpected_field"
+    lc.check_fields(lc.Action.CALLBACK, {"satisfaction": "basic"}, lc.Role.OPERATOR)

@@ -107,6 +107,8 @@ def test_every_menu_stays_on_one_line(
     page = console.page
     assert page.evaluate("document.querySelector('.topbar').getBoundingClientRect().height") <= 53
     assert page.evaluate("document.documentElement.scrollWidth") == width
+    name_colour = "getComputedStyle(document.querySelector('.topbar .user-name')).color"
+    assert page.evaluate(name_colour) == "rgb(255, 255, 255)"  # legible on the blue bar
 
 
 def test_a_ticket_prints_on_a4_with_its_history(open_console: Any, server: Server) -> None:

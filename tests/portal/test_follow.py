@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain import tickets as lc
-from hotline.domain.errors import Conflict, NotFound, Throttled
+from hotline.domain.errors import Conflict, Invalid, NotFound, Throttled
 from hotline.domain.portal import PortalInputError
 from hotline.services.portal import follow
 from hotline.services.portal import submit as portal
@@ -214,6 +214,29 @@ def test_an_operators_callback_leaves_nothing_to_rate(
     act(session=session, ticket=ticket, action="callback", data=data, actor=DISPATCHER)
     seen = follow.progress(session=session, number=receipt.number)
     assert not seen.rating_open and seen.timeline[0].title == "电话回访"
+
+
+@pytest.mark.parametrize(
+    "given", [{"rating": 5}, {"rating_label": "非常满意"}, {"channel": "portal"}]
+)
+def test_a_staff_callback_cannot_pass_for_the_callers_own_rating(
+    send: Callable[..., portal.Receipt],
+    answer: Callable[..., None],
+    session: Session,
+    given: dict[str, object],
+) -> None:
+    receipt = send()
+    answer(receipt.ticket_id)
+    ticket = queries.get_ticket(
+        session=session, ticket_id=receipt.ticket_id, viewer=DISPATCHER, for_update=True
+    )
+    data = {"satisfaction": "satisfied", "resolved": True, **given}
+    with pytest.raises(Invalid) as refused:
+        act(session=session, ticket=ticket, action="callback", data=data, actor=DISPATCHER)
+    assert refused.value.code == "ticket.unexpected_field"
+    assert "只能由诉求人在市民端评价时给出" in refused.value.message
+    seen = follow.progress(session=session, number=receipt.number)
+    assert seen.rating_open  # nothing was written: the caller may still rate
 
 
 def test_only_portal_tickets_can_be_followed(session: Session, settings: Settings) -> None:

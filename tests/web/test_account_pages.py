@@ -106,7 +106,9 @@ def test_an_admins_reset_follows_the_rules_and_says_so(
     assert weak.status_code == 422 and "密码至少 10 位" in weak.text
     ok = admin.post("/admin/users/op/password", {"password": NEW}, htmx=False)
     assert ok.status_code == 200 and "已重置 op 的密码" in ok.text
-    assert browser().login("op", NEW).status_code == 303
+    assert "下次登录时须先设置自己的新密码" in ok.text
+    signed = browser().login("op", NEW)
+    assert signed.status_code == 303 and signed.headers["location"].startswith("/login/password")
 
 
 def test_an_admin_moves_a_user_to_another_unit(

@@ -89,7 +89,8 @@ def _run(change, done: str) -> None:  # type: ignore[no-untyped-def]
     help="The new password (asked for when left out).",
 )
 def users_passwd(username: str, password: str) -> None:
-    """Reset USERNAME's password: the rules apply, their sessions end, a lockout is lifted."""
+    """Reset USERNAME's password: the rules apply, their sessions end, a lockout is lifted;
+    they set a password of their own at the next sign-in."""
     from hotline.services.admin import users as accounts
 
     def change(session) -> None:  # type: ignore[no-untyped-def]

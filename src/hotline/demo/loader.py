@@ -48,11 +48,11 @@ from hotline.store.models import (
 log = logging.getLogger(__name__)
 DEMO_PASSWORD = "hotline-demo-1"
 STAFF = [
-    ("op1", "operator", "话务员 王敏"),
-    ("disp1", "dispatcher", "派单员 李强"),
-    ("sup1", "supervisor", "督办员 陈静"),
-    ("leader1", "leader", "区领导 刘洋"),
-    ("admin", "admin", "系统管理员"),
+    ("op1", "operator", "王敏"),
+    ("disp1", "dispatcher", "李强"),
+    ("sup1", "supervisor", "陈静"),
+    ("leader1", "leader", "刘洋"),
+    ("admin", "admin", "周涛"),
 ]
 _ROLE_USER = {"operator": "op1", "dispatcher": "disp1", "supervisor": "sup1", "system": "system"}
 

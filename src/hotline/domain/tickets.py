@@ -326,17 +326,7 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
         Action.REPLY: ("content",),
         Action.APPROVE_REPLY: ("reason",),
         Action.REJECT_REPLY: ("reason",),
-        Action.CALLBACK: (
-            "satisfaction",
-            "resolved",
-            "reached",
-            "reason",
-            "note",
-            # a rating on the citizen portal (好差评) is its ticket's 回访
-            "rating",
-            "rating_label",
-            "channel",
-        ),  # fmt: skip
+        Action.CALLBACK: ("satisfaction", "resolved", "reached", "reason", "note"),
         Action.REOPEN: ("reason",),
         Action.URGE: ("reason",),
         Action.MERGE: ("into", "reason"),
@@ -348,6 +338,12 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
         Action.CO_SIGN: (),
         Action.CO_REPLY: ("content",),
     }.items()
+}
+#: Fields only the caller gives, on the citizen portal, besides the action's own: a
+#: rating there (好差评) is the ticket's 回访, and a staff member's callback must not pass
+#: for the caller's own rating (the assessment and the portal read them as the caller's).
+CITIZEN_FIELDS: dict[Action, frozenset[str]] = {
+    Action.CALLBACK: frozenset({"rating", "rating_label", "channel"}),
 }
 #: The text fields of actions (cleaned of control characters like an intake's text).
 TEXT_FIELDS = ("reason", "content", "answer", "note")
@@ -547,6 +543,9 @@ _FIELD_LABELS = {
     "resolved": "是否解决",
     "reached": "是否联系上",
     "fields": "查看字段",
+    "rating": "评价等级",
+    "rating_label": "评价等级",
+    "channel": "评价渠道",
 }
 
 
@@ -557,18 +556,27 @@ def _require(data: Mapping[str, Any], name: str, label: str) -> None:
         raise MissingField(code, f"「{label}」必须填写", field=name)
 
 
-def check_fields(action: Action, data: Mapping[str, Any]) -> None:
+def fields_of(action: Action, role: Role) -> frozenset[str]:
+    """The fields ``role`` may give with ``action``: its own, and the caller's
+    (:data:`CITIZEN_FIELDS`) only when the caller rates on the citizen portal."""
+    if role == Role.CITIZEN:
+        return CLIENT_FIELDS[action] | CITIZEN_FIELDS.get(action, frozenset())
+    return CLIENT_FIELDS[action]
+
+
+def check_fields(action: Action, data: Mapping[str, Any], role: Role) -> None:
     """Refuse a field the action does not take (a sign naming a unit, a reply with a
-    satisfaction): what is stored must be what is applied."""
+    satisfaction, a staff callback carrying the caller's rating): what is stored must be
+    what is applied."""
+    allowed = fields_of(action, role)
     for name in data:
-        if name not in CLIENT_FIELDS[action]:
-            label = _FIELD_LABELS.get(name, name)
-            raise Invalid(
-                "ticket.unexpected_field",
-                f"「{RULES[action].label}」不接受「{label}」",
-                field=name,
-                action=action.value,
-            )
+        if name in allowed:
+            continue
+        label = _FIELD_LABELS.get(name, name)
+        message = f"「{RULES[action].label}」不接受「{label}」"
+        if name in CITIZEN_FIELDS.get(action, ()):
+            message = f"「{label}」只能由诉求人在市民端评价时给出"
+        raise Invalid("ticket.unexpected_field", message, field=name, action=action.value)
 
 
 def _check_data(state: TicketState, action: Action, event: Event) -> None:

@@ -84,6 +84,11 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Hashes of the unused recovery codes (each works once).
     recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: The password was set by an admin (重置密码): the user chooses their own at the next
+    #: sign-in, before a session opens.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class UserSession(Base):

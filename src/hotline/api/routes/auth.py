@@ -4,7 +4,9 @@
 factor (every admin, and whoever turned it on) adds ``otp``: the current code of their
 authenticator app or one recovery code. Without it the answer is 401 ``auth.otp_required``;
 an admin who has not enrolled yet gets 403 ``auth.2fa_enrolment_required`` (enrolment is
-done in the console, at the first sign-in). The token is a session like the console's:
+done in the console, at the first sign-in). After an admin reset the password, the user
+adds ``new_password`` (their own, under the password rules); without it 403
+``auth.password_change_required`` and no token. The token is a session like the console's:
 ``POST /auth/logout`` ends it.
 """
 
@@ -35,6 +37,9 @@ def login(
     session: SessionDep,
     settings: SettingsDep,
     otp: Annotated[str, Form(max_length=32, description="两步验证：动态验证码或恢复码")] = "",
+    new_password: Annotated[
+        str, Form(max_length=256, description="管理员重置密码后首次登录：自己的新密码")
+    ] = "",
 ) -> dict[str, Any]:
     result = signin.sign_in(
         session=session,
@@ -43,9 +48,12 @@ def login(
         client=client_of(request),
         settings=settings,
         otp=otp.strip() or None,
+        new_password=new_password or None,
     )
     if result.needs == "enrol":
         raise signin.enrolment_required()
+    if result.needs == "password":
+        raise signin.password_change_required()
     if result.needs == "otp" or result.token is None:
         raise Unauthorized("auth.otp_required", "该账号已启用两步验证，请同时提交动态验证码 (otp)")
     return {

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import now_local
 from hotline.config import Settings
 from hotline.domain.accounts import lockout_for
-from hotline.domain.errors import Forbidden, Throttled, Unauthorized
+from hotline.domain.errors import Forbidden, Invalid, Throttled, Unauthorized
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin import audit, passwords, sessions, two_factor
 from hotline.store.models import SigninFailures, User, UserSession
@@ -129,12 +130,16 @@ def _count_address_failure(session: Session, client: str, settings: Settings) ->
 
 @dataclass(frozen=True)
 class Signin:
-    """What a good password leads to: a session (``token``), or a second step first."""
+    """What a good password leads to: a session (``token``), or another step first."""
 
     user: User
     token: str | None = None
-    #: ``otp``: the user must type a code; ``enrol``: the role requires 2FA, not set up yet.
+    #: ``otp``: the user must type a code; ``enrol``: the role requires 2FA, not set up
+    #: yet; ``password``: every factor is proven, but an admin reset the password and the
+    #: user sets their own before a session opens.
     needs: str | None = None
+    #: The factors proven so far (``password``, ``password+totp``, ``password+recovery``).
+    method: str = "password"
 
 
 def sign_in(
@@ -145,22 +150,72 @@ def sign_in(
     client: str,
     settings: Settings,
     otp: str | None = None,
+    new_password: str | None = None,
 ) -> Signin:
-    """Password, then (when required) the code: a session, or what is still needed."""
+    """Password, then (when required) the code, then (after an admin's reset) the user's
+    own new password: a session, or what is still needed."""
     user = check_password(
         session=session, username=username, password=password, client=client, settings=settings
     )
     if not two_factor.required_for(user, settings):
-        return Signin(user, token=open_session(session, user, client, settings, "password"))
+        return finish(session, user, client, settings, "password", new_password)
     if not two_factor.enabled(user):
         return Signin(user, needs="enrol")
     if not otp:
         return Signin(user, needs="otp")
-    return Signin(user, token=second_factor(session, user, otp, client, settings))
+    method = _check_second_factor(session, user, otp, client, settings)
+    return finish(session, user, client, settings, method, new_password)
 
 
-def second_factor(session: Session, user: User, code: str, client: str, settings: Settings) -> str:
-    """Check the code (TOTP or a recovery code) and open the session; a wrong code counts
+def finish(
+    session: Session,
+    user: User,
+    client: str,
+    settings: Settings,
+    method: str,
+    new_password: str | None = None,
+) -> Signin:
+    """Every factor is proven (``method``): the session opens, unless an admin reset the
+    password; then the user's own new password comes first (``needs="password"``), so
+    that a password somebody else knows never opens a session."""
+    if user.must_change_password:
+        session.commit()  # the code just used stays used, whatever comes next
+        if not new_password:
+            return Signin(user, needs="password", method=method)
+        choose_password(session, user, new_password, client, settings)
+    return Signin(user, token=open_session(session, user, client, settings, method), method=method)
+
+
+def choose_password(
+    session: Session, user: User, new_password: str, client: str, settings: Settings
+) -> None:
+    """The user replaces the password an admin reset (the rules apply, and it must differ
+    from the reset one); audited as a password change."""
+    if passwords.matches(user.password_hash, new_password, settings):
+        raise Invalid("user.same_password", "新密码不能与管理员重置的密码相同")
+    passwords.set_password(user, new_password, settings)
+    user.must_change_password = False
+    sessions.end_user_sessions(session=session, user_id=user.id, reason="password")
+    audit.record(
+        session=session,
+        actor=actor_of_user(user),
+        action="auth.password_changed",
+        detail={"client": client, "after_reset": True},
+    )
+
+
+def second_factor(
+    session: Session, user: User, code: str, client: str, settings: Settings
+) -> Signin:
+    """The console's second step: check the code, then :func:`finish`."""
+    method = _check_second_factor(session, user, code, client, settings)
+    return finish(session, user, client, settings, method)
+
+
+def _check_second_factor(
+    session: Session, user: User, code: str, client: str, settings: Settings
+) -> str:
+    """Check the code (TOTP or a recovery code) and say which it was; a wrong code counts
     as a failed sign-in (and towards a lockout)."""
     _refuse_blocked_address(session, client, settings)
     if user.locked_until and user.locked_until > now_local():
@@ -177,7 +232,7 @@ def second_factor(session: Session, user: User, code: str, client: str, settings
             action="auth.recovery_code_used",
             detail={"client": client, "left": len(user.recovery_codes or [])},
         )
-    return open_session(session, user, client, settings, f"password+{kind}")
+    return f"password+{kind}"
 
 
 def open_session(session: Session, user: User, client: str, settings: Settings, method: str) -> str:
@@ -229,19 +284,42 @@ def _pending_serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="hotline-2fa-pending")
 
 
-def pending_token(user: User, settings: Settings, secret: str | None = None) -> str:
-    """A short-lived proof that ``user`` typed the password (the console's second step);
-    during enrolment it also carries the new secret."""
+def pending_token(
+    user: User, settings: Settings, secret: str | None = None, proven: str | None = None
+) -> str:
+    """A short-lived proof that ``user`` typed the password (the console's next step);
+    during enrolment it also carries the new secret, and once every factor is proven
+    (``proven``, the sign-in's method) it lets the user set the new password."""
     data = {"u": user.id, "h": sessions.password_tag(user.password_hash)}
     if secret:
         data["s"] = secret
+    if proven:
+        data["f"] = proven
     return _pending_serializer(settings.secret_key).dumps(data)
+
+
+def pending_proven(session: Session, token: str | None, settings: Settings) -> tuple[User, str]:
+    """The user of a pending sign-in whose factors are all proven, and how (the step
+    where the user replaces a reset password); otherwise 401."""
+    user, data = _pending(session, token, settings)
+    proven = data.get("f")
+    if not isinstance(proven, str) or not user.must_change_password:
+        raise Unauthorized("auth.pending_expired", "请先输入用户名和密码")
+    return user, proven
 
 
 def pending_user(
     session: Session, token: str | None, settings: Settings
 ) -> tuple[User, str | None]:
     """The user (and enrolment secret) of a pending sign-in; expired or forged: 401."""
+    user, data = _pending(session, token, settings)
+    secret = data.get("s")
+    return user, secret if isinstance(secret, str) else None
+
+
+def _pending(
+    session: Session, token: str | None, settings: Settings
+) -> tuple[User, dict[str, Any]]:
     if not token:
         raise Unauthorized("auth.pending_expired", "请先输入用户名和密码")
     try:
@@ -255,15 +333,14 @@ def pending_user(
         or sessions.password_tag(user.password_hash) != data.get("h")
     ):
         raise Unauthorized("auth.pending_expired", "验证已超时，请重新输入用户名和密码")
-    secret = data.get("s")
-    return user, secret if isinstance(secret, str) else None
+    return user, data
 
 
 def enrol_and_sign_in(
     *, session: Session, user: User, secret: str, code: str, client: str, settings: Settings
-) -> tuple[str, list[str]]:
-    """First sign-in of a user whose role requires 2FA: enable it, then open the session.
-    Returns the token and the recovery codes (shown once)."""
+) -> tuple[Signin, list[str]]:
+    """First sign-in of a user whose role requires 2FA: enable it, then :func:`finish`.
+    Returns the sign-in and the recovery codes (shown once)."""
     codes = two_factor.enable(session=session, user=user, secret=secret, code=code)
     audit.record(
         session=session,
@@ -271,4 +348,12 @@ def enrol_and_sign_in(
         action="auth.2fa_enabled",
         detail={"client": client},
     )
-    return open_session(session, user, client, settings, "password+totp"), codes
+    return finish(session, user, client, settings, "password+totp"), codes
+
+
+def password_change_required() -> Forbidden:
+    """An API sign-in whose password an admin reset, sent without ``new_password``."""
+    return Forbidden(
+        "auth.password_change_required",
+        "管理员已重置该账号的密码：请在 new_password 中提交新密码（或在控制台登录时设置）",
+    )

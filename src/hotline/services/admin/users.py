@@ -119,6 +119,7 @@ def describe(user: User, settings: Settings) -> dict[str, Any]:
         "two_factor": two_factor.enabled(user),
         "two_factor_required": user.role in settings.two_factor_roles,
         "recovery_codes_left": len(user.recovery_codes or []),
+        "must_change_password": bool(user.must_change_password),
         "password_changed_at": (
             user.password_changed_at.isoformat() if user.password_changed_at else None
         ),
@@ -150,6 +151,7 @@ def change_own_password(
     if current == new:
         raise Invalid("user.same_password", "新密码不能与当前密码相同")
     passwords.set_password(user, new, settings)
+    user.must_change_password = False
     end_user_sessions(session=session, user_id=user.id, reason="password")
     audit.record(
         session=session,
@@ -236,9 +238,11 @@ def _keep_an_admin(session: Session, actor: Actor, user: User) -> None:
 def reset_password(
     *, session: Session, actor: Actor, username: str, password: str, settings: Settings
 ) -> None:
-    """重置密码: the rules apply; the user's sessions end and any lockout is lifted."""
+    """重置密码: the rules apply; the user's sessions end, any lockout is lifted, and the
+    user must set a password of their own at the next sign-in (``signin.finish``)."""
     user = find(session, username)
     passwords.set_password(user, password, settings)
+    user.must_change_password = True
     user.failed_logins, user.locked_until, user.lockouts = 0, None, 0
     end_user_sessions(session=session, user_id=user.id, reason="password")
     _admin_change(session, actor, user, "user.password_reset", {})

@@ -245,7 +245,7 @@ def act(
     will have; what it writes is committed with the action, or rolled back with it, and
     what it returns joins the action's data (the files sent with a reply, 附件)."""
     now = now or now_local()
-    data = given_data(lc.Action(action), data)
+    data = given_data(lc.Action(action), data, actor.role)
     state = projection.load_state(ticket)
     assessed = _assessed(ticket)
     try:
@@ -270,11 +270,11 @@ def act(
     return ticket
 
 
-def given_data(action: lc.Action, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The data a person gave with ``action``: only the action's own fields
-    (:func:`hotline.domain.tickets.check_fields`), its texts cleaned like an intake's
-    (control characters removed); an optional text left blank is no text."""
-    lc.check_fields(action, data)
+def given_data(action: lc.Action, data: Mapping[str, Any], role: lc.Role) -> dict[str, Any]:
+    """The data a person gave with ``action``: only the fields the action takes from
+    their role (:func:`hotline.domain.tickets.check_fields`), its texts cleaned like an
+    intake's (control characters removed); an optional text left blank is no text."""
+    lc.check_fields(action, data, role)
     out = dict(data)
     if action == lc.Action.CALLBACK and out.get("reached") is False:
         for name in ("satisfaction", "resolved"):  # not asked when the caller was not reached

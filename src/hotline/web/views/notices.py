@@ -36,7 +36,7 @@ def bell(session: SessionDep, user: ConsoleUser) -> Response:
     badge = (
         f'<b class="bell-count">{min(count, 99)}{"+" if count > 99 else ""}</b>' if count else ""
     )
-    return HTMLResponse(f'<a href="/notifications" class="bell" title="通知">🔔{badge}</a>')
+    return HTMLResponse(f'<a href="/notifications" class="bell" title="通知">通知{badge}</a>')
 
 
 @router.get("/notifications")

@@ -3,7 +3,8 @@
 A user whose sign-in needs a code gets, after the password, a short-lived signed cookie
 (``hotline_pending``, 5 minutes) and the page that asks for the code; a user whose role
 requires two-factor sign-in and who has not set it up enrols there first (QR code, a
-code from the app, then the recovery codes, shown once).
+code from the app, then the recovery codes, shown once). A user whose password an admin
+reset sets their own after the factors (``/login/password``), before a session opens.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hotline.api.errors import status_of
 from hotline.domain.errors import DomainError, Invalid
 from hotline.domain.tickets import Role
 from hotline.services.admin import sessions, signin, two_factor
+from hotline.services.admin.passwords import rules_of
 from hotline.store.models import User
 from hotline.web import auth
 from hotline.web.auth import ConsoleUser, CsrfChecked
@@ -85,11 +87,24 @@ def login_submit(
     except DomainError as exc:
         status = status_of(exc)  # 401; 429 when this address tried too often
         return render(request, "login.html", {**context, "error": exc.message}, status_code=status)
+    return _next_step(request, result, next, settings)
+
+
+#: The page of each step a sign-in may still need.
+STEP_PAGES = {"otp": "/login/2fa", "enrol": "/login/2fa/enrol", "password": "/login/password"}
+
+
+def _next_step(
+    request: Request, result: signin.Signin, next: str, settings: SettingsDep
+) -> Response:
+    """Signed in (the session cookie and the page asked for), or on to the next step
+    with the pending cookie (which says which factors are proven)."""
     if result.token is not None:
         return _signed_in(request, result.user, result.token, next, settings)
-    target = "/login/2fa" if result.needs == "otp" else "/login/2fa/enrol"
-    response = RedirectResponse(f"{target}?next={context['next']}", status_code=303)
-    _set_pending(request, response, signin.pending_token(result.user, settings))
+    target = STEP_PAGES[result.needs or "otp"]
+    response = RedirectResponse(f"{target}?next={auth.safe_next(next, '')}", status_code=303)
+    proven = result.method if result.needs == "password" else None
+    _set_pending(request, response, signin.pending_token(result.user, settings, proven=proven))
     return response
 
 
@@ -150,7 +165,7 @@ def otp_submit(
         user, _ = signin.pending_user(session, request.cookies.get(PENDING_COOKIE), settings)
         if not code.strip():
             raise Invalid("auth.otp_missing", "请输入 6 位动态验证码或恢复码")
-        token = signin.second_factor(session, user, code, client_of(request), settings)
+        result = signin.second_factor(session, user, code, client_of(request), settings)
     except DomainError as exc:
         if exc.code == "auth.pending_expired":
             return _back_to_login("required")
@@ -158,7 +173,7 @@ def otp_submit(
         return render(
             request, "login_2fa.html", {**context, "error": exc.message}, status_code=status
         )
-    return _signed_in(request, user, token, next, settings)
+    return _next_step(request, result, next, settings)
 
 
 @router.get("/login/2fa/enrol")
@@ -205,7 +220,7 @@ def enrol_submit(
         error = auth.CsrfRefused().message
         return render(request, "login_enrol.html", {**context, "error": error}, status_code=403)
     try:
-        token, codes = signin.enrol_and_sign_in(
+        result, codes = signin.enrol_and_sign_in(
             session=session,
             user=user,
             secret=secret,
@@ -221,14 +236,80 @@ def enrol_submit(
             status_code=status_of(exc),
         )
     home = auth.HOME.get(Role(user.role), "/tickets")
+    continue_to = auth.safe_next(next, home)
+    if result.token is None:  # an admin reset the password: the user's own comes next
+        continue_to = f"{STEP_PAGES['password']}?next={auth.safe_next(next, '')}"
     response = render(
         request,
         "recovery_codes.html",
-        {"codes": codes, "continue_to": auth.safe_next(next, home), "first": True},
+        {
+            "codes": codes,
+            "continue_to": continue_to,
+            "first": True,
+            "then_password": result.token is None,
+        },
     )
-    auth.set_session_cookie(request, response, token, settings)
+    if result.token is None:
+        proven = signin.pending_token(user, settings, proven=result.method)
+        _set_pending(request, response, proven)
+        return response
+    auth.set_session_cookie(request, response, result.token, settings)
     response.delete_cookie(PENDING_COOKIE, path="/login")
     return response
+
+
+@router.get("/login/password")
+def new_password_page(
+    request: Request, session: SessionDep, settings: SettingsDep, next: str | None = None
+) -> Response:
+    """After an admin's reset: the user sets a password of their own before signing in."""
+    try:
+        user, _ = signin.pending_proven(session, request.cookies.get(PENDING_COOKIE), settings)
+    except DomainError:
+        return _back_to_login("required")
+    return render(request, "login_password.html", _password_context(user, next, settings))
+
+
+def _password_context(user: User, next: str | None, settings: SettingsDep) -> dict[str, object]:
+    return {
+        "next": auth.safe_next(next, ""),
+        "display_name": user.display_name or user.username,
+        "rules": rules_of(settings).describe(),
+    }
+
+
+@router.post("/login/password")
+def new_password_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    new_password: Annotated[str, Form(max_length=256)] = "",
+    confirm_password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    try:
+        user, proven = signin.pending_proven(session, request.cookies.get(PENDING_COOKIE), settings)
+    except DomainError:
+        return _back_to_login("required")
+    context = _password_context(user, next, settings)
+
+    def again(message: str, status: int) -> Response:
+        return render(
+            request, "login_password.html", {**context, "error": message}, status_code=status
+        )
+
+    if not auth.csrf_valid(request, csrf_token):
+        return again(auth.CsrfRefused().message, 403)
+    if not new_password:
+        return again("请输入新密码", 422)
+    if new_password != confirm_password:
+        return again("两次输入的新密码不一致", 422)
+    try:
+        result = signin.finish(session, user, client_of(request), settings, proven, new_password)
+    except DomainError as exc:
+        return again(exc.message, status_of(exc))
+    return _next_step(request, result, next, settings)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])

@@ -120,7 +120,7 @@ def reset_password(
             settings=settings,
         )  # fmt: skip
 
-    done = f"已重置 {username} 的密码，其已登录的会话已结束"
+    done = f"已重置 {username} 的密码，其已登录的会话已结束；下次登录时须先设置自己的新密码"
     return _act(request, session, settings, user, change, done)
 
 
