@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -453,6 +454,47 @@ class HotFindings(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime)
     topics: Mapped[list[Any]] = mapped_column(JSON)
     alerts: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class AssessmentFact(Base):
+    """What one unit's dispatch records add to every assessment indicator in one month
+    (a :class:`hotline.domain.assessment.Tally`), city-platform records apart; kept
+    fresh by the ``assessment_facts`` job (``services/assessment/facts.py``)."""
+
+    __tablename__ = "assessment_facts"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    city: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    # handling times in days, float64 in machine order (array("d")), exact
+    days: Mapped[bytes] = mapped_column(LargeBinary)
+    workdays: Mapped[bytes] = mapped_column(LargeBinary)
+    # deadlines pending when counted, ISO text per kind (sign, reply, reopen)
+    pending: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+
+
+class AssessmentFactMonth(Base):
+    """A month whose facts are stored for every unit (``assessment_facts``)."""
+
+    __tablename__ = "assessment_fact_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AssessmentFactState(Base):
+    """How far the ``assessment_facts`` job has read the tickets' history (one row):
+    the last event id, the ids below it not yet seen (a transaction still open when
+    the job read), and the moment its facts were brought up to date."""
+
+    __tablename__ = "assessment_fact_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    gaps: Mapped[list[Any]] = mapped_column(JSON)
+    as_of: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AssistTask(Base):
