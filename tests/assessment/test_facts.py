@@ -93,7 +93,7 @@ def test_the_district_trend_reads_the_same_months(session: Session) -> None:
     direct = monthly.district_trend(session, months=12, now=NOW)
     facts.refresh(session, now=NOW)
     stored = monthly.district_trend(session, months=12, now=NOW)
-    assert direct["as_of"] is None and stored["as_of"] == NOW
+    assert direct["as_of"] is None and stored["as_of"] == NOW.isoformat()
     assert stored["months"] == direct["months"] and stored["trend"] == direct["trend"]
     assert sum(row["dispatched"] for row in stored["months"]) > 0
 

@@ -400,7 +400,7 @@ def district_trend(
             for p in periods
         ]
         trend = {name: _direction(rows, name) for name in TARGETS}
-        return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": stored.as_of}
+        return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": stored.as_of.isoformat()}
     r = DispatchRecordRow
     query = _select_records().where(
         or_(

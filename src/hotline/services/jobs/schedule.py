@@ -233,7 +233,6 @@ SCHEDULE: tuple[Job, ...] = (
         assist_queue,
         lease=timedelta(minutes=10),
     ),
-    Job("assessment_facts", "考核数据更新", timedelta(minutes=1), assessment_facts_job),
     Job("warning_scan", "时限预警扫描", timedelta(minutes=5), warning_scan),
     Job(
         "daily_digest",
@@ -300,6 +299,7 @@ SCHEDULE: tuple[Job, ...] = (
         at=timedelta(minutes=3),
         lease=timedelta(minutes=30),
     ),
+    Job("assessment_facts", "考核数据更新", timedelta(minutes=1), assessment_facts_job),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}
 
