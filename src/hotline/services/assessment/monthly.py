@@ -400,7 +400,8 @@ def district_trend(
             for p in periods
         ]
         trend = {name: _direction(rows, name) for name in TARGETS}
-        return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": stored.as_of.isoformat()}
+        as_of = stored.as_of.isoformat()
+        return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": as_of}
     r = DispatchRecordRow
     query = _select_records().where(
         or_(
