@@ -142,6 +142,15 @@ class Ticket(Base):
         Index("ix_tickets_unit_created", "unit_code", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_reply_due", "reply_due"),
+        # the open tickets in warning, in the supervision board's order (reply deadline
+        # first): the board and the warning scan read these, not every open ticket
+        Index(
+            "ix_tickets_open_warned",
+            "reply_due",
+            "id",
+            postgresql_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
+            sqlite_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
+        ),
         Index("ix_tickets_caller_phone", "caller_phone"),
         Index("ix_tickets_source_number", "source_number", unique=True),
         # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
