@@ -479,15 +479,18 @@ def indicators_from_tallies(
     now: datetime | None = None,
     include_city: bool = True,
     units: Iterable[str] = (),
+    district_only: bool = False,
 ) -> tuple[dict[str, UnitIndicators], UnitIndicators]:
     """The indicators per unit and of the district (``include_city=True`` always, as
     :func:`district_indicators`) from the monthly tallies of a period's months, as
     :func:`unit_indicators` and :func:`district_indicators` give them from its records
-    at ``now`` (which must not be earlier than the moment the tallies were counted)."""
+    at ``now`` (which must not be earlier than the moment the tallies were counted);
+    ``district_only`` skips the units' (the result's first part is then empty)."""
     per_unit: dict[str, Tally] = {unit: Tally() for unit in units}
     district = Tally()
     for unit, city, tally in cells:
-        per_unit.setdefault(unit, Tally()).merge(_counted(tally, city, include_city))
+        if not district_only:
+            per_unit.setdefault(unit, Tally()).merge(_counted(tally, city, include_city))
         district.merge(tally)
     for tally in (*per_unit.values(), district):
         tally.settle(now)

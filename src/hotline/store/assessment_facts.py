@@ -7,6 +7,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -35,15 +36,16 @@ def to_row(month: date, cell: Cell, tally: Tally, computed_at: datetime) -> dict
         "city": cell[1],
         "computed_at": computed_at,
         "counts": {name: getattr(tally, name) for name in COUNTS},
-        "days": _floats(tally.days),
-        "workdays": _floats(tally.workdays),
+        # sorted: the months of a period are then runs that one sort merges quickly
+        "days": _floats(sorted(tally.days)),
+        "workdays": _floats(sorted(tally.workdays)),
         "pending": {
             key: [d.isoformat() for d in getattr(tally, attr)] for key, attr in _PENDING.items()
         },
     }
 
 
-def from_row(row: AssessmentFact) -> Tally:
+def from_row(row: Any) -> Tally:
     """The :class:`Tally` a row holds."""
     tally = Tally(**{name: int(row.counts.get(name, 0)) for name in COUNTS})
     tally.days = _unfloats(row.days)
@@ -74,5 +76,6 @@ def replace_cells(
 
 def read_cells(session: Session, months: Iterable[date]) -> list[tuple[date, str, bool, Tally]]:
     """Every cell of ``months``: ``(month, unit, city, tally)``."""
-    query = select(AssessmentFact).where(AssessmentFact.month.in_(sorted(set(months))))
-    return [(row.month, row.unit, row.city, from_row(row)) for row in session.scalars(query)]
+    table = AssessmentFact.__table__
+    query = select(table).where(table.c.month.in_(sorted(set(months))))
+    return [(row.month, row.unit, row.city, from_row(row)) for row in session.execute(query)]

@@ -396,7 +396,12 @@ def district_trend(
     stored = facts.stored_for(session, window, now)
     if stored is not None:
         rows = [
-            _trend_row(indicators_from_tallies(stored.of_month(facts.month_start(p.start)))[1], p)
+            _trend_row(
+                indicators_from_tallies(
+                    stored.of_month(facts.month_start(p.start)), district_only=True
+                )[1],
+                p,
+            )
             for p in periods
         ]
         trend = {name: _direction(rows, name) for name in TARGETS}
