@@ -289,6 +289,11 @@ def measure(call: Callable[[], Any], runs: int) -> dict[str, float]:
             "p95_ms": round(p95, 1), "runs": n}  # fmt: skip
 
 
+def chosen(path: str, only: list[str]) -> bool:
+    """Whether ``--paths`` names ``path``: a part it holds, or ``=path`` exactly."""
+    return any(path == part[1:] if part.startswith("=") else part in path for part in only)
+
+
 def routes(url: str, data_dir: Path, runs: int, only: list[str]) -> list[dict[str, Any]]:
     from fastapi.testclient import TestClient
 
@@ -307,7 +312,7 @@ def routes(url: str, data_dir: Path, runs: int, only: list[str]) -> list[dict[st
             r.raise_for_status()
             headers[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         for user, path in api_paths(s):
-            if only and not any(part in path for part in only):
+            if only and not chosen(path, only):
                 continue
 
             def get(user: str = user, path: str = path) -> None:
@@ -321,7 +326,7 @@ def routes(url: str, data_dir: Path, runs: int, only: list[str]) -> list[dict[st
         if not only or "export" in only:
             rows.append(_export(api, headers["disp1"], s))
     for user, path in console_paths(s):
-        if only and not any(part in path for part in only):
+        if only and not chosen(path, only):
             continue
         with TestClient(app, follow_redirects=False) as tab:
             tab.get("/login")
@@ -414,7 +419,7 @@ def main() -> None:
         "--paths",
         default="",
         help="only the routes and pages whose path holds one of these (comma-separated; "
-        "'intake' and 'export' for those two)",
+        "=PATH for that path exactly, 'intake' and 'export' for those two)",
     )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hotline.domain.tickets import OPEN_STATUSES
+
 
 def postgresql_only(index: Index) -> Index:
     """An index made on PostgreSQL only (by the migrations and by ``create_all``)."""
@@ -130,6 +132,9 @@ class Category(Base):
     level: Mapped[int] = mapped_column(Integer)
 
 
+_OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+
+
 class Ticket(Base):
     """A ticket (工单): the current projection of its history plus its intake fields."""
 
@@ -150,6 +155,17 @@ class Ticket(Base):
             "id",
             postgresql_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
             sqlite_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
+        ),
+        # the same by status (the console's 督办 page and the 大屏's warnings ask for the
+        # open statuses): read in deadline order, counted per unit from the index alone
+        Index(
+            "ix_tickets_open_status_warned",
+            "reply_due",
+            "id",
+            "yellow_at",
+            "unit_code",
+            postgresql_where=text(f"yellow_at IS NOT NULL AND status IN ({_OPEN_SQL})"),
+            sqlite_where=text(f"yellow_at IS NOT NULL AND status IN ({_OPEN_SQL})"),
         ),
         Index("ix_tickets_caller_phone", "caller_phone"),
         Index("ix_tickets_source_number", "source_number", unique=True),
