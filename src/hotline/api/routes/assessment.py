@@ -36,7 +36,7 @@ def district(
 ) -> dict[str, Any]:
     """The seed's district figures per month with targets and trend."""
     end = monthly_assessment.parse_period(until).start.date() if until else None
-    return monthly_assessment.district_trend(session, months=months, until=end)
+    return monthly_assessment.recent_district_trend(session, months=months, until=end)
 
 
 @router.get("/assessment/schemes")
@@ -63,7 +63,7 @@ def add_scheme(
 def month_scores(session: SessionDep, actor: CurrentActor, month: str) -> dict[str, Any]:
     """Scores, rankings per group, red/watch lists and indicators of a period."""
     period = monthly_assessment.parse_period(month)
-    result = monthly_assessment.month_assessment(session, period=period, details=False)
+    result = monthly_assessment.recent_month_assessment(session, period=period)
     return report.result_to_dict(result, own_unit=unit_scope(actor))
 
 

@@ -162,6 +162,7 @@ def save_scheme(
     detail = {"version": scheme.version, "valid_from": scheme.valid_from.isoformat()}
     audit.record(session=session, actor=actor, action="scheme.add", detail=detail, commit=False)
     session.commit()
+    RECENT_ASSESSMENTS.clear()  # this process's scores follow the new scheme at once
     return schemes
 
 
@@ -451,6 +452,8 @@ def _direction(rows: Sequence[dict[str, Any]], name: str) -> str:
 
 
 ASSESSMENT_TTL = 60.0  # seconds the 考核 pages reuse a period's scores
+#: A period's district trend per database, kept :data:`ASSESSMENT_TTL` seconds.
+RECENT_TRENDS: Cache[dict[str, Any]] = Cache("district trends", ttl=ASSESSMENT_TTL, max_entries=64)
 #: A period's assessment per database, kept :data:`ASSESSMENT_TTL` seconds.
 RECENT_ASSESSMENTS: Cache[AssessmentResult] = Cache(
     "month assessments", ttl=ASSESSMENT_TTL, max_entries=64
@@ -466,4 +469,14 @@ def recent_month_assessment(session: Session, *, period: Period) -> AssessmentRe
         session,
         (period.start, period.end),
         lambda: month_assessment(session, period=period, details=False),
+    )
+
+
+def recent_district_trend(
+    session: Session, *, months: int = 12, until: date | None = None
+) -> dict[str, Any]:
+    """:func:`district_trend` reused for :data:`ASSESSMENT_TTL` seconds per database, as
+    the periods' scores are (a leader's pages ask it again and again)."""
+    return RECENT_TRENDS.get(
+        session, (months, until), lambda: district_trend(session, months=months, until=until)
     )
