@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
 from hotline.api.deps import CurrentActor, SessionDep, TicketId, require_roles
@@ -106,10 +106,12 @@ def report_xlsx(
     )
 
 
-@router.get("/supervision/board")
-def board(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    """Tickets in warning by level, unit and deadline (unit-scoped)."""
-    return supervision.board(session, viewer=actor)
+@router.get("/supervision/board", response_model=dict[str, Any])
+def board(session: SessionDep, actor: CurrentActor) -> Response:
+    """Tickets in warning by level, unit and deadline (unit-scoped). Thousands of tickets
+    at a district's volume: the plain JSON answer is written at once, not walked value
+    by value (every value is already a string or a number)."""
+    return JSONResponse(supervision.board(session, viewer=actor))
 
 
 @router.post("/supervision/tickets/{ticket_id}/urge")
