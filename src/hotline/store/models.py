@@ -148,11 +148,15 @@ class Ticket(Base):
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_reply_due", "reply_due"),
         # the open tickets in warning, in the supervision board's order (reply deadline
-        # first): the board and the warning scan read these, not every open ticket
+        # first), with what the board shows: the board and the warning scan read these
+        # from the index alone, not every open ticket
         Index(
             "ix_tickets_open_warned",
             "reply_due",
             "id",
+            "yellow_at",
+            "unit_code",
+            "number",
             postgresql_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
             sqlite_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
         ),

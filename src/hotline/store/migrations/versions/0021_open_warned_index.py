@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_tickets_open_warned",
         "tickets",
-        ["reply_due", "id"],
+        ["reply_due", "id", "yellow_at", "unit_code", "number"],
         postgresql_where=_WHERE,
         sqlite_where=_WHERE,
     )
