@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 PG_SERVER = os.environ.get("HOTLINE_SCALE_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 END = "2026-11-27T09:00"
-PASSWORD = "hotline-demo"
+PASSWORD = "hotline-demo-1"  # the demo accounts' (hotline.demo.loader.DEMO_PASSWORD)
 SLOW_MS = 2000.0
 """A call slower than this is repeated only ``SLOW_RUNS`` times."""
 SLOW_RUNS = 3
@@ -239,6 +239,7 @@ def api_paths(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("leader1", "/api/v1/stats/trend"),
         ("leader1", "/api/v1/stats/units"),
         ("leader1", f"/api/v1/assessment/{s['month']}"),
+        ("leader1", f"/api/v1/assessment/{s['month'][:4]}"),
         ("leader1", "/api/v1/assessment/district?months=12"),
         ("sup1", "/api/v1/supervision/board"),
         ("disp1", "/api/v1/assist/difficult"),
@@ -288,7 +289,12 @@ def measure(call: Callable[[], Any], runs: int) -> dict[str, float]:
             "p95_ms": round(p95, 1), "runs": n}  # fmt: skip
 
 
-def routes(url: str, data_dir: Path, runs: int) -> list[dict[str, Any]]:
+def chosen(path: str, only: list[str]) -> bool:
+    """Whether ``--paths`` names ``path``: a part it holds, or ``=path`` exactly."""
+    return any(path == part[1:] if part.startswith("=") else part in path for part in only)
+
+
+def routes(url: str, data_dir: Path, runs: int, only: list[str]) -> list[dict[str, Any]]:
     from fastapi.testclient import TestClient
 
     from hotline.api.app import create_app
@@ -306,6 +312,8 @@ def routes(url: str, data_dir: Path, runs: int) -> list[dict[str, Any]]:
             r.raise_for_status()
             headers[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         for user, path in api_paths(s):
+            if only and not chosen(path, only):
+                continue
 
             def get(user: str = user, path: str = path) -> None:
                 r = api.get(path, headers=headers[user])
@@ -313,9 +321,13 @@ def routes(url: str, data_dir: Path, runs: int) -> list[dict[str, Any]]:
 
             rows.append({"kind": "api", "user": user, "path": path} | measure(get, runs))
             say(json.dumps(rows[-1], ensure_ascii=False))
-        rows.append(_intake(api, headers["op1"], runs))
-        rows.append(_export(api, headers["disp1"], s))
+        if not only or "intake" in only:
+            rows.append(_intake(api, headers["op1"], runs))
+        if not only or "export" in only:
+            rows.append(_export(api, headers["disp1"], s))
     for user, path in console_paths(s):
+        if only and not chosen(path, only):
+            continue
         with TestClient(app, follow_redirects=False) as tab:
             tab.get("/login")
             form = {
@@ -403,6 +415,12 @@ def main() -> None:
     parser.add_argument("--train-sample", default="default", help="rows per fit, or 'default'")
     parser.add_argument("--jobs", default=",".join(JOBS), help="the jobs to run, in order")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--paths",
+        default="",
+        help="only the routes and pages whose path holds one of these (comma-separated; "
+        "=PATH for that path exactly, 'intake' and 'export' for those two)",
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
@@ -419,7 +437,7 @@ def main() -> None:
         out["jobs"] = jobs(url, data_dir, tuple(filter(None, args.jobs.split(","))))
     if "routes" not in skip:
         say(f"routes and pages ({load()})")
-        out["routes"] = routes(url, data_dir, args.runs)
+        out["routes"] = routes(url, data_dir, args.runs, [p for p in args.paths.split(",") if p])
     out["database"] = sizes(url)
     say(f"\n## {args.tickets} tickets — {machine()}; after: {load()}\n")
     if out["build"]:

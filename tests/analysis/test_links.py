@@ -78,3 +78,20 @@ def test_precision_and_recall_on_hand_labelled_pairs() -> None:
     tp = sum(a and b for a, b in zip(pred, truth, strict=True))
     assert tp / pred.sum() >= 0.88  # measured 0.92
     assert tp / sum(truth) >= 0.88  # measured 0.93
+
+
+def test_the_repeat_callers_cosine_is_the_sparse_rows_product_to_the_last_bit() -> None:
+    """A repeat call is decided by a threshold on this figure: computed without sparse
+    rows, it must equal what ``x[a].multiply(x[b]).sum()`` gives, not come close to it."""
+    import random
+
+    from hotline.intel.ngrams import hashed_counts, idf_of, weigh
+
+    draw = random.Random(7)
+    words = ["下水道堵塞", "噪音扰民", "路灯不亮", "垃圾清运", "小区停水", "违章停车", "又来电"]
+    texts = ["".join(draw.choice(words) for _ in range(draw.randint(1, 9))) for _ in range(300)]
+    counts = hashed_counts(texts)
+    x = weigh(counts, idf_of(counts, max_df=0.2))
+    for _ in range(2000):
+        a, b = draw.randrange(300), draw.randrange(300)
+        assert links._cosine(x, a, b) == float(x[a].multiply(x[b]).sum())

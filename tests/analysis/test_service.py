@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.demo import BURSTS
@@ -123,3 +124,14 @@ def test_a_unit_sees_only_its_own_tickets(demo: Session) -> None:
         assert every - own  # the dispatcher sees the other units' tickets too
     mine = topic_analysis.association_rules(demo, viewer=HRSS, days=366, until=until)
     assert all(r["count"] <= len(own) for r in mine)
+
+
+def test_repeat_callers_are_reused_for_a_few_minutes_then_found_again(
+    demo: Session, cache_clock: Any
+) -> None:
+    until = demo.scalar(select(func.max(Ticket.created_at)))
+    first = topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until)
+    demo.execute(update(Ticket).values(caller_phone=None))  # nobody called twice any more
+    assert topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until) == first
+    cache_clock.now += topic_analysis.REPEAT_SECONDS + 1
+    assert topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until) == []

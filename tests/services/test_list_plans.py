@@ -56,3 +56,67 @@ def test_a_page_is_read_in_order_from_an_index(
     connection = session.connection()
     plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
     assert "Index" in plan and "Sort" not in plan, plan
+
+
+def board_statement(session: Session) -> tuple[str, Any]:
+    """The SELECT of the supervision board's tickets, as sent, with its parameters."""
+    from hotline.services.assessment import supervision
+
+    sent: list[tuple[str, Any]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "yellow_at" in statement and "ORDER BY" in statement:
+            sent.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        supervision.board(session, viewer=DISPATCHER)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(sent) == 1
+    return sent[0]
+
+
+def test_the_supervision_board_reads_the_open_warned_tickets_from_their_index(
+    session: Session,
+) -> None:
+    """Only the open tickets in warning, already in deadline order: not every ticket
+    (closed ones are most of them), and no sort."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the plan checked is PostgreSQL's")
+    statement, parameters = board_statement(session)
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
+    connection = session.connection()
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "ix_tickets_open_warned" in plan and "Sort" not in plan, plan
+
+
+def test_the_supervise_page_reads_its_page_of_warned_tickets_from_their_index(
+    session: Session,
+) -> None:
+    """督办: a page of the open tickets in warning is read through the partial index of
+    those tickets, not by reading every open ticket (most are not in warning)."""
+    from datetime import datetime
+
+    from hotline.services.tickets import queues
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the plan checked is PostgreSQL's")
+    sent: list[tuple[str, Any]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "ORDER BY" in statement:
+            sent.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        queues.warned(session, DISPATCHER, datetime(2026, 11, 27, 9), 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    statement, parameters = sent[-1]
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    connection = session.connection()
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "ix_tickets_open_status_warned" in plan, plan

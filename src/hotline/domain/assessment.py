@@ -85,6 +85,10 @@ from hotline.domain.records import DispatchRecord, TicketFacts, dispatch_records
 __all__ = [
     "CITY_CHANNEL",
     "COUNT_FIELDS",
+    "COUNTS",
+    "LISTS",
+    "Cell",
+    "Tally",
     "DISTRICT",
     "RATE_FIELDS",
     "DispatchRecord",
@@ -93,6 +97,8 @@ __all__ = [
     "UnitIndicators",
     "dispatch_records",
     "district_indicators",
+    "indicators_from_tallies",
+    "month_tallies",
     "unit_indicators",
 ]
 
@@ -230,8 +236,16 @@ def _met(
 
 
 @dataclass(slots=True)
-class _Tally:
-    """Running counts of one unit; one ``add`` per record, no calendar calls."""
+class Tally:
+    """Running counts of one unit; one ``add`` per record, no calendar calls.
+
+    A deadline not reached at the ``now`` of the counting and not met (pending) is
+    counted nowhere but kept in ``sign_pending``, ``reply_pending`` or ``reopen_pending``:
+    :meth:`settle` counts those passed at a later moment. So a tally kept from an earlier
+    moment (a month's stored facts) gives the indicators of any later one, and the
+    tallies of the months of a period add up to the period's (:meth:`merge`): every
+    record counts in each indicator by one moment, which falls in one month.
+    """
 
     dispatched: int = 0
     sign_assessed: int = 0
@@ -255,6 +269,9 @@ class _Tally:
     city_platform: int = 0
     days: list[float] = field(default_factory=list)
     workdays: list[float] = field(default_factory=list)
+    sign_pending: list[datetime] = field(default_factory=list)
+    reply_pending: list[datetime] = field(default_factory=list)
+    reopen_pending: list[datetime] = field(default_factory=list)
 
     def add(
         self,
@@ -271,12 +288,12 @@ class _Tally:
         if start <= r.reply_due < end:
             self._reply(r.replied_at, r.reply_due, r.left_at, now)
         reopen_due = r.reopen_due  # the reply to a reopened ticket (重办) can only be late
-        if (
-            reopen_due is not None
-            and start <= reopen_due < end
-            and _met(r.reopen_replied_at, reopen_due, r.left_at, now) is False
-        ):
-            self.overdue += 1
+        if reopen_due is not None and start <= reopen_due < end:
+            met = _met(r.reopen_replied_at, reopen_due, r.left_at, now)
+            if met is False:
+                self.overdue += 1
+            elif met is None and r.reopen_replied_at is None and r.left_at is None:
+                self.reopen_pending.append(reopen_due)
         if r.callback_at is not None and r.reached and start <= r.callback_at < end:
             self.callbacks_reached += 1
             if r.resolved:
@@ -312,6 +329,8 @@ class _Tally:
         elif (now if left_at is None else left_at) > due:
             self.due += 1
             self.overdue += 1
+        elif left_at is None:
+            self.reply_pending.append(due)
 
     def _dispatched(self, r: DispatchRecord, now: datetime) -> None:
         """Sign-off (签收) and smart dispatch (智能转派), counted by dispatch time."""
@@ -325,6 +344,8 @@ class _Tally:
                 self.signed_on_time += 1
         elif (now if r.left_at is None else r.left_at) > r.sign_due:
             self.sign_assessed += 1
+        elif r.left_at is None:
+            self.sign_pending.append(r.sign_due)
         if r.auto:
             self.auto_dispatched += 1
             if r.left_by is None or r.left_by == "merge":  # neither returned nor re-dispatched
@@ -333,6 +354,28 @@ class _Tally:
             self.first_dispatched += 1
             if r.auto and r.left_by != "redispatch":  # no person changed the machine's unit
                 self.auto_kept += 1
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s counts, handling times and pending deadlines to these."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in LISTS:
+            getattr(self, name).extend(getattr(other, name))
+
+    def settle(self, now: datetime | None) -> None:
+        """Count the pending deadlines that ``now`` has passed (``None``: all of them),
+        as :meth:`add` would have counted them at ``now``; keep the others pending."""
+        cutoff = datetime.max if now is None else now
+        passed = [d for d in self.sign_pending if cutoff > d]
+        self.sign_assessed += len(passed)
+        self.sign_pending = [d for d in self.sign_pending if not cutoff > d]
+        passed = [d for d in self.reply_pending if cutoff > d]
+        self.due += len(passed)
+        self.overdue += len(passed)
+        self.reply_pending = [d for d in self.reply_pending if not cutoff > d]
+        passed = [d for d in self.reopen_pending if cutoff > d]
+        self.overdue += len(passed)
+        self.reopen_pending = [d for d in self.reopen_pending if not cutoff > d]
 
     def indicators(self, unit: str) -> UnitIndicators:
         days, workdays = self.days, self.workdays
@@ -356,6 +399,12 @@ class _Tally:
         )
 
 
+COUNTS = tuple(f.name for f in fields(Tally) if f.type == "int")
+"""The counts of a :class:`Tally`."""
+LISTS = tuple(f.name for f in fields(Tally) if f.type != "int")
+"""The lists of a :class:`Tally`: handling times and pending deadlines."""
+
+
 def _aggregate(
     records: Iterable[DispatchRecord],
     period: Period,
@@ -363,15 +412,15 @@ def _aggregate(
     include_city: bool,
     by_unit: bool,
     exempt: frozenset[str] = frozenset(),
-) -> dict[str, _Tally]:
+) -> dict[str, Tally]:
     start, end = period.start, period.end
     cutoff = datetime.max if now is None else now
-    tallies: dict[str, _Tally] = {}
+    tallies: dict[str, Tally] = {}
     for r in records:
         key = r.unit if by_unit else DISTRICT
         tally = tallies.get(key)
         if tally is None:
-            tally = tallies[key] = _Tally()
+            tally = tallies[key] = Tally()
         if r.channel == CITY_CHANNEL:
             if start <= r.dispatched_at < end:
                 tally.city_platform += 1
@@ -403,7 +452,7 @@ def unit_indicators(
     exempt = frozenset(satisfaction_exempt)
     tallies = _aggregate(records, period, now, include_city, by_unit=True, exempt=exempt)
     for unit in units:
-        tallies.setdefault(unit, _Tally())
+        tallies.setdefault(unit, Tally())
     return {unit: tallies[unit].indicators(unit) for unit in sorted(tallies)}
 
 
@@ -419,4 +468,61 @@ def district_indicators(
     figures: average handling days ≤ 10, auto-dispatch rate and accuracy ≥ 0.8."""
     exempt = frozenset(satisfaction_exempt)
     tallies = _aggregate(records, period, now, include_city, by_unit=False, exempt=exempt)
-    return tallies.get(DISTRICT, _Tally()).indicators(DISTRICT)
+    return tallies.get(DISTRICT, Tally()).indicators(DISTRICT)
+
+
+# ------------------------------------------------------ stored monthly facts
+
+Cell = tuple[str, bool]
+"""A month's facts are kept per ``(unit, city)``: city-platform records apart, so that a
+scheme that leaves them out still reads their ``city_platform`` count."""
+
+
+def month_tallies(
+    records: Iterable[DispatchRecord], month: Period, *, now: datetime | None = None
+) -> dict[Cell, Tally]:
+    """What the records add to each indicator in ``month``, per unit and city flag,
+    counted at ``now`` (pending deadlines kept apart): the stored facts of a month."""
+    start, end = month.start, month.end
+    cutoff = datetime.max if now is None else now
+    tallies: dict[Cell, Tally] = {}
+    for r in records:
+        key = (r.unit, r.channel == CITY_CHANNEL)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally()
+        if key[1] and start <= r.dispatched_at < end:
+            tally.city_platform += 1
+        tally.add(r, start, end, cutoff)
+    return tallies
+
+
+def _counted(tally: Tally, city: bool, include_city: bool) -> Tally:
+    """The part of a cell that counts: a city cell counts only ``city_platform`` when
+    the city platform's records are left out (``include_city=False``)."""
+    return tally if include_city or not city else Tally(city_platform=tally.city_platform)
+
+
+def indicators_from_tallies(
+    cells: Iterable[tuple[str, bool, Tally]],
+    *,
+    now: datetime | None = None,
+    include_city: bool = True,
+    units: Iterable[str] = (),
+    district_only: bool = False,
+) -> tuple[dict[str, UnitIndicators], UnitIndicators]:
+    """The indicators per unit and of the district (``include_city=True`` always, as
+    :func:`district_indicators`) from the monthly tallies of a period's months, as
+    :func:`unit_indicators` and :func:`district_indicators` give them from its records
+    at ``now`` (which must not be earlier than the moment the tallies were counted);
+    ``district_only`` skips the units' (the result's first part is then empty)."""
+    per_unit: dict[str, Tally] = {unit: Tally() for unit in units}
+    district = Tally()
+    for unit, city, tally in cells:
+        if not district_only:
+            per_unit.setdefault(unit, Tally()).merge(_counted(tally, city, include_city))
+        district.merge(tally)
+    for tally in (*per_unit.values(), district):
+        tally.settle(now)
+    by_unit = {unit: per_unit[unit].indicators(unit) for unit in sorted(per_unit)}
+    return by_unit, district.indicators(DISTRICT)

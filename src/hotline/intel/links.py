@@ -123,20 +123,37 @@ def repeat_callers(
     multi = {c: idx for c, idx in by.items() if len(idx) > 1}
     if not multi:
         return []
-    x = vectors(t.texts)
+    # the IDF is every text's; only the calls of callers who called more than once are
+    # weighed (a row's weights depend on that row alone) and each row is cut out once
+    counts = hashed_counts(list(t.texts))
+    idf = idf_of(counts, max_df=0.2)
+    wanted = sorted(i for idx in multi.values() for i in idx)
+    weighed = weigh(sp.csr_matrix(counts[wanted]), idf)
+    row = {i: k for k, i in enumerate(wanted)}
     out = []
     for caller, idx in multi.items():
         idx = sorted(idx, key=lambda i: t.times[i])
         pairs = []
         for b in range(1, len(idx)):
             earlier = [a for a in range(b) if t.times[idx[b]] - t.times[idx[a]] <= within]
-            sims = [float(x[idx[a]].multiply(x[idx[b]]).sum()) for a in earlier]
+            sims = [_cosine(weighed, row[idx[a]], row[idx[b]]) for a in earlier]
             pairs += [(a, b) for a, s in zip(earlier, sims, strict=True) if s >= threshold]
             if earlier and REPEAT_MARKERS.search(t.texts[idx[b]] or ""):
                 pairs.append((earlier[int(np.argmax(sims))], b))
         for group in _groups(len(idx), pairs):
             out.append({"caller": caller, "tickets": [idx[g] for g in group]})
     return sorted(out, key=lambda r: -len(r["tickets"]))
+
+
+def _cosine(x: sp.csr_matrix, a: int, b: int) -> float:
+    """Rows ``a`` and ``b``'s dot product, as ``x[a].multiply(x[b]).sum()`` gives it (the
+    products of the shared columns in column order, summed in float32), without
+    building two sparse rows and their product."""
+    a0, a1, b0, b1 = x.indptr[a], x.indptr[a + 1], x.indptr[b], x.indptr[b + 1]
+    _shared, ia, ib = np.intersect1d(
+        x.indices[a0:a1], x.indices[b0:b1], assume_unique=True, return_indices=True
+    )
+    return float((x.data[a0:a1][ia] * x.data[b0:b1][ib]).sum())
 
 
 def time_slot(t: datetime) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hotline.domain.tickets import OPEN_STATUSES
 from hotline.store.crypto import Encrypted
 
 
@@ -136,6 +138,9 @@ class Category(Base):
     level: Mapped[int] = mapped_column(Integer)
 
 
+_OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+
+
 class Ticket(Base):
     """A ticket (工单): the current projection of its history plus its intake fields."""
 
@@ -148,6 +153,30 @@ class Ticket(Base):
         Index("ix_tickets_unit_created", "unit_code", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_reply_due", "reply_due"),
+        # the open tickets in warning, in the supervision board's order (reply deadline
+        # first), with what the board shows: the board and the warning scan read these
+        # from the index alone, not every open ticket
+        Index(
+            "ix_tickets_open_warned",
+            "reply_due",
+            "id",
+            "yellow_at",
+            "unit_code",
+            "number",
+            postgresql_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
+            sqlite_where=text("closed_at IS NULL AND yellow_at IS NOT NULL"),
+        ),
+        # the same by status (the console's 督办 page and the 大屏's warnings ask for the
+        # open statuses): read in deadline order, counted per unit from the index alone
+        Index(
+            "ix_tickets_open_status_warned",
+            "reply_due",
+            "id",
+            "yellow_at",
+            "unit_code",
+            postgresql_where=text(f"yellow_at IS NOT NULL AND status IN ({_OPEN_SQL})"),
+            sqlite_where=text(f"yellow_at IS NOT NULL AND status IN ({_OPEN_SQL})"),
+        ),
         Index("ix_tickets_caller_phone_hash", "caller_phone_hash"),
         Index("ix_tickets_source_number", "source_number", unique=True),
         # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
@@ -468,6 +497,47 @@ class HotFindings(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime)
     topics: Mapped[list[Any]] = mapped_column(JSON)
     alerts: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class AssessmentFact(Base):
+    """What one unit's dispatch records add to every assessment indicator in one month
+    (a :class:`hotline.domain.assessment.Tally`), city-platform records apart; kept
+    fresh by the ``assessment_facts`` job (``services/assessment/facts.py``)."""
+
+    __tablename__ = "assessment_facts"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    city: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    # handling times in days, float64 in machine order (array("d")), exact
+    days: Mapped[bytes] = mapped_column(LargeBinary)
+    workdays: Mapped[bytes] = mapped_column(LargeBinary)
+    # deadlines pending when counted, ISO text per kind (sign, reply, reopen)
+    pending: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+
+
+class AssessmentFactMonth(Base):
+    """A month whose facts are stored for every unit (``assessment_facts``)."""
+
+    __tablename__ = "assessment_fact_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AssessmentFactState(Base):
+    """How far the ``assessment_facts`` job has read the tickets' history (one row):
+    the last event id, the ids below it not yet seen (a transaction still open when
+    the job read), and the moment its facts were brought up to date."""
+
+    __tablename__ = "assessment_fact_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    gaps: Mapped[list[Any]] = mapped_column(JSON)
+    as_of: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AssistTask(Base):

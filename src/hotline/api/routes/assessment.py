@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
 from hotline.api.deps import AdminActor, CurrentActor, SessionDep, TicketId, require_roles
@@ -37,7 +37,7 @@ def district(
 ) -> dict[str, Any]:
     """The seed's district figures per month with targets and trend."""
     end = monthly_assessment.parse_period(until).start.date() if until else None
-    return monthly_assessment.district_trend(session, months=months, until=end)
+    return monthly_assessment.recent_district_trend(session, months=months, until=end)
 
 
 @router.get("/assessment/schemes")
@@ -70,7 +70,7 @@ def add_scheme(
 def month_scores(session: SessionDep, actor: CurrentActor, month: str) -> dict[str, Any]:
     """Scores, rankings per group, red/watch lists and indicators of a period."""
     period = monthly_assessment.parse_period(month)
-    result = monthly_assessment.month_assessment(session, period=period, details=False)
+    result = monthly_assessment.recent_month_assessment(session, period=period)
     return report.result_to_dict(result, own_unit=unit_scope(actor))
 
 
@@ -113,10 +113,12 @@ def report_xlsx(
     )
 
 
-@router.get("/supervision/board")
-def board(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    """Tickets in warning by level, unit and deadline (unit-scoped)."""
-    return supervision.board(session, viewer=actor)
+@router.get("/supervision/board", response_model=dict[str, Any])
+def board(session: SessionDep, actor: CurrentActor) -> Response:
+    """Tickets in warning by level, unit and deadline (unit-scoped). Thousands of tickets
+    at a district's volume: the plain JSON answer is written at once, not walked value
+    by value (every value is already a string or a number)."""
+    return JSONResponse(supervision.board(session, viewer=actor))
 
 
 @router.post("/supervision/tickets/{ticket_id}/urge")

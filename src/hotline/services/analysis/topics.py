@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cache import Cache
 from hotline.clock import now_local, to_local
-from hotline.domain.tickets import Actor
+from hotline.domain.tickets import Actor, unit_scope
 from hotline.intel import links
 from hotline.intel.hotspots import STOCK_TEXTS, find_hot
 from hotline.intel.stock import StockPhrases
@@ -45,6 +46,10 @@ _COLUMNS = (
 
 
 HISTORY_DAYS = 30
+REPEAT_SECONDS = 300.0
+#: 重复来电 of a window per viewer scope, reused :data:`REPEAT_SECONDS` (as a unit's own
+#: 热点分析 window): each answer hashes every text of the window for its IDF.
+REPEATS: Cache[list[dict[str, Any]]] = Cache("repeat callers", ttl=REPEAT_SECONDS)
 """The days before a window whose tickets give its matters their earlier rates."""
 
 
@@ -178,23 +183,28 @@ def same_event_groups(
 def repeat_callers(
     session: Session, *, viewer: Actor, days: int = 30, until: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """重复来电: the same phone about the same matter within 30 days (phone masked)."""
-    rows = _rows(session, viewer, days, until)
-    found = links.repeat_callers(_tickets(rows))
-    first = [rows[r["tickets"][0]].id for r in found]
-    phones = (
-        dict(
-            session.execute(
-                select(Ticket.id, Ticket.caller_phone).where(Ticket.id.in_(first))
-            ).all()
+    """重复来电: the same phone about the same matter within 30 days (phone masked);
+    the answer of a window ending now is reused for :data:`REPEAT_SECONDS`."""
+
+    def find() -> list[dict[str, Any]]:
+        rows = _rows(session, viewer, days, until)
+        found = links.repeat_callers(_tickets(rows))
+        first = [rows[r["tickets"][0]].id for r in found]
+        phones = (
+            dict(
+                session.execute(
+                    select(Ticket.id, Ticket.caller_phone).where(Ticket.id.in_(first))
+                ).all()
+            )
+            if first
+            else {}
         )
-        if first
-        else {}
-    )
-    return [
-        {"caller": mask_phone(phones.get(i)), "ids": [rows[t].number for t in r["tickets"]]}
-        for i, r in zip(first, found, strict=True)
-    ]
+        return [
+            {"caller": mask_phone(phones.get(i)), "ids": [rows[t].number for t in r["tickets"]]}
+            for i, r in zip(first, found, strict=True)
+        ]
+
+    return REPEATS.get(session, (unit_scope(viewer), days, until), find)
 
 
 def association_rules(

@@ -28,6 +28,7 @@ from hotline.domain.assessment import (
     Period,
     UnitIndicators,
     district_indicators,
+    indicators_from_tallies,
     unit_indicators,
 )
 from hotline.domain.errors import Conflict, Forbidden, Invalid
@@ -36,6 +37,7 @@ from hotline.domain.scoring import GROUP_OF_KIND, ScoringScheme, UnitScore, scor
 from hotline.domain.scoring import scheme_in_force as _in_force
 from hotline.domain.tickets import Actor, Role
 from hotline.services.admin import audit
+from hotline.services.assessment import facts
 from hotline.store.models import DispatchRecordRow, Setting, Ticket, Unit
 
 SCHEMES_KEY = "scoring_schemes"
@@ -77,6 +79,9 @@ class AssessmentResult:
     district: UnitIndicators
     unit_names: dict[str, str]
     deduction_tickets: list[dict[str, Any]] = field(default_factory=list)
+    #: when the stored facts it was read from were brought up to date (``None``: computed
+    #: from the records at the moment of the request)
+    as_of: datetime | None = None
 
     def ranking(self) -> dict[str, list[UnitScore]]:
         """Scores per unit group (镇街 / 部门), ranked."""
@@ -166,6 +171,7 @@ def save_scheme(
         detail["based_on"] = based_on
     audit.record(session=session, actor=actor, action="scheme.add", detail=detail, commit=False)
     session.commit()
+    RECENT_ASSESSMENTS.clear()  # this process's scores follow the new scheme at once
     return schemes
 
 
@@ -207,12 +213,19 @@ def _records(session: Session, query: Any) -> list[DispatchRecord]:
 
 
 def load_records(
-    session: Session, period: Period, *, unit: str | None = None
+    session: Session,
+    period: Period,
+    *,
+    unit: str | None = None,
+    units: Sequence[str] | None = None,
 ) -> list[DispatchRecord]:
-    """The dispatch records that can count in ``period`` (one query)."""
+    """The dispatch records that can count in ``period`` (one query), of one unit or of
+    ``units`` if given."""
     query = _select_records().where(_relevant(period))
     if unit is not None:
         query = query.where(DispatchRecordRow.unit == unit)
+    if units is not None:
+        query = query.where(DispatchRecordRow.unit.in_(units))
     return _records(session, query)
 
 
@@ -233,25 +246,40 @@ def month_assessment(
     ``now`` is the moment of the computation (deadlines after it are pending); by
     default the current time, so a finished month is final and a running one is not.
     ``details=False`` skips listing the tickets behind deductions (not needed for JSON).
+    A period of whole months is read from the stored facts when they are fresh
+    (:mod:`hotline.services.assessment.facts`; the result's ``as_of`` says when).
     """
     now = now or now_local()
     scheme = scheme_in_force(session, period.start.date())
     names, groups = unit_directory(session)
-    records = [r for r in load_records(session, period) if r.unit in groups]
+    include_city = scheme.count_city_platform
     exempt = scheme.satisfaction_exempt
-    indicators = unit_indicators(
-        records,
-        period,
-        now=now,
-        include_city=scheme.count_city_platform,
-        units=groups,
-        satisfaction_exempt=exempt,
-    )
+    # the stored facts count every reached callback in 满意率: a scheme that leaves some
+    # matters out of it is scored from the records
+    stored = None if exempt else facts.stored_for(session, period, now)
+    records: list[DispatchRecord] | None = None
+    if stored is None:
+        records = [r for r in load_records(session, period) if r.unit in groups]
+        indicators = unit_indicators(
+            records,
+            period,
+            now=now,
+            include_city=include_city,
+            units=groups,
+            satisfaction_exempt=exempt,
+        )
+        district = district_indicators(records, period, now=now, satisfaction_exempt=exempt)
+    else:
+        indicators, district = indicators_from_tallies(
+            stored.of_units(groups), now=now, include_city=include_city, units=groups
+        )
     scores = score_units(indicators, groups, scheme)
-    district = district_indicators(records, period, now=now, satisfaction_exempt=exempt)
     deducted = {s.unit for s in scores if s.deductions} if details else set()
-    found = _deduction_details(session, records, period, now, scheme, deducted)
-    return AssessmentResult(period, scheme, scores, indicators, district, names, found)
+    if records is None and deducted:
+        records = load_records(session, period, units=sorted(deducted))
+    found = _deduction_details(session, records or [], period, now, scheme, deducted)
+    as_of = None if stored is None else stored.as_of
+    return AssessmentResult(period, scheme, scores, indicators, district, names, found, as_of)
 
 
 def _deduction_details(
@@ -376,14 +404,29 @@ def tickets_behind(
 
 
 def district_trend(
-    session: Session, *, months: int = 12, until: date | None = None
+    session: Session, *, months: int = 12, until: date | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """The seed's district figures per month for the last ``months`` months up to the
     month of ``until`` (today): handling days (≤ 10), auto-dispatch rate and accuracy
     (≥ 80 %), each with its target, whether it is met, and the change on the month."""
-    until = until or now_local().date()
+    now = now or now_local()
+    until = until or now.date()
     periods = [_month_back(until, k) for k in range(months - 1, -1, -1)]
     window = Period(periods[0].start, periods[-1].end)
+    stored = facts.stored_for(session, window, now)
+    if stored is not None:
+        rows = [
+            _trend_row(
+                indicators_from_tallies(
+                    stored.of_month(facts.month_start(p.start)), district_only=True
+                )[1],
+                p,
+            )
+            for p in periods
+        ]
+        trend = {name: _direction(rows, name) for name in TARGETS}
+        as_of = stored.as_of.isoformat()
+        return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": as_of}
     r = DispatchRecordRow
     query = _select_records().where(
         or_(
@@ -394,7 +437,7 @@ def district_trend(
     records = _records(session, query)
     rows = [_district_month(records, p) for p in periods]
     trend = {name: _direction(rows, name) for name in TARGETS}
-    return {"targets": TARGETS, "months": rows, "trend": trend}
+    return {"targets": TARGETS, "months": rows, "trend": trend, "as_of": None}
 
 
 def _month_back(day: date, k: int) -> Period:
@@ -404,7 +447,10 @@ def _month_back(day: date, k: int) -> Period:
 
 def _district_month(records: Sequence[DispatchRecord], p: Period) -> dict[str, Any]:
     subset = [r for r in records if _in(r.dispatched_at, p) or _in(r.replied_at, p)]
-    ind = district_indicators(subset, p)
+    return _trend_row(district_indicators(subset, p), p)
+
+
+def _trend_row(ind: UnitIndicators, p: Period) -> dict[str, Any]:
     row: dict[str, Any] = {"month": f"{p.start:%Y-%m}", "label": p.label}
     for name, target in TARGETS.items():
         value = getattr(ind, name)
@@ -425,6 +471,8 @@ def _direction(rows: Sequence[dict[str, Any]], name: str) -> str:
 
 
 ASSESSMENT_TTL = 60.0  # seconds the 考核 pages reuse a period's scores
+#: A period's district trend per database, kept :data:`ASSESSMENT_TTL` seconds.
+RECENT_TRENDS: Cache[dict[str, Any]] = Cache("district trends", ttl=ASSESSMENT_TTL, max_entries=64)
 #: A period's assessment per database, kept :data:`ASSESSMENT_TTL` seconds.
 RECENT_ASSESSMENTS: Cache[AssessmentResult] = Cache(
     "month assessments", ttl=ASSESSMENT_TTL, max_entries=64
@@ -440,4 +488,14 @@ def recent_month_assessment(session: Session, *, period: Period) -> AssessmentRe
         session,
         (period.start, period.end),
         lambda: month_assessment(session, period=period, details=False),
+    )
+
+
+def recent_district_trend(
+    session: Session, *, months: int = 12, until: date | None = None
+) -> dict[str, Any]:
+    """:func:`district_trend` reused for :data:`ASSESSMENT_TTL` seconds per database, as
+    the periods' scores are (a leader's pages ask it again and again)."""
+    return RECENT_TRENDS.get(
+        session, (months, until), lambda: district_trend(session, months=months, until=until)
     )

@@ -95,6 +95,8 @@ def result_to_dict(result: AssessmentResult, *, own_unit: str | None = None) -> 
             name: getattr(result.district, name) for name in ("dispatched", "handled", *TARGETS)
         },
         "targets": TARGETS,
+        # when the stored facts read were brought up to date; null: computed at the request
+        "as_of": result.as_of.isoformat() if result.as_of else None,
     }
 
 

@@ -22,6 +22,7 @@ from hotline.services.admin import audit
 from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import stored as analysis_store
 from hotline.services.analysis import topics as topic_analysis
+from hotline.services.assessment import facts as assessment_facts
 from hotline.services.assessment import supervision
 from hotline.services.assessment.supervision import Sender
 from hotline.services.assist import difficulty as assist_difficulty
@@ -115,6 +116,12 @@ def hot_findings(ctx: JobContext) -> dict[str, Any]:
     """热点分析's 7-, 30- and 90-day findings of the district, stored for the page; at the
     lowest CPU priority."""
     return run_low_priority(lambda: analysis_store.refresh(ctx.session, now=ctx.now))
+
+
+def assessment_facts_job(ctx: JobContext) -> dict[str, Any]:
+    """Each unit's monthly assessment facts brought up to date with the history written
+    since the last run (the 考核 pages and the API read them); at the lowest CPU priority."""
+    return run_low_priority(lambda: assessment_facts.refresh(ctx.session, now=ctx.now))
 
 
 def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
@@ -292,6 +299,7 @@ SCHEDULE: tuple[Job, ...] = (
         at=timedelta(minutes=3),
         lease=timedelta(minutes=30),
     ),
+    Job("assessment_facts", "考核数据更新", timedelta(minutes=1), assessment_facts_job),
 )
 JOBS: dict[str, Job] = {job.name: job for job in SCHEDULE}
 

@@ -7,7 +7,7 @@ users only ever see their own unit's tickets. Warnings use the ``yellow_at`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.domain import tickets as lc
 from hotline.services.admin.directory import list_units
 from hotline.services.tickets import queries
+from hotline.services.tickets.list_totals import ListTotals
 from hotline.store.models import Ticket, TicketEvent, Unit
 
 PAGE_SIZE = 20
@@ -38,12 +39,46 @@ class PageOf:
         return max(1, -(-self.total // self.page_size))
 
 
-def paginate(session: Session, query: Select[Any], page: int, page_size: int = PAGE_SIZE) -> PageOf:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-int(total) // page_size))
-    page = min(max(1, page), pages)
-    rows = list(session.scalars(query.offset((page - 1) * page_size).limit(page_size)))
-    return PageOf(rows, int(total), page, page_size)
+def paginate(
+    session: Session,
+    query: Select[Any],
+    page: int,
+    page_size: int = PAGE_SIZE,
+    *,
+    totals: ListTotals | None = None,
+    key: Hashable = None,
+) -> PageOf:
+    """One page of ``query`` (a page past the end shows the last one) and the total.
+
+    With ``totals`` (the app's reused list totals) and a ``key``, the rows are read
+    first: a page that is not full needs no count, and a full one takes the total
+    counted for ``key`` within the totals' time to live, as the API's list does."""
+
+    def count() -> int:
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return int(session.scalar(counted) or 0)
+
+    def rows_of(page: int) -> list[Any]:
+        return list(session.scalars(query.offset((page - 1) * page_size).limit(page_size)))
+
+    page = max(1, page)
+    if totals is None or key is None:
+        total = count()
+        page = min(page, max(1, -(-total // page_size)))
+        return PageOf(rows_of(page), total, page, page_size)
+    rows = rows_of(page)
+    seen = (page - 1) * page_size + len(rows)
+    if (rows and len(rows) < page_size) or (not rows and page == 1):
+        total = seen  # the last page: everything is before it or on it
+    elif rows:
+        kept = totals.get(key)
+        total = max(seen, kept if kept is not None else count())
+    else:  # past the end: the last page
+        total = count()
+        page = max(1, -(-total // page_size))
+        rows = rows_of(page)
+    totals.put(key, total)
+    return PageOf(rows, total, page, page_size)
 
 
 def status_counts(
@@ -217,11 +252,16 @@ def search(
     now: datetime,
     page: int,
     sort: str = "created_desc",
+    *,
+    totals: ListTotals | None = None,
 ) -> PageOf:
-    """The ticket list of the search page: the API's filters, a sort order, a page."""
+    """The ticket list of the search page: the API's filters, a sort order, a page; its
+    total reused from ``totals`` as the API's list reuses it (same scope and filter)."""
     # the same filter as GET /api/v1/tickets (and its export), so the two always agree
     base = queries.matching(session, viewer, filters, now)
-    return paginate(session, base.order_by(*SORTS.get(sort, SORTS["created_desc"])), page)
+    ordered = base.order_by(*SORTS.get(sort, SORTS["created_desc"]))
+    key = (lc.unit_scope(viewer), filters)
+    return paginate(session, ordered, page, totals=totals, key=key)
 
 
 def latest_events(

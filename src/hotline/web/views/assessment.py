@@ -107,6 +107,7 @@ def ranking_page(
         {
             "active": "assessment",
             **_month_context(key, period),
+            "as_of": result.as_of,
             "scheme": result.scheme,
             "groups": ranked,
             "columns": assessment_view.RANK_COLUMNS if staff else {},
@@ -143,6 +144,7 @@ def unit_page(
         {
             "active": "assessment",
             **_month_context(key, period),
+            "as_of": result.as_of,
             "unit": unit,
             "unit_name": result.unit_names.get(unit, unit),
             "score": score,

@@ -79,7 +79,8 @@ def search_page(
         channel=channel or None,
     )
     now = now_local()
-    rows = queues.search(session, user.actor, filters, now, page, sort)
+    totals = getattr(request.app.state, "list_totals", None)
+    rows = queues.search(session, user.actor, filters, now, page, sort, totals=totals)
     phone = queries.phone_term(filters.q)
     if phone is not None and may_find_by_caller(user.actor):
         record_phone_search(
