@@ -25,15 +25,17 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _CONTENT_TYPES = (
     _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_OOXML}.sheet.main+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_OOXML}.worksheet+xml"/>'
+    f'<Override PartName="/xl/styles.xml" ContentType="{_OOXML}.styles+xml"/>'
     "</Types>"
-)  # fmt: skip
+)
 _ROOT_RELS = (
     _HEAD + f'<Relationships xmlns="{_PKG}">'
     f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
@@ -143,7 +145,6 @@ def _row(number: int, letters: list[str], values: Sequence[Any], style: int = 0)
             cells.append(f'<c r="{ref}"{styled}><v>{value}</v></c>')
         else:
             text = escape(_NOT_XML.sub("", str(value)))
-            cells.append(
-                f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-            )
+            inline = f'<is><t xml:space="preserve">{text}</t></is>'
+            cells.append(f'<c r="{ref}"{styled} t="inlineStr">{inline}</c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
