@@ -138,7 +138,7 @@ def build(n: int, db: str, data_dir: Path, reuse: bool) -> tuple[str, dict[str, 
 # ------------------------------------------------------------------------ training
 TRAIN_CODE = """
 import json, sys
-from hotline.config import get_settings
+from hotline.config import settings_from_environment as get_settings
 from hotline.store.db import get_engine, session_factory
 kind = sys.argv[1]
 limit = None if sys.argv[2] == "default" else int(sys.argv[2])
