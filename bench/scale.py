@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 PG_SERVER = os.environ.get("HOTLINE_SCALE_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 END = "2026-11-27T09:00"
-PASSWORD = "hotline-demo"
+PASSWORD = "hotline-demo-1"  # hotline.demo.loader.DEMO_PASSWORD
 SLOW_MS = 2000.0
 """A call slower than this is repeated only ``SLOW_RUNS`` times."""
 SLOW_RUNS = 3
