@@ -143,6 +143,13 @@ class Ticket(Base):
         Index("ix_tickets_reply_due", "reply_due"),
         Index("ix_tickets_caller_phone", "caller_phone"),
         Index("ix_tickets_source_number", "source_number", unique=True),
+        # the tickets merged into one (its page's 关联工单): few, read by the main ticket
+        Index(
+            "ix_tickets_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+            sqlite_where=text("merged_into IS NOT NULL"),
+        ),
         # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
         # rows without them (none once revision 0006 has run) are found through the second
         postgresql_only(
