@@ -71,6 +71,21 @@ def test_the_list_shows_the_reasons_stored_with_the_scores(
     assert all(r["level"] == "低" or r["reasons"] for r in rows)
 
 
+def test_a_full_list_of_stored_scores_does_not_look_for_unscored_tickets(
+    session: Session, district: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``top`` stored scores the list is the job's (at most one period old): it does
+    not read every open ticket to find those not scored yet."""
+    assist.scan_difficulty(session, now=NOW, models_dir=district)
+
+    def looked(*args: object, **kwargs: object) -> list[int]:
+        raise AssertionError("the open tickets were read")
+
+    monkeypatch.setattr(score_store, "unscored", looked)
+    rows = assist.difficult_tickets(session, viewer=DISPATCHER, top=10, models_dir=district)
+    assert len(rows) == 10
+
+
 def test_a_closed_ticket_loses_its_score_and_a_new_model_scores_again(
     session: Session, district: Path
 ) -> None:

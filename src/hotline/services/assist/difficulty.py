@@ -344,16 +344,20 @@ def difficult_tickets(
     """Open tickets the viewer may see, most likely to go wrong first, with the reasons.
 
     Scores and reasons are the stored ones (``difficulty_scores``, written by the jobs
-    worker), in the order of their index; ``scored_at`` says when each was computed. Open
+    worker), in the order of their index; ``scored_at`` says when each was computed. When
+    fewer than ``top`` are stored (a small district, or just after a retraining), open
     tickets the current model has not scored yet are scored here while they are few
-    (:data:`ON_THE_FLY`)."""
+    (:data:`ON_THE_FLY`); otherwise a ticket not scored yet joins the list at the next
+    ``difficulty_scan`` or ``assist_queue`` run."""
     model = _difficulty_model(session, models_dir)
     version = model_version(session, models_dir)
     if model is None or version is None:
         return []
     found = _stored_highest(session, viewer, version, top)
-    open_ = [s.value for s in OPEN_STATUSES]
-    missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
+    missing: list[int] = []
+    if len(found) < top:  # a small district, or the minutes after a retraining
+        open_ = [s.value for s in OPEN_STATUSES]
+        missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
     if 0 < len(missing) <= ON_THE_FLY:
         query = scoped(select(Ticket).where(Ticket.id.in_(missing)), viewer)
         fresh = list(session.scalars(query))
