@@ -58,11 +58,9 @@ def pair_similarity(texts: Sequence[str], pairs: Sequence[tuple[int, int]]) -> n
 
 
 def _near_pairs(
-    x: sp.csr_matrix, times: np.ndarray, within: float, threshold: float, block: int = 500
+    x: sp.csr_matrix, times: np.ndarray, within: float, threshold: float, block: int = 2000
 ) -> list[tuple[int, int]]:
-    """Pairs (i, j), j before i in time order, closer than ``within`` seconds and similar.
-    ``block`` rows at a time: each block's products with the days before it are held at
-    once, and in a district's busy days those are most of the jobs worker's memory."""
+    """Pairs (i, j), j before i in time order, closer than ``within`` seconds and similar."""
     out: list[tuple[int, int]] = []
     for lo in range(0, x.shape[0], block):
         hi = min(lo + block, x.shape[0])
