@@ -56,6 +56,8 @@ JOBS = (
     "dispatch_retrain",
     "difficulty_scan",
     "hot_findings",
+    "knowledge_history",
+    "assessment_facts",
 )
 
 
@@ -138,7 +140,7 @@ def build(n: int, db: str, data_dir: Path, reuse: bool) -> tuple[str, dict[str, 
 # ------------------------------------------------------------------------ training
 TRAIN_CODE = """
 import json, sys
-from hotline.config import get_settings
+from hotline.config import settings_from_environment as get_settings
 from hotline.store.db import get_engine, session_factory
 kind = sys.argv[1]
 limit = None if sys.argv[2] == "default" else int(sys.argv[2])
@@ -378,7 +380,8 @@ def _export(api: Any, headers: dict[str, str], s: dict[str, Any]) -> dict[str, A
     grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     from openpyxl import load_workbook
 
-    rows = load_workbook(__import__("io").BytesIO(r.content), read_only=True).active.max_row - 1
+    sheet = load_workbook(__import__("io").BytesIO(r.content), read_only=True).active
+    rows = sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))  # streamed: no size
     row = {"kind": "api", "user": "disp1", "path": f"/api/v1/tickets/export (since {since})"}
     return row | {"first_ms": round(wall, 1), "rows": rows, "peak_rss_growth_mb": round(grew)}
 

@@ -225,6 +225,44 @@ def test_a_long_history_is_first_read_in_the_background(
     assert knowledge_history.history_path(session, tmp_path).exists()
 
 
+def test_an_api_request_never_waits_for_a_long_first_reading(
+    session: Session, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing in memory and nothing saved (a first start on a large district): the API
+    answers with the articles at once while a thread reads the past answers."""
+    _history_of_replies(session)
+    knowledge_base.create_article(session, actor=ADMIN, values=ARTICLE, key="card")
+    session.commit()
+    monkeypatch.setattr(knowledge_history, "BUILD_AT_START", 0)
+    assert knowledge_history.history_index(session, wait=True) is None  # not read here
+    found = knowledge_base.answers(session, "社保卡丢了怎么补办", k=3, wait=True)
+    assert found and found[0]["id"] == "KB:card"
+    for _ in range(200):
+        if knowledge_history.ready(session):
+            break
+        time.sleep(0.05)
+    found = knowledge_base.answers(session, "小区垃圾没人清运怎么办", k=5, wait=True)
+    assert "reply" in [f["kind"] for f in found]
+
+
+def test_the_jobs_worker_keeps_the_saved_answers_current_for_the_next_start(
+    session: Session, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _history_of_replies(session)
+    first = knowledge_history.keep_on_disk(session, tmp_path)
+    assert first == first | {"entries": 1, "read": True}
+    assert not knowledge_history.ready(session)  # the jobs worker does not hold them
+    ticket = _ticket(session, "咨询社保卡补办要带什么材料", type="consult")
+    answer = {"answer": "已告知市民：社保卡补办请携带身份证到社保窗口办理。"}
+    act(session=session, ticket=ticket, action="close_at_intake", data=answer, actor=OPERATOR)
+    assert knowledge_history.keep_on_disk(session, tmp_path)["entries"] == 2
+    assert knowledge_history.keep_on_disk(session, tmp_path)["read"] is False
+    monkeypatch.setattr(knowledge_history, "BUILD_AT_START", 0)  # a large district
+    assert knowledge_history.history_index(session, wait=True, data_dir=tmp_path) is not None
+    held = knowledge_history.HISTORY.peek(session, "history", None)
+    assert len(held.history.entries_) == 2  # loaded from the file at once, not in a thread
+
+
 def test_a_saved_history_of_another_database_is_not_used(session: Session, tmp_path: Any) -> None:
     _history_of_replies(session)
     knowledge_history.warm(session, tmp_path)

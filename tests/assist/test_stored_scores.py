@@ -49,7 +49,41 @@ def test_the_scan_scores_every_open_ticket_once_and_the_list_follows_the_scores(
     best = sorted(stored.values(), reverse=True)[:10]
     assert [r["score"] for r in rows] == pytest.approx(best, abs=1e-3)
     assert all(r["scored_at"] == "2026-11-27T09:30:00" for r in rows)
-    assert any(r["reasons"] for r in rows)  # said for the rows shown, not stored
+    assert any(r["reasons"] for r in rows)
+
+
+def test_the_list_shows_the_reasons_stored_with_the_scores(
+    session: Session, district: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assist.scan_difficulty(session, now=NOW, models_dir=district)
+    kept = dict(session.execute(select(DifficultyScore.ticket_id, DifficultyScore.reasons)).all())
+    assert any(kept.values())  # the 中 and 高 tickets' reasons, stored by the scan
+    model = assist.cached_model(
+        assist.model_path(session, "difficulty", district), assist.DifficultyModel.load
+    )
+
+    def explained_again(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("the list reads the stored reasons")
+
+    monkeypatch.setattr(model, "explain", explained_again)
+    rows = assist.difficult_tickets(session, viewer=DISPATCHER, top=20, models_dir=district)
+    assert rows and all(r["reasons"] == (kept[r["id"]] or []) for r in rows)
+    assert all(r["level"] == "低" or r["reasons"] for r in rows)
+
+
+def test_a_full_list_of_stored_scores_does_not_look_for_unscored_tickets(
+    session: Session, district: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``top`` stored scores the list is the job's (at most one period old): it does
+    not read every open ticket to find those not scored yet."""
+    assist.scan_difficulty(session, now=NOW, models_dir=district)
+
+    def looked(*args: object, **kwargs: object) -> list[int]:
+        raise AssertionError("the open tickets were read")
+
+    monkeypatch.setattr(score_store, "unscored", looked)
+    rows = assist.difficult_tickets(session, viewer=DISPATCHER, top=10, models_dir=district)
+    assert len(rows) == 10
 
 
 def test_a_closed_ticket_loses_its_score_and_a_new_model_scores_again(

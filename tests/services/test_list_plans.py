@@ -120,3 +120,33 @@ def test_the_supervise_page_reads_its_page_of_warned_tickets_from_their_index(
     connection = session.connection()
     plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
     assert "ix_tickets_open_status_warned" in plan, plan
+
+
+def test_a_tickets_page_finds_the_tickets_merged_into_it_from_an_index(
+    session: Session,
+) -> None:
+    """关联工单 on a ticket's page: the tickets merged into it are read through an index,
+    not by reading every ticket."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the plan checked is PostgreSQL's")
+    from hotline.services.assist import ticket_insight
+    from hotline.store.models import Ticket
+
+    sent: list[tuple[str, Any]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "merged_into" in statement and "LIMIT" in statement:
+            sent.append((statement, parameters))
+
+    ticket = Ticket(id=7, merged_into=None)
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        ticket_insight._merged(session, ticket, DISPATCHER)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    statement, parameters = sent[0]
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
+    connection = session.connection()
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "ix_tickets_merged_into" in plan, plan

@@ -184,6 +184,25 @@ class _Matter:
     centre: sp.csr_matrix
 
 
+ALIKE_ROWS = 5000
+"""Tickets compared with every matter's centroid at a time: the products of a whole
+window (tickets × matters) would hold most of the jobs worker's memory."""
+
+
+def _alike(rows: sp.csr_matrix, centres: sp.csr_matrix, least: float) -> sp.csr_matrix:
+    """Which ``rows`` are at least ``least`` like each centroid (1, else left out), a
+    block of :data:`ALIKE_ROWS` rows at a time."""
+    blocks = []
+    for lo in range(0, rows.shape[0], ALIKE_ROWS):
+        block = sp.csr_matrix(rows[lo : lo + ALIKE_ROWS] @ centres.T)
+        block.data = (block.data >= least).astype(np.float32)
+        block.eliminate_zeros()
+        blocks.append(block)
+    if not blocks:
+        return sp.csr_matrix((0, centres.shape[0]), dtype=np.float32)
+    return sp.csr_matrix(sp.vstack(blocks, format="csr"))
+
+
 def _cosines(rows: sp.csr_matrix, centre: sp.csr_matrix) -> np.ndarray:
     return np.asarray((rows @ centre.T).todense()).ravel()
 
@@ -313,18 +332,12 @@ class _Found:
         """What each matter's earlier rate counts besides its own tickets: the tickets of
         the window and of the history at least as like its centroid as the topics'
         minimum cosine."""
-        like = sp.csc_matrix(self.x @ centres.T)
-        like.data = (like.data >= self.model.min_similarity).astype(np.float32)
-        like.eliminate_zeros()
+        like = _alike(self.x, centres, self.model.min_similarity).tocsc()
         past_counts = np.zeros(centres.shape[0], dtype=np.int64)
         days = 0.0
         if self.history is not None:
-            past = self.history_vectors
-            past_like = sp.csr_matrix(past @ centres.T)
-            past_counts = np.bincount(
-                past_like.indices[past_like.data >= self.model.min_similarity],
-                minlength=centres.shape[0],
-            )
+            past_like = _alike(self.history_vectors, centres, self.model.min_similarity)
+            past_counts = np.bincount(past_like.indices, minlength=centres.shape[0])
             days = max((self.start - min(self.history.times)).total_seconds() / DAY, 0.0)
         out = []
         for g, (members, _source) in enumerate(groups):

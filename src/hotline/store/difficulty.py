@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from hotline.store.models import DifficultyScore, Ticket
 
-_COLUMNS = ("unit", "score", "alert", "model", "scored_at")
+_COLUMNS = ("unit", "score", "alert", "model", "scored_at", "reasons")
 
 
 def save_scores(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert or replace the score of each ticket (``ticket_id, unit, score, alert, model,
-    scored_at``) in the session's transaction."""
+    scored_at, reasons``) in the session's transaction."""
     rows = list(rows)
     if not rows:
         return
@@ -53,7 +53,7 @@ def unscored(session: Session, open_statuses: Collection[str], model: str, limit
 
 
 def highest(model: str, unit: str | None, top: int, skip: int = 0) -> Select[Any]:
-    """(ticket_id, score, alert, scored_at) of the stored scores of ``model``, highest
+    """(ticket_id, score, alert, scored_at, reasons) of the stored scores of ``model``, highest
     first, of ``unit``'s tickets when given: rows ``skip`` to ``skip + top``. One table,
     read in the order of its index; the caller checks the tickets (still open, the
     viewer's) when it reads them."""
@@ -62,6 +62,7 @@ def highest(model: str, unit: str | None, top: int, skip: int = 0) -> Select[Any
         DifficultyScore.score,
         DifficultyScore.alert,
         DifficultyScore.scored_at,
+        DifficultyScore.reasons,
     ).where(DifficultyScore.model == model)
     if unit is not None:
         query = query.where(DifficultyScore.unit == unit)

@@ -179,6 +179,13 @@ class Ticket(Base):
         ),
         Index("ix_tickets_caller_phone_hash", "caller_phone_hash"),
         Index("ix_tickets_source_number", "source_number", unique=True),
+        # the tickets merged into one (its page's 关联工单): few, read by the main ticket
+        Index(
+            "ix_tickets_merged_into",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+            sqlite_where=text("merged_into IS NOT NULL"),
+        ),
         # a search (``q``) narrows by the bigrams of content and address (PostgreSQL);
         # rows without them (none once revision 0006 has run) are found through the second
         postgresql_only(
@@ -468,8 +475,8 @@ class DifficultyScore(Base):
     ``difficulty_scan`` job for the rest and after a retraining); the difficult list reads
     the highest scores of the current model from here instead of scoring every open ticket
     per request. ``model`` is the version of the model file that scored it; ``unit`` the
-    unit the ticket had then (a re-dispatch queues a re-score); a ticket no longer open
-    loses its row at the next scan."""
+    unit the ticket had then (a re-dispatch queues a re-score); ``reasons`` what the list
+    says of it; a ticket no longer open loses its row at the next scan."""
 
     __tablename__ = "difficulty_scores"
     __table_args__ = (
@@ -483,6 +490,8 @@ class DifficultyScore(Base):
     alert: Mapped[bool] = mapped_column(Boolean)
     model: Mapped[str] = mapped_column(String(32))
     scored_at: Mapped[datetime] = mapped_column(DateTime)
+    reasons: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    """Why the score is high, as the difficult list shows them (none for 低)."""
 
 
 class HotFindings(Base):

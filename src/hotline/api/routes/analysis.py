@@ -1,7 +1,9 @@
 """GET /analysis/…: hot topics, bursts, same-event groups, repeat callers, association rules.
 
 Every endpoint reads the ``days`` before ``until`` (default: now); unit users see only
-their unit's tickets.
+their unit's tickets. Hot topics and bursts are 热点分析's findings, the page's: the
+district's 7-, 30- and 90-day windows as the jobs worker stored them, with when they were
+computed in the ``X-Computed-At`` header.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from hotline.api.deps import CurrentActor, SessionDep
+from hotline.services.analysis import stored
 from hotline.services.analysis import topics as topic_analysis
 
 router = APIRouter(tags=["analysis"])
@@ -24,20 +27,35 @@ Until = Annotated[datetime | None, Query(description="窗口结束时间（默�
 def topics(
     session: SessionDep,
     actor: CurrentActor,
+    response: Response,
     days: Days = 30,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
     until: Until = None,
 ) -> list[dict[str, Any]]:
-    """热点话题 ranked by hotness, with bursts flagged."""
-    return topic_analysis.hot_topics(session, viewer=actor, days=days, top=top, until=until)
+    """热点话题 ranked by hotness, with bursts flagged (at most the page's 15)."""
+    found = stored.findings(session, actor, days, until=until)
+    _say_when(response, found)
+    return found.topics[:top]
 
 
 @router.get("/analysis/bursts")
 def bursts(
-    session: SessionDep, actor: CurrentActor, days: Days = 30, until: Until = None
+    session: SessionDep,
+    actor: CurrentActor,
+    response: Response,
+    days: Days = 30,
+    until: Until = None,
 ) -> list[dict[str, Any]]:
     """突发预警: events and topics whose volume jumped in the window, newest first."""
-    return topic_analysis.burst_alerts(session, viewer=actor, days=days, until=until)
+    found = stored.findings(session, actor, days, until=until)
+    _say_when(response, found)
+    return found.alerts
+
+
+def _say_when(response: Response, found: stored.Findings) -> None:
+    """When the findings were computed, and how often they are renewed (minutes)."""
+    response.headers["X-Computed-At"] = found.computed_at.isoformat(timespec="seconds")
+    response.headers["X-Refresh-Minutes"] = str(found.every_minutes)
 
 
 @router.get("/analysis/groups")

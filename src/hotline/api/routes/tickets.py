@@ -189,11 +189,14 @@ def export_tickets(
     channel: str | None = None,
 ) -> StreamingResponse:
     filters = _filters(q_, status, unit, type_, town, warning, date_from, date_to, channel)
-    data, filename = exports.export_tickets_xlsx(session=session, viewer=actor, filters=filters)
+    export = exports.export_tickets_xlsx(session=session, viewer=actor, filters=filters)
     return StreamingResponse(
-        iter([data]),
+        export.body,
         media_type=exports.XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Export-Rows": str(export.rows),
+        },
     )
 
 

@@ -268,6 +268,22 @@ def score_tickets(
     ]
 
 
+def scores_to_keep(
+    session: Session, model: DifficultyModel, tickets: list[Ticket], repeats: dict[int, int]
+) -> list[dict]:
+    """Each ticket's score as it is stored: with the reasons where its level shows them
+    (中 and 高; a second pass over the model for those only), so that the difficult list
+    reads them instead of explaining its rows in every request."""
+    scores = score_tickets(model, tickets, repeats, reasons=False)
+    shown = [i for i, s in enumerate(scores) if difficulty_level(s["score"]) != "低"]
+    if shown:
+        labels = reason_labels(session)
+        again = score_tickets(model, [tickets[i] for i in shown], repeats, labels=labels)
+        for i, explained in zip(shown, again, strict=True):
+            scores[i] = explained
+    return scores
+
+
 def described(score: float, reasons: list[str]) -> dict[str, Any]:
     """A score as every page, the API and the notices show it: ``score`` (0–1), ``points``
     (0–100), ``level`` and ``warning`` by the domain's one rule, and the reasons shown
@@ -331,49 +347,58 @@ def difficult_tickets(
 ) -> list[dict[str, Any]]:
     """Open tickets the viewer may see, most likely to go wrong first, with the reasons.
 
-    The order comes from the stored scores (``difficulty_scores``, written by the jobs
-    worker); ``scored_at`` says when each was computed. Open tickets the current model has
-    not scored yet are scored here while they are few (:data:`ON_THE_FLY`)."""
+    Scores and reasons are the stored ones (``difficulty_scores``, written by the jobs
+    worker), in the order of their index; ``scored_at`` says when each was computed. When
+    fewer than ``top`` are stored (a small district, or just after a retraining), open
+    tickets the current model has not scored yet are scored here while they are few
+    (:data:`ON_THE_FLY`); otherwise a ticket not scored yet joins the list at the next
+    ``difficulty_scan`` or ``assist_queue`` run."""
     model = _difficulty_model(session, models_dir)
     version = model_version(session, models_dir)
     if model is None or version is None:
         return []
     found = _stored_highest(session, viewer, version, top)
-    open_ = [s.value for s in OPEN_STATUSES]
-    missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
+    missing: list[int] = []
+    if len(found) < top:  # a small district, or the minutes after a retraining
+        open_ = [s.value for s in OPEN_STATUSES]
+        missing = score_store.unscored(session, open_, version, ON_THE_FLY + 1)
     if 0 < len(missing) <= ON_THE_FLY:
         query = scoped(select(Ticket).where(Ticket.id.in_(missing)), viewer)
         fresh = list(session.scalars(query))
         if fresh:
             scores = model.predict_proba(_records(session, fresh))
-            found += [(t, float(s), None) for t, s in zip(fresh, scores, strict=True)]
+            found += [(t, float(s), None, None) for t, s in zip(fresh, scores, strict=True)]
     found.sort(key=lambda row: (-round(row[1], 3), -row[0].id))
     chosen = found[:top]
-    if not chosen:
-        return []
-    tickets = [t for t, _s, _at in chosen]
-    scored = score_tickets(
-        model, tickets, repeat_calls(session, tickets), labels=reason_labels(session)
-    )
-    rows = [
-        {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code}
-        | s
-        | {"scored_at": at.isoformat(timespec="seconds") if at else None}
-        for (t, _score, at), s in zip(chosen, scored, strict=True)
-    ]
-    rows.sort(key=lambda r: -r["score"])  # as scored now (a repeat call since may add)
+    unexplained = [t for t, _s, _at, reasons in chosen if reasons is None]
+    explained = {}
+    if unexplained:  # scored here just now: their reasons too
+        scored = score_tickets(
+            model, unexplained, repeat_calls(session, unexplained), labels=reason_labels(session)
+        )
+        explained = {t.id: s for t, s in zip(unexplained, scored, strict=True)}
+    rows = []
+    for t, score, at, reasons in chosen:
+        said = explained.get(t.id) or described(score, reasons or []) | {
+            "alert": model.alert(score)
+        }
+        rows.append(
+            {"id": t.id, "number": t.number, "status": t.status, "unit": t.unit_code}
+            | said
+            | {"scored_at": at.isoformat(timespec="seconds") if at else None}
+        )
     return rows
 
 
 def _stored_highest(
     session: Session, viewer: Actor, version: str, top: int
-) -> list[tuple[Ticket, float, datetime | None]]:
-    """The viewer's ``top`` open tickets by stored score, read page by page from the
-    index until ``top`` are still open (a ticket closed since its score was stored is
-    skipped; the next scan forgets it)."""
+) -> list[tuple[Ticket, float, datetime | None, list[str] | None]]:
+    """The viewer's ``top`` open tickets by stored score, with when they were scored and
+    their reasons, read page by page from the index until ``top`` are still open (a
+    ticket closed since its score was stored is skipped; the next scan forgets it)."""
     open_ = {s.value for s in OPEN_STATUSES}
     unit = unit_scope(viewer)
-    found: list[tuple[Ticket, float, datetime | None]] = []
+    found: list[tuple[Ticket, float, datetime | None, list[str] | None]] = []
     skip, page = 0, top + 20
     while len(found) < top:
         rows = session.execute(score_store.highest(version, unit, page, skip)).all()
@@ -381,7 +406,7 @@ def _stored_highest(
             break
         query = scoped(select(Ticket).where(Ticket.id.in_([r[0] for r in rows])), viewer)
         tickets = {t.id: t for t in session.scalars(query) if t.status in open_}
-        found += [(tickets[i], float(s), at) for i, s, _a, at in rows if i in tickets]
+        found += [(tickets[i], float(s), at, why) for i, s, _a, at, why in rows if i in tickets]
         skip += page
     return found[:top]
 
@@ -411,6 +436,7 @@ def store_scores(
                 "alert": bool(s["alert"]),
                 "model": version,
                 "scored_at": now,
+                "reasons": s["reasons"],
             }
             for t, s in zip(tickets, scores, strict=True)
         ),
@@ -442,7 +468,7 @@ def scan_difficulty(
         if not ids:
             break
         tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ids))))
-        found = score_tickets(model, tickets, repeat_calls(session, tickets), reasons=False)
+        found = scores_to_keep(session, model, tickets, repeat_calls(session, tickets))
         store_scores(session, tickets, found, version=version, now=now)
         session.commit()
         scored += len(tickets)

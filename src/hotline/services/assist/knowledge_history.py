@@ -14,9 +14,13 @@ index of its entries, per database: in memory (:data:`HISTORY`) and on disk
 (``data_dir/knowledge/history-<database>.pkl``) with the id of the last event read, so a
 restart reads only the events since.
 
-**When.** At start-up (:func:`warm`: a serving worker before it takes requests, the jobs
-worker when it starts), and then at most every :data:`REFRESH` seconds: in the request for
-the API (``wait=True``), in a background thread for the live console.
+**When.** At start-up (:func:`warm`: a serving worker before it takes requests), and then
+at most every :data:`REFRESH` seconds: in the request for the API (``wait=True``), in a
+background thread for the live console. A first build of more than
+:data:`BUILD_AT_START` events never runs in a request: it runs in a background thread
+while articles answer. The jobs worker keeps the file current (:func:`keep_on_disk`,
+the ``knowledge_history`` job), so a worker starting loads it and reads the few events
+since.
 """
 
 from __future__ import annotations
@@ -96,11 +100,32 @@ def history_index(
     until the first reading is done."""
     held = HISTORY.peek(session, "history", None)
     stale = held is None or HISTORY.now() - held.checked >= REFRESH
+    if stale and wait and held is None and not _loadable(session, data_dir):
+        wait = _to_read(session) <= BUILD_AT_START  # a long first build never in a request
     if stale and wait:
         held = _read(session, data_dir)
     elif stale:
         _read_in_background(session, data_dir)
     return None if held is None else held.index
+
+
+def keep_on_disk(session: Session, data_dir: Path | None = None) -> dict[str, Any]:
+    """The jobs worker's part: bring the saved past answers up to date with the events
+    since (the first time, read them all), so that a worker starting, or emptying its
+    memory, loads them from the file at once and reads only the few events since. The
+    jobs worker does not keep them in memory."""
+    started = time.perf_counter()
+    path = history_path(session, data_dir)
+    with _file_lock(path):
+        held = _load(session, data_dir) or _empty()
+        read = catch_up(session, held)
+        if read:
+            _save(path, held)
+    return {
+        "entries": len(held.history.entries_),
+        "read": read,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def ready(session: Session) -> bool:
@@ -195,6 +220,11 @@ def _file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _loadable(session: Session, data_dir: Path | None) -> bool:
+    """Whether a saved file may spare a first build (checked when it is loaded)."""
+    return history_path(session, data_dir).exists()
 
 
 def _load(session: Session, data_dir: Path | None) -> HeldHistory | None:

@@ -45,6 +45,7 @@ from hotline.services.assist.difficulty import (
     reason_labels,
     repeat_calls,
     score_tickets,
+    scores_to_keep,
     store_scores,
 )
 from hotline.store import tickets as store
@@ -164,7 +165,7 @@ def rescore(
     if model is None:
         return {}
     repeats = repeat_calls(session, open_tickets)
-    scores = score_tickets(model, open_tickets, repeats, reasons=False)
+    scores = scores_to_keep(session, model, open_tickets, repeats)
     found = {t.id: s for t, s in zip(open_tickets, scores, strict=True)}
     version = model_version(session, models_dir)
     if version is not None:

@@ -124,6 +124,17 @@ def assessment_facts_job(ctx: JobContext) -> dict[str, Any]:
     return run_low_priority(lambda: assessment_facts.refresh(ctx.session, now=ctx.now))
 
 
+def knowledge_history(ctx: JobContext) -> dict[str, Any]:
+    """The past answers offered as 相似历史答复, saved with their index for the serving
+    workers to load at start: the events since the last run read in; at the lowest CPU
+    priority."""
+    from hotline.services.assist import knowledge_history as history
+
+    return run_low_priority(
+        lambda: history.keep_on_disk(ctx.session, data_dir=ctx.settings.data_dir)
+    )
+
+
 def feed_cleanup(ctx: JobContext) -> dict[str, Any]:
     """Forget the event feed's events and delivered deliveries older than
     ``HOTLINE_FEED_KEEP_DAYS`` (dead letters stay until replayed)."""
@@ -289,6 +300,14 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(minutes=10),
         difficulty_scan,
         at=timedelta(minutes=7),
+        lease=timedelta(minutes=30),
+    ),
+    Job(
+        "knowledge_history",
+        "相似历史答复索引更新",
+        timedelta(minutes=10),
+        knowledge_history,
+        at=timedelta(minutes=5),
         lease=timedelta(minutes=30),
     ),
     Job(

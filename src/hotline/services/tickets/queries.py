@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -270,12 +271,31 @@ _LIST_COLUMNS = (
 )
 
 
-def iter_tickets(
-    *, session: Session, viewer: lc.Actor, filters: TicketFilter, limit: int = 100_000
-) -> list[Ticket]:
-    """All matching tickets (for exports), newest first, up to ``limit``."""
+EXPORT_LIMIT = 100_000
+"""The most tickets one export holds."""
+
+
+def count_matching(*, session: Session, viewer: lc.Actor, filters: TicketFilter) -> int:
+    """How many tickets an export of ``filters`` holds (at most :data:`EXPORT_LIMIT`)."""
     base = matching(session, viewer, filters, now_local())
-    return list(session.scalars(base.order_by(Ticket.created_at.desc()).limit(limit)))
+    found = session.scalar(select(func.count()).select_from(base.limit(EXPORT_LIMIT).subquery()))
+    return int(found or 0)
+
+
+def export_rows(
+    *, session: Session, viewer: lc.Actor, filters: TicketFilter, limit: int = EXPORT_LIMIT
+) -> Iterator[Row[Any]]:
+    """The matching tickets (rows of :func:`ticket_public`'s columns), newest first, up to
+    ``limit``, fetched in batches (a server-side cursor on PostgreSQL): an export's memory
+    is one batch, whatever its size."""
+    base = matching(session, viewer, filters, now_local())
+    query = (
+        base.with_only_columns(*_LIST_COLUMNS)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+        .execution_options(yield_per=1000)
+    )
+    yield from session.execute(query)
 
 
 def get_ticket(

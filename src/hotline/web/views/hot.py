@@ -11,12 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.api.deps import SessionDep
-from hotline.cache import Cache
-from hotline.clock import now_local
-from hotline.domain.tickets import Actor, unit_scope
+from hotline.domain.tickets import Actor
 from hotline.services.admin.directory import unit_names
 from hotline.services.analysis import stored
-from hotline.services.analysis import topics as topic_analysis
 from hotline.services.tickets import exports
 from hotline.store.models import Ticket
 from hotline.web.auth import ConsoleUser
@@ -80,35 +77,13 @@ def _window_of(days: int) -> int:
     return days if days in WINDOWS else DEFAULT_DAYS
 
 
-#: How long a worker shows the same findings: topics move over days, and 90 days of a
-#: district take about a second to analyse (bench/console.py), too long for every view.
-FRESH_SECONDS = 300.0
-#: (when found, topics, alerts) per database, scope and window.
-FINDINGS: Cache[tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]] = Cache(
-    "hot findings", ttl=FRESH_SECONDS
-)
-
-
 def _found(
     session: Session, viewer: Actor, days: int
 ) -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]], int]:
     """(when found, hot topics, burst alerts, minutes between updates) of the window
-    ending now: the district's as the jobs worker stored them (``hot_findings``, every
-    :data:`stored.REFRESH_MINUTES`); else (a unit's own tickets, no recent stored findings)
-    analysed here and kept :data:`FRESH_SECONDS` per database, scope and window."""
-    now = now_local()
-    ahead = stored.stored(session, viewer, days, now=now)
-    if ahead is not None:
-        return (*ahead, stored.REFRESH_MINUTES)
-    key = (unit_scope(viewer), days)
-
-    def find() -> tuple[datetime, list[dict[str, Any]], list[dict[str, Any]]]:
-        found = topic_analysis.hot_findings(
-            session, viewer=viewer, days=days, top=TOPICS_SHOWN, until=now
-        )
-        return now, found["topics"], found["alerts"]
-
-    return (*FINDINGS.get(session, key, find), int(FRESH_SECONDS // 60))
+    ending now, as the API gives them (:func:`stored.findings`)."""
+    found = stored.findings(session, viewer, days)
+    return found.computed_at, found.topics, found.alerts, found.every_minutes
 
 
 def _ticket_ids(session: Session, found: list[dict[str, Any]]) -> dict[str, int]:

@@ -367,5 +367,57 @@
     if (row) rows().forEach(function (r) { r.classList.toggle("row-current", r === row); });
   });
 
+  /* 导出 Excel of many tickets: the file is written while it downloads; say how far it is
+     (the rows it holds, the megabytes received) instead of a silent wait. */
+  function exportStatus(link, text) {
+    var slot = document.getElementById(link.getAttribute("data-export"));
+    if (slot) slot.textContent = text;
+  }
+  function megabytes(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-export]");
+    if (!link || !window.fetch || !window.ReadableStream || !window.URL) return;
+    evt.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    link.setAttribute("aria-busy", "true");
+    exportStatus(link, "正在准备导出…");
+    fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        return response.json().then(function (body) { throw new Error(body.message); },
+          function () { throw new Error("导出失败（" + response.status + "），请稍后重试"); });
+      }
+      var rows = Number(response.headers.get("X-Export-Rows") || 0).toLocaleString("zh-CN");
+      var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      var reader = response.body.getReader();
+      var parts = [];
+      var received = 0;
+      exportStatus(link, "正在导出 " + rows + " 条工单…");
+      function pump() {
+        return reader.read().then(function (step) {
+          if (step.done) return;
+          parts.push(step.value);
+          received += step.value.length;
+          exportStatus(link, "正在导出 " + rows + " 条工单，已接收 " + megabytes(received));
+          return pump();
+        });
+      }
+      return pump().then(function () {
+        var url = URL.createObjectURL(new Blob(parts, { type: response.headers.get("Content-Type") }));
+        var save = document.createElement("a");
+        save.href = url;
+        save.download = named ? named[1] : "工单.xlsx";
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        exportStatus(link, "已导出 " + rows + " 条工单（" + megabytes(received) + "）");
+      });
+    }).catch(function (error) {
+      var message = (error && error.message) || "网络异常，请检查连接后重试";
+      exportStatus(link, message);
+      toast(message, "error");
+    }).then(function () { link.removeAttribute("aria-busy"); });
+  });
+
   document.addEventListener("DOMContentLoaded", updateCounters);
 })();
