@@ -30,6 +30,7 @@ from hotline.intel import dispatch_abstain, screening
 from hotline.intel import dispatch_metrics as metrics
 from hotline.intel.dispatch_evidence import EVIDENCE_QUANTILE, evidence_words
 from hotline.intel.dispatch_features import TicketFeatures, prepare
+from hotline.intel.duties import matter_of
 from hotline.intel.places import Gazetteer, directory_places
 from hotline.intel.registry import ModelFormatError, load_model, save_model
 
@@ -46,8 +47,9 @@ CALIBRATION = "top2-margin"
 class DispatchPrediction:
     """The model's proposal for one ticket; ``alternatives`` are the k best units, best first.
 
-    ``reasons`` are the whole words that pointed to the unit and ``place`` the place name that
-    decided the town. ``abstain`` says in words why the machine leaves the ticket to a person
+    ``reasons`` are the whole words that pointed to the unit, ``matter`` the kind of matter they
+    name for that unit (from the dispatch catalogue) and ``place`` the place name that decided
+    the town. ``abstain`` says in words why the machine leaves the ticket to a person
     (``abstain_kind`` is its stable code, see :mod:`hotline.intel.screening`); ``co_units``
     are the other units of a call naming several matters.
     """
@@ -64,6 +66,7 @@ class DispatchPrediction:
     co_units: list[str] = field(default_factory=list)
     matters: list[dict] = field(default_factory=list)
     abstain_detail: dict = field(default_factory=dict)
+    matter: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -318,7 +321,14 @@ class DispatchModel:
             abstain_detail=dict(found.detail),
             co_units=[m["unit"] for m in found.detail.get("matters", [])[1:]],
             matters=list(found.detail.get("matters", [])),
+            matter=self._matter(text, str(self.classes_[best[0]])),
         )
+
+    def _matter(self, text: str, unit: str) -> str | None:
+        """The kind of matter the text names for ``unit`` (models of the district's units)."""
+        if not self.territorial_:
+            return None
+        return matter_of(text, unit, territorial=unit in self.gazetteer_.towns)
 
     def screen(
         self, text: str, address: str | None, top_score: float, unit: str | None = None

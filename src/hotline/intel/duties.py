@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Duty", "duties_in", "names_a_matter", "several_duties"]
+__all__ = ["Duty", "duties_in", "matter_of", "names_a_matter", "several_duties"]
 
 TERRITORIAL = "town"
 
@@ -27,6 +27,17 @@ class Duty:
     word: str
     unit: str
     matter: str
+
+
+@lru_cache(maxsize=1)
+def _matters() -> dict[str, str]:
+    """Each unit's first matter in the catalogue (``town``: 属地管理)."""
+    found: dict[str, str] = {}
+    source = resources.files("hotline.data").joinpath("duties.csv")
+    with source.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            found.setdefault(row["unit"], row["matter"])
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -65,3 +76,14 @@ def several_duties(clauses: list[str]) -> bool:
     named = [units for units in per_clause if units]
     every = set().union(*named) if named else set()
     return len(named) >= 2 and len(every) >= 2 and not any(units >= every for units in named)
+
+
+def matter_of(text: str | None, unit: str, territorial: bool = False) -> str | None:
+    """The matter, in the catalogue's words, that ``unit`` handles in ``text``: the matter of
+    the first word of the text among the unit's duties, else the unit's own matter.
+    ``territorial``: the unit is a town or street (属地)."""
+    key = TERRITORIAL if territorial else unit
+    for duty in duties_in(text):
+        if duty.unit == key:
+            return duty.matter
+    return _matters().get(key)

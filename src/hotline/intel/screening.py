@@ -117,7 +117,7 @@ _EARLIER = re.compile(
 # A report made to someone else (the property manager, the village): the hotline hears of
 # the matter for the first time.
 _ELSEWHERE_BEFORE = re.compile(
-    r"向(?!12345|热线|你们)[^，,。]{1,10}?(?:反映|投诉|举报)(?:过)?[^。]{0,30}?(?:，|。|$)"
+    r"[^，,。！？]*?向(?!12345|热线|你们)[^，,。]{1,10}?(?:反映|投诉|举报)[^，,。！？]*[，,。！？]?"
 )
 # A call that says by itself it is about an earlier report: it calls again, counts its
 # reports, names "my ticket".
