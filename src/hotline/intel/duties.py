@@ -69,10 +69,11 @@ def names_a_matter(text: str | None) -> bool:
     return _catalogue()[1].search((text or "").casefold()) is not None
 
 
-def several_duties(clauses: list[str]) -> bool:
-    """Whether the clauses of a call name duties of several units (towns aside), in different
-    clauses, no one clause naming them all: a call that lists several matters."""
-    per_clause = [{d.unit for d in duties_in(c) if d.unit != TERRITORIAL} for c in clauses]
+def several_duties(clauses: list[str], towns: bool = False) -> bool:
+    """Whether the clauses of a call name duties of several units (``towns``: the town's own
+    among them), in different clauses, no one clause naming them all: a call that lists
+    several matters."""
+    per_clause = [{d.unit for d in duties_in(c) if towns or d.unit != TERRITORIAL} for c in clauses]
     named = [units for units in per_clause if units]
     every = set().union(*named) if named else set()
     return len(named) >= 2 and len(every) >= 2 and not any(units >= every for units in named)
