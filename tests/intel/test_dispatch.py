@@ -242,3 +242,33 @@ def test_the_dispatch_catalogue_checks_the_proposed_department(district, text, u
     found = dispatch_abstain.cross_check(district, text, unit)
     assert (found.kind == "disputed") is disputed
     assert not disputed or ("学位" in found.reason and "教育" in found.reason)
+
+
+def test_a_call_naming_two_matters_suggests_a_lead_and_a_co_unit_for_a_person(district) -> None:
+    text = "公司拖欠工资三个月社保缴费也停了。另外小孩小学入学的学位申请一直没有结果"
+    found = district.suggest(text, threshold=0.0)
+    assert found.auto is False and found.abstain_kind == "multi_matter"
+    assert found.matters[0]["unit"] == found.unit  # the lead comes first
+    assert found.co_units == [m["unit"] for m in found.matters[1:]] and found.co_units
+    assert found.unit not in found.co_units
+
+
+def test_a_unit_whose_duty_the_call_names_gains_the_catalogues_weight(district) -> None:
+    texts = ["学位申请一直没有结果，老师也不回复", "想问一下这个怎么办理"]
+    with_catalogue = district.decision_function(texts)
+    weight, district.catalogue_weight = district.catalogue_weight, 0.0
+    try:
+        without = district.decision_function(texts)
+    finally:
+        district.catalogue_weight = weight
+    gained = dict(zip(district.classes_, with_catalogue[0] - without[0], strict=True))
+    assert gained["education"] == pytest.approx(weight) and weight > 0
+    assert all(v == 0 for u, v in gained.items() if u != "education")
+    assert np.allclose(with_catalogue[1], without[1])  # names no duty: nothing gained
+
+
+def test_the_basis_names_the_kind_of_matter_in_the_catalogues_words(district) -> None:
+    found = district.suggest("公司拖欠工资三个月，老板电话打不通", threshold=0.0)
+    assert found.unit == "hrss" and found.matter == "人社"
+    town = district.suggest("景泰街道楼下烧烤档噪音扰民", threshold=0.0)
+    assert town.unit == "jingtai" and town.matter == "属地管理"

@@ -89,3 +89,65 @@ def test_a_matter_abroad_is_explained_not_returned(places) -> None:
     found = screening.screen("在泰国旅行社报的团临时取消了，不退钱", "", places)
     assert found.kind == screening.OUT_OF_DISTRICT
     assert found.detail == {"place": "泰国", "suggest": "explain"} and "泰国" in found.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才接电话的那个话务员态度好差，我问两句她就不耐烦",
+        "接线员把我反映的内容记错了，街道的人上门问了半天",
+        "打了一上午都是占线，你们热线到底有没有人上班",
+        "你们热线的回访短信一天发三次，别再发了",
+    ],
+)
+def test_a_complaint_about_the_hotline_itself_is_never_auto_dispatched(text, places) -> None:
+    assert screening.screen(text, "", places).kind == screening.ABOUT_HOTLINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "前几天报过的那个路面塌陷，有没有安排人去看",
+        "我再打来补充一下，早上讲的那棵倒下的树现在压到车了",
+        "同一件事我已经反映第三次了，那间排档还是开到凌晨",
+        "上次说好三个工作日上门，今天第五天了还没有人来",
+    ],
+)
+def test_a_call_about_an_earlier_report_is_linked_not_dispatched_anew(text, places) -> None:
+    assert screening.screen(text, "", places).kind == screening.FOLLOW_UP
+
+
+def test_a_follow_up_keeps_the_number_of_the_ticket_it_names(places) -> None:
+    found = screening.screen("请帮我查一下BY2026102100377办得怎么样了", "", places)
+    assert found.kind == screening.FOLLOW_UP and found.detail == {"number": "BY2026102100377"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a repeat complaint that tells its matter again is a request for the unit
+        "石井大道那间大排档每晚在人行道上摆桌，吵到凌晨两三点，油烟熏进楼上住户家里。"
+        "我已经反映过好多次了，一直没解决。",
+        # the hotline named as an earlier step, not as the subject of the call
+        "之前已经打过12345了。鹤龙一路的路灯坏了一排，晚上黑麻麻的，前几天有个阿伯摔倒了。",
+        # a report to the property manager is not a report to the hotline
+        "小区电梯上个月已经向物业反映过，物业一直没人处理，现在三天两头困人。",
+    ],
+)
+def test_a_request_that_tells_its_matter_in_full_is_not_a_follow_up(text, places) -> None:
+    assert screening.screen(text, "", places).routable
+
+
+def test_no_clear_request_of_the_development_set_is_stopped_by_the_rules(places) -> None:
+    dev = TRUST_SET.with_name("dispatch_trust_dev.csv")
+    with dev.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    read = {r["text"]: screening.screen(r["text"], r["address"], places) for r in rows}
+    stopped = [r["text"] for r in rows if r["category"] == "clear" and not read[r["text"]].routable]
+    caught = [
+        r["text"]
+        for r in rows
+        if r["category"] in ("about_hotline", "follow_up")
+        and screening.screen(r["text"], r["address"], places).kind == r["category"]
+    ]
+    assert stopped == [] and len(caught) == 44

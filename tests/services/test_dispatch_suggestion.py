@@ -61,3 +61,19 @@ def test_a_follow_up_names_the_earlier_ticket(session: Session) -> None:
     assert found.detail["earlier"] == {"id": first.id, "number": first.number}
     unknown = _suggest(session, "工单号BY2019010100000，想问处理到哪一步了")
     assert "earlier" not in unknown.detail
+
+
+def test_a_complaint_about_the_operators_attitude_is_never_auto_dispatched(session) -> None:
+    found = _suggest(session, "刚才接电话的那个话务员态度很差，我还没讲完她就挂了")
+    assert found.auto is False and found.unit == ""
+    assert found.detail["abstain_kind"] == "about_hotline" and "热线" in found.detail["abstain"]
+
+
+def test_a_call_naming_two_matters_is_left_to_a_dispatcher_with_a_lead_and_a_co_unit(
+    session: Session,
+) -> None:
+    found = _suggest(
+        session, "公司拖欠工资三个月，社保缴费也停了。另外小孩小学入学的学位申请一直没有结果"
+    )
+    assert found.auto is False and found.detail["abstain_kind"] == "multi_matter"
+    assert found.unit == "hrss" and found.detail["co_units"] == ["education"]

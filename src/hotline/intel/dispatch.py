@@ -30,6 +30,7 @@ from hotline.intel import dispatch_abstain, screening
 from hotline.intel import dispatch_metrics as metrics
 from hotline.intel.dispatch_evidence import EVIDENCE_QUANTILE, evidence_words
 from hotline.intel.dispatch_features import TicketFeatures, prepare
+from hotline.intel.duties import TERRITORIAL, duties_in, matter_of
 from hotline.intel.places import Gazetteer, directory_places
 from hotline.intel.registry import ModelFormatError, load_model, save_model
 
@@ -46,8 +47,9 @@ CALIBRATION = "top2-margin"
 class DispatchPrediction:
     """The model's proposal for one ticket; ``alternatives`` are the k best units, best first.
 
-    ``reasons`` are the whole words that pointed to the unit and ``place`` the place name that
-    decided the town. ``abstain`` says in words why the machine leaves the ticket to a person
+    ``reasons`` are the whole words that pointed to the unit, ``matter`` the kind of matter they
+    name for that unit (from the dispatch catalogue) and ``place`` the place name that decided
+    the town. ``abstain`` says in words why the machine leaves the ticket to a person
     (``abstain_kind`` is its stable code, see :mod:`hotline.intel.screening`); ``co_units``
     are the other units of a call naming several matters.
     """
@@ -64,6 +66,7 @@ class DispatchPrediction:
     co_units: list[str] = field(default_factory=list)
     matters: list[dict] = field(default_factory=list)
     abstain_detail: dict = field(default_factory=dict)
+    matter: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -109,6 +112,7 @@ class DispatchModel:
         min_df: int = 2,
         random_state: int = 0,
         extra_places: dict[str, str] | None = None,
+        catalogue_weight: float = 0.5,
     ) -> None:
         self.target_accuracy = target_accuracy
         self.folds = folds
@@ -119,6 +123,7 @@ class DispatchModel:
         self.min_df = min_df
         self.random_state = random_state
         self.extra_places = extra_places
+        self.catalogue_weight = catalogue_weight
 
     # ----------------------------------------------------------------- training
     def fit(
@@ -147,10 +152,12 @@ class DispatchModel:
         self.gazetteer_ = Gazetteer(self.extra_places)
         self.territorial_ = bool(set(labels) & set(directory_places().values()))
         docs, towns = self._read(texts, addresses)
+        prior = self._prior(texts, towns)
         y = np.searchsorted(self.classes_, np.array(labels, dtype=object))
         if groups is None:  # the same text about the same place: one message
             groups = list(zip(docs, addresses if addresses is not None else towns, strict=True))
         val, scores = self._out_of_fold(docs, towns, y, groups, calibrate_on, progress)
+        scores += prior[val]
         progress("calibration", 0.8)
         self._calibrate(scores, y[val], [docs[i] for i in val])
         final = self._fit_linear(docs, towns, y, lambda f: progress("final model", 0.8 + 0.2 * f))
@@ -171,6 +178,24 @@ class DispatchModel:
         docs = [prepare(t) for t in texts]
         addresses = addresses if addresses is not None else [None] * len(docs)
         return docs, [self._town(t, a) for t, a in zip(texts, addresses, strict=True)]
+
+    def _prior(self, texts: Sequence[str | None], towns: Sequence[str | None]) -> np.ndarray:
+        """The dispatch catalogue's word for each unit, added to the model's scores: a unit
+        whose duty the text names (a town: a territorial duty in that town) gains
+        ``catalogue_weight``. The history teaches the model its own wording; the catalogue
+        holds where callers word a matter in ways the history never did."""
+        prior = np.zeros((len(texts), len(self.classes_)))
+        weight = getattr(self, "catalogue_weight", 0.0)
+        if not self.territorial_ or not weight:
+            return prior
+        column = {str(u): k for k, u in enumerate(self.classes_)}
+        for i, (text, town) in enumerate(zip(texts, towns, strict=True)):
+            named = {d.unit for d in duties_in(text)}
+            if TERRITORIAL in named and town in column:
+                prior[i, column[town]] = weight
+            for unit in named & column.keys():
+                prior[i, column[unit]] = weight
+        return prior
 
     def _town(self, text: str | None, address: str | None) -> str | None:
         if not self.territorial_:
@@ -277,7 +302,8 @@ class DispatchModel:
         return _Linear(self.features_, self.weights_, self.intercept_)
 
     def decision_function(self, texts: Sequence[str], addresses=None) -> np.ndarray:
-        return self._linear().scores(*self._read(texts, addresses))
+        docs, towns = self._read(texts, addresses)
+        return self._linear().scores(docs, towns) + self._prior(texts, towns)
 
     def predict_proba(self, texts: Sequence[str], addresses=None) -> np.ndarray:
         """Calibrated probability of each unit in ``classes_``, one row per ticket."""
@@ -297,7 +323,7 @@ class DispatchModel:
         ``threshold`` overrides the stored operating threshold ``threshold_``."""
         docs, towns = self._read([text], [address])
         row = self.features_.transform(docs, towns)
-        raw = self._linear().row_scores(row)
+        raw = self._linear().row_scores(row) + self._prior([text], towns)
         proba = self._proba(raw)[0]
         best = np.argsort(-proba)[:k]
         limit = self.threshold_ if threshold is None else threshold
@@ -305,9 +331,15 @@ class DispatchModel:
         if where.town is None:
             where = self.gazetteer_.locate(text)
         found = self.screen(text, address, float(raw[0, best[0]]), str(self.classes_[best[0]]))
+        unit = str(self.classes_[best[0]])
+        matters = list(found.detail.get("matters", []))
+        # several matters: the lead is the unit of the whole call if one matter is its, the
+        # others are co-units; a person confirms both
+        if matters and unit not in {m["unit"] for m in matters}:
+            unit = matters[0]["unit"]
         return DispatchPrediction(
-            unit=str(self.classes_[best[0]]),
-            confidence=float(proba[best[0]]),
+            unit=unit,
+            confidence=float(proba[self.classes_.tolist().index(unit)]),
             auto=bool(proba[best[0]] >= limit) and found.routable,
             alternatives=[(str(self.classes_[i]), float(proba[i])) for i in best],
             reasons=self._reasons(row, docs[0], int(best[0])),
@@ -316,9 +348,16 @@ class DispatchModel:
             abstain=found.reason,
             abstain_kind=found.kind,
             abstain_detail=dict(found.detail),
-            co_units=[m["unit"] for m in found.detail.get("matters", [])[1:]],
-            matters=list(found.detail.get("matters", [])),
+            co_units=[m["unit"] for m in matters if m["unit"] != unit],
+            matters=sorted(matters, key=lambda m: m["unit"] != unit),
+            matter=self._matter(text, unit),
         )
+
+    def _matter(self, text: str, unit: str) -> str | None:
+        """The kind of matter the text names for ``unit`` (models of the district's units)."""
+        if not self.territorial_:
+            return None
+        return matter_of(text, unit, territorial=unit in self.gazetteer_.towns)
 
     def screen(
         self, text: str, address: str | None, top_score: float, unit: str | None = None
@@ -330,7 +369,7 @@ class DispatchModel:
     def part_scores(self, parts: list[str], address: str | None) -> tuple[np.ndarray, np.ndarray]:
         """Raw scores and calibrated probabilities of each part of a call, read alone."""
         docs, towns = self._read(parts, [address] * len(parts))
-        raw = self._linear().scores(docs, towns)
+        raw = self._linear().scores(docs, towns) + self._prior(parts, towns)
         return raw, self._proba(raw)
 
     def explain(self, text: str, address: str | None = None, k: int = 8) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from hotline.intel import screening
 from hotline.intel.dispatch_evidence import clauses, matter_segments
-from hotline.intel.duties import duties_in, names_a_matter, several_duties
+from hotline.intel.duties import TERRITORIAL, duties_in, names_a_matter, several_duties
 
 if TYPE_CHECKING:
     from hotline.intel.dispatch import DispatchModel
@@ -23,8 +23,8 @@ MATTER_CONFIDENCE = 0.85
 """How sure the model must be of each part of a call to count it as a matter of its own:
 lower, and a long single-matter call reads as several."""
 CLAUSE_CONFIDENCE = 0.5
-"""The same for a plain clause of a call the dispatch catalogue already reads as several
-matters (duties of different units in different clauses)."""
+"""The same for a part whose words name a duty of the unit in the dispatch catalogue; a plain
+clause (no 还有, 另外) counts only so, and only in a call naming duties of several units."""
 
 
 def screen(
@@ -76,20 +76,29 @@ def matters(model: DispatchModel, text: str, address: str | None) -> list[dict]:
 
     Parts the call marks (还有, 另外, 一个是…) count when the model reads each confidently.
     A call that lists matters without such words is read clause by clause, only when the
-    dispatch catalogue finds duties of several units in different clauses: a long call
-    about one matter has clauses leaning to other units."""
+    dispatch catalogue finds duties of several units (the town's own among them) in
+    different clauses, and a clause counts only for a unit whose duty it names: a long call
+    about one matter has clauses leaning to other units on words of no duty ("交了三千八")."""
     floor = getattr(model, "evidence_floor_", 0.0)
-    found = _read_parts(model, matter_segments(text), address, floor, MATTER_CONFIDENCE)
+    found = _read_parts(
+        model, matter_segments(text), address, floor, MATTER_CONFIDENCE, CLAUSE_CONFIDENCE
+    )
     if len(found) > 1 or not model.territorial_ or not several_duties(clauses(text)):
         return found if len(found) > 1 else []
-    found = _read_parts(model, clauses(text), address, floor, CLAUSE_CONFIDENCE)
+    found = _read_parts(model, clauses(text), address, floor, 1.01, CLAUSE_CONFIDENCE)
     return found if len(found) > 1 else []
 
 
 def _read_parts(
-    model: DispatchModel, parts: list[str], address: str | None, floor: float, confidence: float
+    model: DispatchModel,
+    parts: list[str],
+    address: str | None,
+    floor: float,
+    confidence: float,
+    named_duty_confidence: float | None = None,
 ) -> list[dict]:
-    """Each part the model reads confidently, one per unit, in the call's order."""
+    """Each part the model reads confidently, one per unit, in the call's order: at
+    ``confidence``, or at ``named_duty_confidence`` when its words name a duty of the unit."""
     if len(parts) < 2:
         return []
     raw, proba = model.part_scores(parts, address)
@@ -97,9 +106,21 @@ def _read_parts(
     seen: set[int] = set()
     for part, scores, p in zip(parts, raw, proba, strict=True):
         unit = int(scores.argmax())
-        if scores[unit] < floor or p[unit] < confidence or unit in seen:
+        if scores[unit] < floor or unit in seen:
+            continue
+        if p[unit] < confidence and not (
+            named_duty_confidence is not None
+            and p[unit] >= named_duty_confidence
+            and _names_duty_of(model, part, str(model.classes_[unit]))
+        ):
             continue
         seen.add(unit)
         short = part if len(part) <= 12 else part[:12] + "…"
         found.append({"text": short, "unit": str(model.classes_[unit])})
     return found
+
+
+def _names_duty_of(model: DispatchModel, part: str, unit: str) -> bool:
+    """Whether ``part`` names a duty of ``unit`` in the catalogue (a town: a territorial one)."""
+    key = TERRITORIAL if unit in model.gazetteer_.towns else unit
+    return any(d.unit == key for d in duties_in(part))

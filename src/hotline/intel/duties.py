@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Duty", "duties_in", "names_a_matter", "several_duties"]
+__all__ = ["Duty", "duties_in", "matter_of", "names_a_matter", "several_duties"]
 
 TERRITORIAL = "town"
 
@@ -27,6 +27,17 @@ class Duty:
     word: str
     unit: str
     matter: str
+
+
+@lru_cache(maxsize=1)
+def _matters() -> dict[str, str]:
+    """Each unit's first matter in the catalogue (``town``: 属地管理)."""
+    found: dict[str, str] = {}
+    source = resources.files("hotline.data").joinpath("duties.csv")
+    with source.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            found.setdefault(row["unit"], row["matter"])
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -58,10 +69,22 @@ def names_a_matter(text: str | None) -> bool:
     return _catalogue()[1].search((text or "").casefold()) is not None
 
 
-def several_duties(clauses: list[str]) -> bool:
-    """Whether the clauses of a call name duties of several units (towns aside), in different
-    clauses, no one clause naming them all: a call that lists several matters."""
-    per_clause = [{d.unit for d in duties_in(c) if d.unit != TERRITORIAL} for c in clauses]
+def several_duties(clauses: list[str], towns: bool = False) -> bool:
+    """Whether the clauses of a call name duties of several units (``towns``: the town's own
+    among them), in different clauses, no one clause naming them all: a call that lists
+    several matters."""
+    per_clause = [{d.unit for d in duties_in(c) if towns or d.unit != TERRITORIAL} for c in clauses]
     named = [units for units in per_clause if units]
     every = set().union(*named) if named else set()
     return len(named) >= 2 and len(every) >= 2 and not any(units >= every for units in named)
+
+
+def matter_of(text: str | None, unit: str, territorial: bool = False) -> str | None:
+    """The matter, in the catalogue's words, that ``unit`` handles in ``text``: the matter of
+    the first word of the text among the unit's duties, else the unit's own matter.
+    ``territorial``: the unit is a town or street (属地)."""
+    key = TERRITORIAL if territorial else unit
+    for duty in duties_in(text):
+        if duty.unit == key:
+            return duty.matter
+    return _matters().get(key)

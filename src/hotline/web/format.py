@@ -152,11 +152,14 @@ def reason_words(items: Any, limit: int = 4) -> list[str]:
 
 
 def reason_text(detail: Any) -> str:
-    """依据 in words: “停水”“没水”；地点：嘉禾望岗（嘉禾街道）."""
+    """依据 in words: “停水”“没水”（供水）；地点：嘉禾望岗."""
     if not isinstance(detail, Mapping):
         return ""
     words = reason_words(detail.get("reasons"))
+    matter = detail.get("matter")
     parts = ["".join(f"“{w}”" for w in words)] if words else []
+    if parts and isinstance(matter, str) and matter:
+        parts[0] += f"（{matter}）"
     place = detail.get("place")
     if isinstance(place, str) and place:
         parts.append(f"地点：{place}")

@@ -71,6 +71,7 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
         "alternatives": found.alternatives,
         "reasons": found.reasons,
         "place": found.place,
+        "matter": found.matter,
         "abstain": found.abstain,
         "abstain_kind": found.abstain_kind,
         "co_units": found.co_units,
