@@ -109,3 +109,35 @@ def test_old_facts_and_periods_not_of_whole_months_are_computed_from_the_records
     assert facts.stored_for(session, Period(NOW - timedelta(days=3), NOW), NOW) is None
     future = facts.stored_for(session, Period.month(2027, 1), NOW)  # nothing counts there yet
     assert future is not None and future.cells == []
+
+
+def test_a_scheme_leaving_matters_out_of_satisfaction_is_scored_from_the_records(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored facts count every reached callback in 满意率; a month scored by the 三率
+    preset (行政执法 and 调解 matters left out of it) is computed from the records."""
+    from datetime import date
+
+    from hotline.domain.assessment import unit_indicators
+    from hotline.domain.scheme import ScoringScheme
+
+    monkeypatch.setattr(facts, "FRESH_FOR", timedelta(days=7))
+    facts.refresh(session, now=COUNTED)
+    november = Period.month(2026, 11)
+    admin = Actor("admin", Role.ADMIN)
+    preset = ScoringScheme.three_rates("三率-2026-11", date(2026, 11, 1))
+    monthly.save_scheme(session, preset, admin, today=date(2026, 11, 1))
+    result = monthly.month_assessment(session, period=november, now=NOW, details=False)
+    assert result.scheme.version == "三率-2026-11"
+    assert result.as_of is None  # not read from the stored facts
+    records = [r for r in monthly.load_records(session, november) if r.unit in result.indicators]
+    expected = unit_indicators(
+        records,
+        november,
+        now=NOW,
+        include_city=preset.count_city_platform,
+        units=result.indicators,
+        satisfaction_exempt=preset.satisfaction_exempt,
+    )
+    for unit, indicators in result.indicators.items():
+        assert indicators.satisfaction_rate == expected[unit].satisfaction_rate, unit
