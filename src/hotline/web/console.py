@@ -14,17 +14,20 @@ from hotline.web.views import (
     assessment,
     attachments,
     audit,
+    calendar_admin,
     caller_flags,
     dashboard,
     dispatch,
     hot,
     inbox,
     intake,
+    limits_admin,
     notices,
     search,
     session,
     supervise,
     ticket,
+    units_admin,
     users_admin,
 )
 
@@ -52,6 +55,9 @@ def mount(app: FastAPI) -> None:
         audit,
         account,
         users_admin,
+        units_admin,
+        calendar_admin,
+        limits_admin,
         caller_flags,
     )
     for module in modules:
