@@ -122,7 +122,7 @@ def notice(
         saved = calendar_admin.import_notice(
             session=session, text=text, year=year, actor=user.actor
         )
-    except (DomainError, Invalid) as exc:
+    except DomainError as exc:
         session.rollback()
         return _page(request, session, year, status_of(exc), error=exc.message, text=text)
     done = (
