@@ -147,7 +147,7 @@ def _trailing_name(sentence: str) -> str:
 
 def _days(sentence: str, year: int) -> list[date]:
     """The days a sentence names: single days, lists and ranges."""
-    tokens: list[tuple[int, int, date]] = []  # (start, end, day) in the sentence
+    tokens: list[tuple[int, int, date, bool]] = []  # (start, end, day, year given)
     current_year, current_month = year, None
     for m in _DATE.finditer(sentence):
         if m.group("m") is None and m.group("y") is None and not m.group(0).endswith("日"):
@@ -161,15 +161,15 @@ def _days(sentence: str, year: int) -> list[date]:
         except ValueError:
             raise _LineError(f"日期不存在：{m.group(0).strip()}") from None
         current_year, current_month = y, month
-        tokens.append((m.start(), m.end(), day))
+        tokens.append((m.start(), m.end(), day, m.group("y") is not None))
     days: list[date] = []
     i = 0
     while i < len(tokens):
-        start, end, day = tokens[i]
+        _, end, day, _ = tokens[i]
         if i + 1 < len(tokens) and _RANGE.fullmatch(sentence[end : tokens[i + 1][0]]):
-            last = tokens[i + 1][2]
-            if last < day and tokens[i + 1][2].month < day.month:
-                last = last.replace(year=last.year + 1)
+            _, _, last, year_given = tokens[i + 1]
+            if last < day and not year_given and last.month < day.month:
+                last = last.replace(year=last.year + 1)  # 12月31日至1月2日
             if last < day or (last - day).days >= MAX_RANGE_DAYS:
                 raise _LineError(f"日期范围不正确：{day.isoformat()} 至 {last.isoformat()}")
             days += [day + timedelta(n) for n in range((last - day).days + 1)]
