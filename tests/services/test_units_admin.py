@@ -29,8 +29,13 @@ WAGES = "公司拖欠工资三个月，社保缴费也停了"
 def new_ticket(session: Session, unit: str | None = None, **data: Any) -> Ticket:
     ticket, _ = intake(session=session, ticket_in=TicketCreate(**intake_body()), actor=OPERATOR)
     if unit:
-        act(session=session, ticket=ticket, action="dispatch", data={"unit": unit, **data},
-            actor=DISPATCHER)  # fmt: skip
+        act(
+            session=session,
+            ticket=ticket,
+            action="dispatch",
+            data={"unit": unit, **data},
+            actor=DISPATCHER,
+        )
     return ticket
 
 
@@ -67,7 +72,7 @@ def test_a_disabled_unit_gets_no_dispatch_but_keeps_its_tickets(session: Session
     assert refused.value.code == "unit.unknown"
     act(
         session=session, ticket=held, action="dispatch", data={"unit": "songzhou"}, actor=DISPATCHER
-    )  # fmt: skip  (a dispatcher moves what the unit still holds)
+    )  # a dispatcher moves what it holds
     assert held.unit_code == "songzhou"
     units.set_active(session=session, code="jingtai", active=True, actor=ADMIN)
     assert "jingtai" in rules.active_units(session)
@@ -77,8 +82,13 @@ def test_a_disabled_unit_gets_no_dispatch_but_keeps_its_tickets(session: Session
 
 def test_merging_moves_the_tickets_in_work_and_keeps_the_past(session: Session) -> None:
     in_work = new_ticket(session, "jingtai")
-    act(session=session, ticket=in_work, action="sign", data={},
-        actor=lc.Actor("jt", lc.Role.UNIT, "jingtai"))  # fmt: skip
+    act(
+        session=session,
+        ticket=in_work,
+        action="sign",
+        data={},
+        actor=lc.Actor("jt", lc.Role.UNIT, "jingtai"),
+    )
     as_co_unit = new_ticket(session, "songzhou", co_units=["jingtai"])
     replied = new_ticket(session, "jingtai")
     jt = lc.Actor("jt", lc.Role.UNIT, "jingtai")
@@ -87,8 +97,9 @@ def test_merging_moves_the_tickets_in_work_and_keeps_the_past(session: Session) 
     preview = units.merge_preview(session=session, source="jingtai", target="tonghe")
     assert (preview["moving"], preview["moving_lead"], preview["kept"]) == (2, 1, 1)
 
-    outcome = units.merge(session=session, source="jingtai", target="tonghe", actor=ADMIN,
-                          reason="机构改革")  # fmt: skip
+    outcome = units.merge(
+        session=session, source="jingtai", target="tonghe", actor=ADMIN, reason="机构改革"
+    )
     assert len(outcome.moved) == 2 and outcome.failed == [] and outcome.kept == 1
     for t in (in_work, as_co_unit, replied):
         session.refresh(t)
@@ -98,9 +109,10 @@ def test_merging_moves_the_tickets_in_work_and_keeps_the_past(session: Session) 
     assert entry.action == "transfer" and entry.data["from_unit"] == "jingtai"
     assert entry.data["reason"] == "机构改革"
     records = session.scalars(
-        select(DispatchRecordRow).where(DispatchRecordRow.ticket_id == in_work.id)
+        select(DispatchRecordRow)
+        .where(DispatchRecordRow.ticket_id == in_work.id)
         .order_by(DispatchRecordRow.seq)
-    ).all()  # fmt: skip
+    ).all()
     assert [(r.unit, r.left_by) for r in records] == [("jingtai", "transfer"), ("tonghe", None)]
     listed = {u["code"]: u for u in units.list_for_admin(session)}
     assert listed["jingtai"]["merged_into"] == "tonghe" and not listed["jingtai"]["active"]
@@ -144,9 +156,11 @@ def test_the_machine_never_dispatches_to_a_disabled_unit(
     assert found.detail["inactive_unit"] == "hrss"
     assert "hrss" not in [code for code, _ in found.detail["alternatives"]]
     ticket, _ = intake(
-        session=session, ticket_in=TicketCreate(content=WAGES, type="complaint"),
-        actor=OPERATOR, suggester=suggestion.suggest_for_intake,
-    )  # fmt: skip
+        session=session,
+        ticket_in=TicketCreate(content=WAGES, type="complaint"),
+        actor=OPERATOR,
+        suggester=suggestion.suggest_for_intake,
+    )
     assert ticket.status == "awaiting_dispatch" and ticket.unit_code is None
 
 

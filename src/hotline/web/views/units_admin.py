@@ -71,35 +71,6 @@ def rename(
     return _act(request, session, change)
 
 
-@router.post("/admin/units/{code}/{action}", dependencies=[CsrfChecked])
-def set_active(
-    request: Request,
-    code: Code,
-    action: Annotated[str, Path(pattern="^(disable|enable)$")],
-    session: SessionDep,
-    user: ConsoleUser,
-    confirm: Confirmed = "",
-) -> Response:
-    """停用 asks first (its open tickets, what stops); 启用 needs no question."""
-    allow(user, "units")
-    active = action == "enable"
-    if not active and confirm != "1":
-        unit = next((u for u in units.list_for_admin(session) if u["code"] == code), None)
-        if unit is None:
-            return _page(request, session, 404, error="承办单位不存在")
-        return _page(request, session, confirm_disable=unit)
-
-    def change() -> str:
-        unit = units.set_active(session=session, code=code, active=active, actor=user.actor)
-        if active:
-            return f"已启用「{unit.name}」，可以再向其派单"
-        return (
-            f"已停用「{unit.name}」：不再向其派单，秒派也不会派给它；其在办工单保留，可由派单员改派"
-        )
-
-    return _act(request, session, change)
-
-
 @router.post("/admin/units/{code}/merge", dependencies=[CsrfChecked])
 def merge(
     request: Request,
@@ -136,3 +107,32 @@ def merge(
         return text
 
     return _act(request, session, change, merge_form=form)
+
+
+@router.post("/admin/units/{code}/{action}", dependencies=[CsrfChecked])
+def set_active(
+    request: Request,
+    code: Code,
+    action: Annotated[str, Path(pattern="^(disable|enable)$")],
+    session: SessionDep,
+    user: ConsoleUser,
+    confirm: Confirmed = "",
+) -> Response:
+    """停用 asks first (its open tickets, what stops); 启用 needs no question."""
+    allow(user, "units")
+    active = action == "enable"
+    if not active and confirm != "1":
+        unit = next((u for u in units.list_for_admin(session) if u["code"] == code), None)
+        if unit is None:
+            return _page(request, session, 404, error="承办单位不存在")
+        return _page(request, session, confirm_disable=unit)
+
+    def change() -> str:
+        unit = units.set_active(session=session, code=code, active=active, actor=user.actor)
+        if active:
+            return f"已启用「{unit.name}」，可以再向其派单"
+        return (
+            f"已停用「{unit.name}」：不再向其派单，秒派也不会派给它；其在办工单保留，可由派单员改派"
+        )
+
+    return _act(request, session, change)
