@@ -143,3 +143,24 @@ def test_the_guangdong_preset_sets_the_reply_limits(client: TestClient, people) 
         "/api/v1/admin/audit", params={"action": "limits.set"}, headers=root
     ).json()
     assert entries[0]["detail"]["preset"] == "guangdong"
+
+
+def test_a_preset_applies_to_tickets_dispatched_afterwards_only(client: TestClient, people) -> None:
+    root, op, disp = login(client, "root"), login(client, "op"), login(client, "disp")
+
+    def dispatched_consultation() -> dict:
+        body = intake_body(type="consult")
+        tid = client.post("/api/v1/tickets", json=body, headers=op).json()["id"]
+        return client.post(
+            f"/api/v1/tickets/{tid}/actions",
+            json={"action": "dispatch", "unit": "jingtai"},
+            headers=disp,
+        ).json()
+
+    before = dispatched_consultation()
+    client.post("/api/v1/admin/limits/presets/guangdong", headers=root)
+    after = dispatched_consultation()
+    again = client.get(f"/api/v1/tickets/{before['id']}", headers=disp).json()
+    kept = before["deadlines"]["reply"]
+    assert again["deadlines"]["reply"] == kept  # the 3 working days it got at dispatch
+    assert after["deadlines"]["reply"] < kept  # 2 working days from a later dispatch

@@ -17,7 +17,10 @@ from hotline.store.models import Setting
 #: The audit log's action for a change of each setting (others: ``setting.set``).
 AUDIT_ACTIONS = {"limit_rules": "limits.set", "dispatch": "dispatch.threshold"}
 #: When new rules apply (shown on the page and in the API's answer).
-LIMITS_APPLY = "只对保存之后派单（含改派、重办、延期）的工单生效；已派出的工单保持派单时的时限。"
+LIMITS_APPLY = (
+    "只对保存之后派单（含改派、重办、延期审批）的工单生效，已派出的工单保持派单时定下的时限；"
+    "黄色预警比例对在办工单自其下一次办理操作起生效。"
+)
 
 
 def put_setting(

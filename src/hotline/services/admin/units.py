@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 NAME_MAX = 100
 _OPEN = [s.value for s in lc.OPEN_STATUSES]
 _MOVABLE = [s.value for s in lc.TRANSFERABLE]
+#: Streets and towns first (属地), then departments and utilities; codes are pinyin.
+_KIND_ORDER = {"street": 0, "town": 1, "department": 2, "utility": 3}
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ def open_counts(session: Session) -> dict[str, int]:
 def list_for_admin(session: Session) -> list[dict[str, Any]]:
     """Every unit, active first, with its kind, state and open tickets."""
     counts = open_counts(session)
-    units = list(session.scalars(select(Unit).order_by(Unit.kind.desc(), Unit.code)))
+    units = sorted(
+        session.scalars(select(Unit)), key=lambda u: (_KIND_ORDER.get(u.kind, 9), u.code)
+    )
     names = {u.code: u.name for u in units}
     rows = [
         {

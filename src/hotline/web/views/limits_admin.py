@@ -95,7 +95,7 @@ async def save(request: Request, session: SessionDep, user: ConsoleUser) -> Resp
         session.rollback()
         message = "时限填写有误：每项须为大于 0 的数字，预警比例须在 1 至 99 之间"
         return _page(request, session, status_of(exc), error=message)
-    return _page(request, session, done="已保存办理时限。" + settings.LIMITS_APPLY)
+    return _page(request, session, done="已保存办理时限。")
 
 
 @router.post("/admin/limits/preset/{key}", dependencies=[CsrfChecked])
@@ -107,4 +107,4 @@ def preset(key: str, request: Request, session: SessionDep, user: ConsoleUser) -
         session.rollback()
         return _page(request, session, status_of(exc), error=exc.message)
     label = PRESETS[key].label
-    return _page(request, session, done=f"已采用「{label}」。" + settings.LIMITS_APPLY)
+    return _page(request, session, done=f"已采用「{label}」。")
