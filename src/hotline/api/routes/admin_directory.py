@@ -105,6 +105,6 @@ def limit_presets(session: SessionDep, actor: AdminActor) -> dict[str, Any]:
     }
 
 
-@router.post("/limits/presets/{key}")
-def apply_limit_preset(key: str, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
-    return settings.apply_limit_preset(session=session, key=key, actor=actor)
+@router.post("/limits/presets/{preset}")
+def apply_limit_preset(preset: str, session: SessionDep, actor: AdminActor) -> dict[str, Any]:
+    return settings.apply_limit_preset(session=session, key=preset, actor=actor)
