@@ -79,7 +79,8 @@ def test_a_unit_is_merged_and_its_ticket_moves(open_console: Any, server: Server
     moved = server.api("root", "GET", f"/tickets/{ticket['id']}")
     assert moved["unit"] == "union" and moved["history"][-1]["action"] == "transfer"
     admin.goto(f"/tickets/{ticket['id']}")
-    expect(admin.page.locator("body")).to_contain_text("单位撤并移交")
+    expect(admin.page.locator("#timeline")).to_contain_text("区妇女联合会撤并，移交 区总工会")
+    admin.shot("admin-units-merged-ticket-1366", full_page=False)
     assert admin.errors == []
 
 

@@ -56,7 +56,10 @@ def test_merging_shows_what_moves_then_moves_it(browser: Any, make_ticket: Any) 
     assert "确认将「景泰街道」并入「同和街道」" in asked.text and "<strong>1</strong>" in asked.text
     done = root.post("/admin/units/jingtai/merge", {"into": "tonghe", "confirm": "1"}, htmx=False)
     assert "移交在办工单 1 张" in done.text and "已并入同和街道" in done.text
-    assert ticket.id
+    history = root.get(f"/tickets/{ticket.id}").text
+    assert "单位撤并移交" in history and "景泰街道撤并，移交 <b>同和街道</b>" in history
+    printed = root.get(f"/tickets/{ticket.id}/print").text
+    assert "景泰街道撤并，移交 同和街道" in printed
 
 
 def test_renaming_to_a_taken_name_is_refused(browser: Any) -> None:
