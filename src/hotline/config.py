@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     auto_dispatch: bool = Field(
         True, description="Let the promoted dispatch model dispatch confident tickets at intake."
     )
+    holiday_reminder_from: str = Field(
+        "11-01",
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        description="Month-day (MM-DD) from which admins see a banner while next year's "
+        "holiday schedule (节假日与调休) is not entered.",
+    )
     dispatch_threshold: float | None = Field(
         None,
         description="Override of the confidence threshold for automatic dispatch "

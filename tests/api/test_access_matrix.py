@@ -39,6 +39,16 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
     ("PUT", "/api/v1/admin/limits", "F   F    F   F    A    F   F"),
     ("GET", "/api/v1/admin/audit", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/units", "F   F    F   F    A    F   F"),
+    ("PATCH", "/api/v1/admin/units/{code}", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/units/{code}/disable", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/units/{code}/enable", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/units/{code}/merge", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/units/{code}/merge", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/calendar/notice/preview", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/calendar/notice", "F   F    F   F    A    F   F"),
+    ("GET", "/api/v1/admin/limits/presets", "F   F    F   F    A    F   F"),
+    ("POST", "/api/v1/admin/limits/presets/{preset}", "F   F    F   F    A    F   F"),
     ("GET", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
     ("PUT", "/api/v1/admin/dispatch", "F   A    F   F    A    F   F"),
     ("GET", "/api/v1/assessment/district", "A   A    A   A    A    A   A"),
@@ -120,6 +130,10 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"is_workday": False, "name": "测试"}
     if path == "/api/v1/admin/limits":
         return {}
+    if path.startswith("/api/v1/admin/units/{code}"):  # 区科技局: renamed, off, on, merged
+        return {"name": "区科学技术局"} if method == "PATCH" else {"into": "finance"}
+    if path.startswith("/api/v1/admin/calendar/notice"):
+        return {"year": 2031, "text": "2031-01-01 休 元旦"}
     if path == "/api/v1/admin/dispatch":
         return {"threshold": 0.9}
     if path == "/api/v1/assessment/schemes":
@@ -160,6 +174,7 @@ def _account_body(method: str, path: str) -> dict[str, Any] | None:
 PARAMS: dict[str, dict[str, str]] = {
     "/api/v1/assessment/{month}/drill": {"unit": "jingtai", "indicator": "overdue"},
     "/api/v1/knowledge/search": {"q": "社保转移"},
+    "/api/v1/admin/units/{code}/merge": {"into": "finance"},
 }
 ARTICLE = "kb-matrix"  # the knowledge article the {key} routes read (retired last)
 
@@ -182,6 +197,8 @@ def _url(path: str, ticket_id: int | str) -> str:
         .replace("{key}", ARTICLE)
         .replace("{username}", "hrss")
         .replace("{kind}", "intake")
+        .replace("{code}", "science")
+        .replace("{preset}", "guangdong")
     )
 
 
@@ -279,6 +296,9 @@ CONSOLE: list[tuple[str, str]] = [
     ("/admin/schemes", "F  F    F   F    A    F   F       L"),
     ("/admin/models", "F  F    F   F    A    F   F       L"),
     ("/admin/models/runs/{kind}", "F  F    F   F    A    F   F       L"),
+    ("/admin/units", "F  F    F   F    A    F   F       L"),
+    ("/admin/calendar", "F  F    F   F    A    F   F       L"),
+    ("/admin/limits", "F  F    F   F    A    F   F       L"),
     # the code step needs the password step first (its pending cookie): else to /login
     ("/login/2fa", "L  L    L   L    L    L   L       L"),
     ("/login/2fa/enrol", "L  L    L   L    L    L   L       L"),

@@ -39,6 +39,7 @@ def _accept_dialogs(console: Any) -> None:
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_the_admin_reads_the_scheme_in_force(open_console: Any, width: int, height: int) -> None:
     root = open_console("root", width=width, height=height)
+    root.goto("/admin/users")  # 考核方案 is one of the admin pages' tabs
     root.page.get_by_role("link", name="考核方案").click()
     expect(root.page.locator("h1")).to_have_text("考核方案")
     expect(root.page.locator("#scheme-versions")).to_contain_text("现行")
@@ -101,6 +102,7 @@ def test_the_admin_reads_each_models_figures(
     open_console: Any, dispatch_versions: Any, width: int, height: int
 ) -> None:
     root = open_console("root", width=width, height=height)
+    root.goto("/admin/users")  # 模型管理 is one of the admin pages' tabs
     root.page.get_by_role("link", name="模型管理").click()
     expect(root.page.locator("h1")).to_have_text("模型管理")
     table = root.page.locator("#versions-dispatch")

@@ -14,6 +14,7 @@ from hotline import __version__
 from hotline.api import errors, metrics
 from hotline.api.routes import (
     admin,
+    admin_directory,
     analysis,
     assessment,
     assist,
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         units.router,
         analysis.router,
         admin.router,
+        admin_directory.router,
         assessment.router,
         assist.router,
         knowledge.router,

@@ -43,9 +43,11 @@ Edge cases (decisions)
   approval of a return that names the next unit) with the deadlines stored in that
   event. A unit that gave a ticket back is charged the return request, not the reply.
 * **Deadlines of a holding that ended.** A holding that ended (approved return,
-  re-dispatch, merge) before a deadline is not assessed for it; one that ended after
-  the deadline without meeting it counts late. A deadline not reached yet at ``now``
-  and not met is *pending* and left out of both numerator and denominator.
+  re-dispatch, merge, or its unit's merge into another, 单位撤并) before a deadline is
+  not assessed for it; one that ended after the deadline without meeting it counts
+  late. A deadline not reached yet at ``now`` and not met is *pending* and left out of
+  both numerator and denominator. A unit's successor holds the ticket from the merge
+  on, under the ticket's reply deadline, with fresh sign and return windows.
 * **Sign-off.** A return request is a response too: a unit that asks to return
   within the sign limit signed on time.
 * **Replies.** ``replied_at`` is the earliest reply not sent back by review (审核退回);
@@ -348,7 +350,7 @@ class Tally:
             self.sign_pending.append(r.sign_due)
         if r.auto:
             self.auto_dispatched += 1
-            if r.left_by is None or r.left_by == "merge":  # neither returned nor re-dispatched
+            if r.left_by in (None, "merge", "transfer"):  # neither returned nor re-dispatched
                 self.auto_correct += 1
         if r.seq == 1:
             self.first_dispatched += 1

@@ -36,7 +36,8 @@ class DispatchRecord:
     """One holding of a ticket by a unit (派单记录): the unit of assessment.
 
     ``left_by``: ``"return"`` (approved return), ``"redispatch"`` (a dispatcher changed
-    the unit), ``"merge"``, or ``None`` while/when the unit finally holds the ticket.
+    the unit), ``"merge"``, ``"transfer"`` (the unit was merged into another, 单位撤并),
+    or ``None`` while/when the unit finally holds the ticket.
     ``return_outcome`` is the outcome of the last return request; ``return_rejections``
     counts rejected requests (无效退单). ``handling_workdays`` is filled only when
     :func:`dispatch_records` got a calendar.
@@ -205,6 +206,52 @@ def _co_effect(r: DispatchRecord, event: Event) -> DispatchRecord:
     return replace(r, closed_at=r.closed_at or event.at) if closes else r
 
 
+def _taken_over(facts: TicketFacts, seq: int, r: DispatchRecord, event: Event) -> DispatchRecord:
+    """The successor's holding after a transfer (单位撤并移交): it starts at the transfer,
+    under the ticket's running reply deadline; a lead's sign and return windows restart
+    with the transfer's ``deadlines`` (a ticket already signed or answered counts as
+    signed at the transfer); what the predecessor did before stays on its own record."""
+    responded = r.signed_at is not None or r.return_requested_at is not None
+    deadlines = event.data["deadlines"]
+    lead = not r.co_handling
+    return DispatchRecord(
+        ticket_id=facts.ticket_id,
+        seq=seq,
+        unit=str(event.data["unit"]),
+        co_handling=r.co_handling,
+        type=facts.type,
+        channel=facts.channel,
+        dispatched_at=event.at,
+        auto=False,
+        sign_due=as_datetime(deadlines["sign"]) if lead else r.sign_due,
+        return_due=as_datetime(deadlines["return"]) if lead else r.return_due,
+        reply_due=r.reply_due,
+        signed_at=event.at if responded else None,
+        replied_at=event.at if r.co_handling and r.replied_at is not None else None,
+        reopen_due=r.reopen_due,
+    )
+
+
+def _transfer(
+    facts: TicketFacts, records: list[DispatchRecord], held: list[int], event: Event
+) -> list[int]:
+    """End the merged unit's holdings among ``held`` and start its successor's; returns
+    the indexes now held (the successor's replace the merged unit's)."""
+    source = str(event.data["from_unit"])
+    out: list[int] = []
+    for i in held:
+        r = records[i]
+        if r.unit != source or r.left_by is not None or r.closed_at is not None:
+            out.append(i)
+            continue
+        records[i] = replace(r, left_by="transfer", left_at=event.at)
+        if r.co_handling and any(records[j].unit == event.data["unit"] for j in held):
+            continue  # the successor already takes part: its own record goes on
+        records.append(_taken_over(facts, len(records) + 1, r, event))
+        out.append(len(records) - 1)
+    return out
+
+
 def dispatch_records(
     facts: TicketFacts, events: Sequence[Event], calendar: WorkCalendar | None = None
 ) -> list[DispatchRecord]:
@@ -230,6 +277,9 @@ def dispatch_records(
         for i in co:
             if records[i].left_by is None and records[i].closed_at is None:
                 records[i] = _co_effect(records[i], event)
+        if action == Action.TRANSFER:
+            held = _transfer(facts, records, [lead, *co] if lead is not None else co, event)
+            lead, co = (held[0], held[1:]) if lead is not None else (None, held)
         if action in (Action.DISPATCH, Action.APPROVE_RETURN) and event.data.get("unit"):
             records.append(_start(facts, len(records) + 1, event))
             lead = len(records) - 1

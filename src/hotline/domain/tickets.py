@@ -170,6 +170,7 @@ class Action(StrEnum):
     PROGRESS = "progress"
     CO_SIGN = "co_sign"
     CO_REPLY = "co_reply"
+    TRANSFER = "transfer"
 
 
 S = Status
@@ -177,6 +178,10 @@ _HUMAN_DISPATCH = frozenset({Role.DISPATCHER, Role.ADMIN})
 _WORKING = frozenset({S.DISPATCHED, S.HANDLING})
 #: While the lead unit works on a ticket, its co-units (协办单位) work on their parts.
 _CO_WORKING = frozenset({S.DISPATCHED, S.HANDLING, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED})
+#: The statuses in which a unit still has to work on a ticket: a unit merged into another
+#: (单位撤并) hands these over; a ticket replied, awaiting callback or unsatisfied stays
+#: with the unit whose reply it was.
+TRANSFERABLE = frozenset({S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED, S.EXTENSION_REQUESTED})
 #: The most co-handling units one dispatch may name.
 MAX_CO_UNITS = 5
 
@@ -307,6 +312,15 @@ RULES: dict[Action, ActionRule] = {
     Action.CO_REPLY: ActionRule(
         "协办答复", _CO_WORKING, frozenset({Role.UNIT}), None, ("content",), co_unit=True
     ),
+    # 单位撤并移交: an admin merges a unit into another; the unit's tickets still to be worked
+    # on move with their status and reply deadline (the caller's clock does not restart)
+    Action.TRANSFER: ActionRule(
+        "单位撤并移交",
+        TRANSFERABLE,
+        frozenset({Role.ADMIN}),
+        None,
+        ("unit", "from_unit", "deadlines"),
+    ),
 }
 
 #: The fields a person may give with each action (checked by :func:`check_fields`); the
@@ -337,6 +351,7 @@ CLIENT_FIELDS: dict[Action, frozenset[str]] = {
         Action.PROGRESS: ("content",),
         Action.CO_SIGN: (),
         Action.CO_REPLY: ("content",),
+        Action.TRANSFER: ("unit", "from_unit", "reason"),
     }.items()
 }
 #: Fields only the caller gives, on the citizen portal, besides the action's own: a
@@ -358,10 +373,11 @@ NON_STATE_ACTIONS = frozenset(
         Action.PROGRESS,
         Action.CO_SIGN,
         Action.CO_REPLY,
+        Action.TRANSFER,
     }
 )
 #: Actions with a control of their own in the console, not a button among the actions.
-_NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH})
+_NOT_BUTTONS = frozenset({Action.VIEW_CALLER, Action.ATTACH, Action.TRANSFER})
 
 
 @dataclass(frozen=True)
@@ -546,6 +562,7 @@ _FIELD_LABELS = {
     "rating": "评价等级",
     "rating_label": "评价等级",
     "channel": "评价渠道",
+    "from_unit": "原承办单位",
 }
 
 
@@ -675,6 +692,14 @@ def _check_approve_return(state: TicketState, event: Event) -> None:
         _check_co_units(event.data)
 
 
+def _check_transfer(state: TicketState, event: Event) -> None:
+    source, target = event.data["from_unit"], event.data["unit"]
+    if source == target:
+        raise InvalidTransition("ticket.same_unit", "移交的单位与原单位相同")
+    if source != state.unit and source not in state.co_units:
+        raise InvalidTransition("ticket.not_the_unit", "原单位既不是该工单的主办单位也不是协办单位")
+
+
 _EXTRA_CHECKS = {
     Action.CLOSE_AT_INTAKE: _check_close_at_intake,
     Action.DISPATCH: _check_dispatch,
@@ -685,6 +710,7 @@ _EXTRA_CHECKS = {
     Action.REOPEN: _check_reopen,
     Action.CO_SIGN: _check_co_sign,
     Action.CO_REPLY: _check_co_reply,
+    Action.TRANSFER: _check_transfer,
 }
 
 
@@ -821,6 +847,35 @@ def _on_merge(state: TicketState, event: Event) -> TicketState:
     return replace(state, merged_into=int(event.data["into"]), closed_at=event.at)
 
 
+def _on_transfer(state: TicketState, event: Event) -> TicketState:
+    """The successor takes the unit's place, as lead (主办) or co-unit (协办), with what the
+    unit had done (signed, its part replied); a lead's sign and return windows restart at
+    the transfer (``deadlines``), the reply deadline stays the ticket's."""
+    source, target = str(event.data["from_unit"]), str(event.data["unit"])
+
+    def swap(units: tuple[str, ...]) -> tuple[str, ...]:
+        swapped = (target if u == source else u for u in units)
+        return tuple(u for u in dict.fromkeys(swapped) if u != unit)
+
+    if state.unit == source:
+        deadlines = event.data["deadlines"]
+        unit = target
+        state = replace(
+            state,
+            unit=target,
+            sign_due=as_datetime(deadlines["sign"]),
+            return_due=as_datetime(deadlines["return"]),
+        )
+    else:
+        unit = state.unit or ""
+    return replace(
+        state,
+        co_units=swap(state.co_units),
+        co_signed=swap(state.co_signed),
+        co_replied=swap(state.co_replied),
+    )
+
+
 _EFFECTS = {
     Action.CLOSE_AT_INTAKE: _on_close,
     Action.DISPATCH: _on_dispatch,
@@ -838,4 +893,5 @@ _EFFECTS = {
     Action.MERGE: _on_merge,
     Action.CO_SIGN: _on_co_sign,
     Action.CO_REPLY: _on_co_reply,
+    Action.TRANSFER: _on_transfer,
 }

@@ -60,6 +60,8 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(20))
     short: Mapped[str] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the unit it was merged into (单位撤并): its matters now go there
+    merged_into: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
 
 
 class User(Base):

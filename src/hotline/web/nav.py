@@ -48,6 +48,10 @@ PAGES: list[Page] = [
     Page("dashboard", "数据大屏", "/dashboard", frozenset(Role) - {R.SYSTEM}),
     Page("users", "用户管理", "/admin/users", frozenset({R.ADMIN})),
     Page("audit", "审计日志", "/admin/audit", frozenset({R.ADMIN})),
+    # 承办单位, 节假日与调休, 办理时限: reached from the admin pages' tabs (ADMIN_TABS)
+    Page("units", "承办单位", "/admin/units", frozenset({R.ADMIN}), in_menu=False),
+    Page("calendar", "节假日与调休", "/admin/calendar", frozenset({R.ADMIN}), in_menu=False),
+    Page("limits", "办理时限", "/admin/limits", frozenset({R.ADMIN}), in_menu=False),
     # 恶意来电标记: proposed by dispatchers, approved by supervisors (linked from 督办)
     Page(
         "caller_flags",
@@ -57,12 +61,27 @@ PAGES: list[Page] = [
         in_menu=False,
     ),
 ]
-# 管理员: assessment schemes and models (kept apart from the list above for easy merges)
+# 管理员: assessment schemes and models, reached from the admin pages' tabs too
 PAGES += [
-    Page("schemes", "考核方案", "/admin/schemes", frozenset({R.ADMIN})),
-    Page("models", "模型管理", "/admin/models", frozenset({R.ADMIN})),
+    Page("schemes", "考核方案", "/admin/schemes", frozenset({R.ADMIN}), in_menu=False),
+    Page("models", "模型管理", "/admin/models", frozenset({R.ADMIN}), in_menu=False),
 ]
 ROLES_OF = {p.key: p.roles for p in PAGES}
+#: The admin pages' tabs (``_admin_tabs.html``), in this order; one key a line.
+ADMIN_TABS = (
+    "users",
+    "units",
+    "calendar",
+    "limits",
+    "schemes",
+    "models",
+    "audit",
+)
+
+
+def admin_tabs() -> list[Page]:
+    by_key = {p.key: p for p in PAGES}
+    return [by_key[k] for k in ADMIN_TABS if k in by_key]
 
 
 def nav_for(viewer: Viewer | None) -> list[Page]:

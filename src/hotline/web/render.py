@@ -25,7 +25,7 @@ from hotline.web.auth import (
     login_url,
     set_csrf_cookie,
 )
-from hotline.web.nav import nav_for
+from hotline.web.nav import admin_tabs, nav_for
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -90,6 +90,8 @@ def render(
         "nav": nav_for(viewer),
         "csrf_token": csrf_token(request),
         "path": request.url.path,
+        "admin_tabs": admin_tabs(),
+        "holiday_banner": _holiday_banner(request, viewer),
         **(context or {}),
     }
     html = ENV.get_template(template).render(ctx)
@@ -97,6 +99,18 @@ def render(
     response.headers.update(SECURITY_HEADERS)
     set_csrf_cookie(request, response, request.app.state.settings)
     return response
+
+
+def _holiday_banner(request: Request, viewer: Viewer | None) -> str:
+    """An admin's reminder that a holiday schedule is missing (the calendar is cached, so
+    this costs no query on most pages)."""
+    if viewer is None or viewer.role != "admin":
+        return ""
+    from hotline.clock import now_local
+    from hotline.services.admin.calendar import schedule_reminder
+
+    with request.app.state.sessions() as session:
+        return schedule_reminder(session=session, today=now_local().date())
 
 
 def error_response(request: Request, code: str, message: str, status: int) -> Response:

@@ -60,3 +60,33 @@ def limit_rules(session: Session) -> LimitRules:
         return LimitRules.from_dict(row.value) if row is not None else LimitRules.default()
 
     return cached(session, "rules", load)
+
+
+def successors(session: Session) -> dict[str, str]:
+    """Disabled units merged into another (单位撤并): code → the unit now doing their work."""
+
+    def load() -> dict[str, str]:
+        rows = session.execute(
+            select(Unit.code, Unit.merged_into).where(
+                Unit.active.is_(False), Unit.merged_into.is_not(None)
+            )
+        )
+        return {code: str(into) for code, into in rows}
+
+    return cached(session, "successors", load)
+
+
+def unit_in_force(session: Session, code: str) -> str | None:
+    """The unit that receives what the model proposes for ``code``: itself when active, its
+    successor when it was merged into an active unit, else None (disabled: never 秒派)."""
+    active = active_units(session)
+    seen: set[str] = set()
+    while code not in active:
+        if code in seen:
+            return None
+        seen.add(code)
+        nxt = successors(session).get(code)
+        if nxt is None:
+            return None
+        code = nxt
+    return code

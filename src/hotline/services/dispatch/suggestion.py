@@ -13,6 +13,7 @@ from hotline.intel.places import Gazetteer
 from hotline.intel.registry import ModelRegistry
 from hotline.intel.screening import FOLLOW_UP, STILL_SUGGEST_A_UNIT
 from hotline.schemas import TicketCreate
+from hotline.services.admin import rules
 from hotline.services.tickets.lifecycle import DispatchSuggestion
 from hotline.store.db import settings_of
 from hotline.store.models import Ticket
@@ -93,14 +94,33 @@ def suggest_for_intake(session: Session, ticket_in: TicketCreate) -> DispatchSug
             community=place.community,
             detail={k: v for k, v in detail.items() if k not in ("alternatives", "reasons")},
         )
+    unit = rules.unit_in_force(session, found.unit) if found.unit else None
+    if unit is None:  # a disabled unit: shown to the dispatcher as such, never dispatched to
+        auto = False
+        detail["inactive_unit"] = found.unit
+    detail["alternatives"] = _in_force(session, found.alternatives)
+    detail["co_units"] = [
+        c for c in (rules.unit_in_force(session, u) for u in found.co_units) if c and c != unit
+    ]
     return DispatchSuggestion(
-        unit=found.unit,
+        unit=unit or "",
         confidence=float(found.confidence),
         auto=auto,
         town=place.town or found.town,
         community=place.community,
         detail=detail,
     )
+
+
+def _in_force(session: Session, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The model's ranked units as they receive tickets now: a merged unit's share goes to
+    its successor, a disabled unit's is left out."""
+    out: dict[str, float] = {}
+    for code, score in ranked:
+        unit = rules.unit_in_force(session, code)
+        if unit is not None:
+            out[unit] = out.get(unit, 0.0) + score
+    return sorted(out.items(), key=lambda kv: -kv[1])
 
 
 def earlier_ticket(session: Session, number: str | None) -> dict[str, Any] | None:

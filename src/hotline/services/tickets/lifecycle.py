@@ -403,6 +403,15 @@ def _enrich(
         ).isoformat()
     elif action == lc.Action.MERGE and data.get("into"):
         _check_merge_target(session, ticket, int(data["into"]))
+    elif action == lc.Action.TRANSFER and data.get("unit"):
+        _check_unit(session, str(data["unit"]))  # the successor's windows start now
+        data["deadlines"] = deadlines_at_dispatch(
+            dispatched_at=at,
+            ticket_type=state.type,
+            urgency=state.urgency,
+            rules=rules.limit_rules(session),
+            calendar=rules.work_calendar(session),
+        ).to_dict()
     return data
 
 
