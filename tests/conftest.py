@@ -13,6 +13,9 @@ import pytest
 os.environ.setdefault("HOTLINE_ARGON2_TIME_COST", "1")
 os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("HOTLINE_ENV", "test")
+# the same secret as the ``settings`` fixture: a database written by code that reads the
+# environment (the shared demo districts) decrypts under the tests' derived data key
+os.environ.setdefault("HOTLINE_SECRET_KEY", "test-secret")
 # models and files the services write go to a scratch folder, never to ./var
 os.environ["HOTLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="hotline-tests-")
 from sqlalchemy import Engine, create_engine, text

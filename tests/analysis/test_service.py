@@ -131,7 +131,8 @@ def test_repeat_callers_are_reused_for_a_few_minutes_then_found_again(
 ) -> None:
     until = demo.scalar(select(func.max(Ticket.created_at)))
     first = topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until)
-    demo.execute(update(Ticket).values(caller_phone=None))  # nobody called twice any more
+    # nobody called twice any more
+    demo.execute(update(Ticket).values(caller_phone=None, caller_phone_hash=None))
     assert topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until) == first
     cache_clock.now += topic_analysis.REPEAT_SECONDS + 1
     assert topic_analysis.repeat_callers(demo, viewer=DISPATCHER, days=366, until=until) == []

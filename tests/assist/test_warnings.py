@@ -225,6 +225,7 @@ def test_the_fields_a_score_reads_are_the_ones_that_queue_a_re_assessment() -> N
         content=CALM, type="complaint", urgency="normal", channel="phone", town="jingtai",
         unit_code="jingtai", suggested_unit="songzhou", category="城乡建设/市政",
         created_at=datetime(2026, 6, 1, 9), caller_phone="13800000000", status="dispatched",
+        caller_phone_hash="dev:5f1c0e",
     )  # fmt: skip
     record = assist_models._record(ticket)
     for name in REASSESSED_BY:  # each of them is read, but the suggested unit: a score

@@ -75,12 +75,15 @@ def _create_users(env: dict[str, str]) -> None:
         _run(env, *args)
 
 
-def _seed(db_url: str, models_dir: Path) -> None:
+def _seed(env: dict[str, str], db_url: str, models_dir: Path) -> None:
+    from hotline.config import Settings
     from hotline.store.db import make_engine, session_factory
     from tests.e2e.seed import seed_month, train_assistants
 
+    # the server's secret key: the callers' data is encrypted under the key derived from it
+    settings = Settings(database_url=db_url, secret_key=env["HOTLINE_SECRET_KEY"], env="test")
     engine = make_engine(db_url)
-    with session_factory(engine)() as session:
+    with session_factory(engine, settings)() as session:
         seed_month(session, n=220)
         train_assistants(session, models_dir)
     engine.dispose()
@@ -172,7 +175,7 @@ def _fill(env: dict[str, str], db_url: str, models_dir: Path) -> None:
     thread = threading.Thread(target=users)
     thread.start()
     try:
-        _seed(db_url, models_dir)
+        _seed(env, db_url, models_dir)
     finally:
         thread.join()
     if failures:

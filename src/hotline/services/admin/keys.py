@@ -128,6 +128,8 @@ def _rotate_table(session: Session, ring: KeyRing, kept: _Kept) -> Iterator[int]
             .where(model.id > after, _stale(model, kept.stored(), ring.current))
             .order_by(model.id)
             .limit(BATCH)
+            # a value changed between this read and the write below would be lost
+            .with_for_update()
         ).all()
         if not rows:
             return

@@ -315,7 +315,7 @@ def _notify(
 #: sign, a reply, a review) would be scored exactly as before, so it is not queued.
 REASSESSED_BY = (
     "content", "type", "urgency", "channel", "town", "unit_code", "suggested_unit",
-    "category", "created_at", "caller_phone",
+    "category", "created_at", "caller_phone_hash",
 )  # fmt: skip
 
 
