@@ -16,22 +16,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hotline.domain.scheme import RATE_NAMES
 from hotline.domain.scoring import BAND_LABELS, GROUP_LABELS, UnitScore
 from hotline.services.assessment.monthly import DAY_FIELDS, TARGETS, AssessmentResult
 
 INDICATOR_LABELS = {
-    "on_time_sign_rate": "按时签收率",
-    "response_rate": "响应率",
-    "on_time_reply_rate": "按时办结率",
-    "satisfaction_rate": "满意率",
-    "resolution_rate": "解决率",
-    "return_rate": "退单率",
-    "reopen_rate": "重办率",
+    **RATE_NAMES,  # the scheme's names; the report adds the unit of the durations
     "handling_days_mean": "平均办理时长(天)",
     "handling_days_median": "办理时长中位数(天)",
-    "handling_workdays_mean": "平均办理工作日",
-    "auto_dispatch_rate": "智能转派率",
-    "auto_accuracy": "智能转派准确率",
     "dispatched": "派单数",
     "invalid_returns": "无效退单",
     "urgings": "督办次数",
