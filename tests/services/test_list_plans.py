@@ -1,8 +1,10 @@
 """A page of a ticket list is read in the list's order from an index, not sorted from
-everything that matches: by status, by unit and unfiltered (PostgreSQL plans)."""
+everything that matches: by status, by unit and unfiltered (PostgreSQL plans); so are the
+supervision board, the 督办 page and a ticket's merged tickets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,22 +18,45 @@ DISPATCHER = Actor("disp", Role.DISPATCHER)
 JINGTAI = Actor("jingtai", Role.UNIT, "jingtai")
 
 
-def page_statement(
-    session: Session, viewer: Actor, filters: queries.TicketFilter
-) -> tuple[str, Any]:
-    """The SELECT of a list's rows, as sent to the database, with its parameters."""
+def statements_sent(
+    session: Session, call: Callable[[], object], *words: str
+) -> list[tuple[str, Any]]:
+    """The statements ``call()`` sends that contain every one of ``words``, with their
+    parameters, in the order sent."""
     sent: list[tuple[str, Any]] = []
 
     def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if "ORDER BY" in statement:
+        if all(word in statement for word in words):
             sent.append((statement, parameters))
 
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", note)
     try:
-        queries.list_tickets(session=session, viewer=viewer, filters=filters, page=5, page_size=20)
+        call()
     finally:
         event.remove(engine, "before_cursor_execute", note)
+    return sent
+
+
+def plan_of(session: Session, statement: str, parameters: Any) -> str:
+    """PostgreSQL's plan of ``statement``, as on a table of many pages (no sequential
+    scan while an index can serve)."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    connection = session.connection()
+    return "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+
+
+def page_statement(
+    session: Session, viewer: Actor, filters: queries.TicketFilter
+) -> tuple[str, Any]:
+    """The SELECT of a list's rows, as sent to the database, with its parameters."""
+    sent = statements_sent(
+        session,
+        lambda: queries.list_tickets(
+            session=session, viewer=viewer, filters=filters, page=5, page_size=20
+        ),
+        "ORDER BY",
+    )
     assert len(sent) == 1
     return sent[0]
 
@@ -51,10 +76,7 @@ def test_a_page_is_read_in_order_from_an_index(
 ) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the plan checked is PostgreSQL's")
-    statement, parameters = page_statement(session, viewer, filters)
-    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
-    connection = session.connection()
-    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    plan = plan_of(session, *page_statement(session, viewer, filters))
     assert "Index" in plan and "Sort" not in plan, plan
 
 
@@ -62,18 +84,9 @@ def board_statement(session: Session) -> tuple[str, Any]:
     """The SELECT of the supervision board's tickets, as sent, with its parameters."""
     from hotline.services.assessment import supervision
 
-    sent: list[tuple[str, Any]] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if "yellow_at" in statement and "ORDER BY" in statement:
-            sent.append((statement, parameters))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        supervision.board(session, viewer=DISPATCHER)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    sent = statements_sent(
+        session, lambda: supervision.board(session, viewer=DISPATCHER), "yellow_at", "ORDER BY"
+    )
     assert len(sent) == 1
     return sent[0]
 
@@ -85,10 +98,7 @@ def test_the_supervision_board_reads_the_open_warned_tickets_from_their_index(
     (closed ones are most of them), and no sort."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the plan checked is PostgreSQL's")
-    statement, parameters = board_statement(session)
-    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
-    connection = session.connection()
-    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    plan = plan_of(session, *board_statement(session))
     assert "ix_tickets_open_warned" in plan and "Sort" not in plan, plan
 
 
@@ -103,22 +113,12 @@ def test_the_supervise_page_reads_its_page_of_warned_tickets_from_their_index(
 
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the plan checked is PostgreSQL's")
-    sent: list[tuple[str, Any]] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if "ORDER BY" in statement:
-            sent.append((statement, parameters))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        queues.warned(session, DISPATCHER, datetime(2026, 11, 27, 9), 1)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    statement, parameters = sent[-1]
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    connection = session.connection()
-    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    sent = statements_sent(
+        session,
+        lambda: queues.warned(session, DISPATCHER, datetime(2026, 11, 27, 9), 1),
+        "ORDER BY",
+    )
+    plan = plan_of(session, *sent[-1])
     assert "ix_tickets_open_status_warned" in plan, plan
 
 
@@ -132,21 +132,12 @@ def test_a_tickets_page_finds_the_tickets_merged_into_it_from_an_index(
     from hotline.services.assist import ticket_insight
     from hotline.store.models import Ticket
 
-    sent: list[tuple[str, Any]] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if "merged_into" in statement and "LIMIT" in statement:
-            sent.append((statement, parameters))
-
     ticket = Ticket(id=7, merged_into=None)
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        ticket_insight._merged(session, ticket, DISPATCHER)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    statement, parameters = sent[0]
-    session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a table of many pages
-    connection = session.connection()
-    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    sent = statements_sent(
+        session,
+        lambda: ticket_insight._merged(session, ticket, DISPATCHER),
+        "merged_into",
+        "LIMIT",
+    )
+    plan = plan_of(session, *sent[0])
     assert "ix_tickets_merged_into" in plan, plan
