@@ -156,9 +156,13 @@ def session_ring(session: Session) -> KeyRing:
 
 def ring_of_dialect(dialect: Dialect) -> KeyRing:
     """The ring bound to the engine, else that of the environment (as ``settings_of``
-    does for a session opened without settings)."""
+    does for a session opened without settings), then bound to the engine: reading the
+    environment costs far more than decrypting a value, and this runs per value."""
     ring = getattr(dialect, _DIALECT_RING, None)
-    return ring if ring is not None else ring_of(settings_from_environment())
+    if ring is None:
+        ring = ring_of(settings_from_environment())
+        setattr(dialect, _DIALECT_RING, ring)
+    return ring
 
 
 class Encrypted(TypeDecorator[str]):
